@@ -1,0 +1,35 @@
+package com.aicallgo.coldcall.callstatus;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.telnyx.WebhookReceiver;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.util.Map;
+
+/** {@code POST /webhook/telnyx/direct/call-status}: call.initiated, call.answered, call.hangup. */
+public final class CallStatusWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    private final HttpEdge edge;
+    private final WebhookReceiver receiver;
+
+    public CallStatusWebhookHandler() {
+        this(System.getenv());
+    }
+
+    /** Builds the handler from an explicit environment (the local runner's {@code env.json}). */
+    public CallStatusWebhookHandler(Map<String, String> env) {
+        this(Wiring.fromEnvironment("CallStatusWebhookFunction", env));
+    }
+
+    CallStatusWebhookHandler(Wiring wiring) {
+        this.edge = wiring.edge("POST /webhook/telnyx/direct/call-status");
+        this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.callTracker()::apply);
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return edge.handle(event, receiver);
+    }
+}

@@ -1,0 +1,163 @@
+package com.aicallgo.coldcall.core;
+
+import com.aicallgo.coldcall.core.calls.CallTracker;
+import com.aicallgo.coldcall.core.calls.Delivery;
+import com.aicallgo.coldcall.core.calls.RecordingStarter;
+import com.aicallgo.coldcall.core.calls.RecordingTracker;
+import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.http.ApiKeyCheck;
+import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.secrets.Secrets;
+import com.aicallgo.coldcall.core.secrets.SecretsManagerProvider;
+import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
+import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
+import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClientBuilder;
+
+/**
+ * The composition root: builds a function's collaborators from its environment, once per container. Used only
+ * from handler constructors (Lambda passes {@code System.getenv()}, the local runner and tests their own map);
+ * nothing calls it from inside a request.
+ */
+public final class Wiring {
+    private final Map<String, String> env;
+    private final Config config;
+    private final Clock clock;
+    private final PrintStream out;
+    private final String function;
+    private SecretsProvider secrets;
+    private CallStore callStore;
+
+    public Wiring(String function, Map<String, String> env, Clock clock, PrintStream out) {
+        this.function = function;
+        this.env = Map.copyOf(env);
+        this.config = Config.fromEnv(env);
+        this.clock = clock;
+        this.out = out;
+    }
+
+    public static Wiring fromEnvironment(String function, Map<String, String> env) {
+        return new Wiring(function, env, Clock.systemUTC(), System.out);
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public JsonLog log() {
+        return new JsonLog(function, out);
+    }
+
+    public HttpEdge edge(String route) {
+        return new HttpEdge(route, log());
+    }
+
+    public ApiKeyCheck apiKeyCheck() {
+        return new ApiKeyCheck(secrets());
+    }
+
+    public WebhookVerifier webhookVerifier() {
+        return new WebhookVerifier(secrets(), config.verifyWebhooks(), clock, log());
+    }
+
+    public TelnyxLoginTokens loginTokens() {
+        return new TelnyxLoginTokens(config.telnyxApiBase(), secrets(), telnyxHttp());
+    }
+
+    public RecordingStarter recordingStarter() {
+        return new RecordingStarter(callStore(), new TelnyxCallControl(config.telnyxApiBase(), secrets(), telnyxHttp(), 150),
+                clock);
+    }
+
+    public CallTracker callTracker() {
+        return new CallTracker(callStore(), recordingStarter(), delivery(), config.requireBusinessId(),
+                config.autoRecord(), config.answerWait(), clock);
+    }
+
+    public RecordingTracker recordingTracker() {
+        return new RecordingTracker(callStore(), delivery(), clock);
+    }
+
+    /** One Redis client per container, shared by everything the function builds. */
+    public synchronized CallStore callStore() {
+        if (callStore == null) {
+            callStore = CallStore.create(config.redisUrl(), config.redisCluster(), config.callStateTtl());
+        }
+        return callStore;
+    }
+
+    /** The secrets: from Secrets Manager when {@code TELNYX_SIP_SECRET_ID} is set, else from the environment. */
+    public synchronized SecretsProvider secrets() {
+        if (secrets == null) {
+            if (config.secretId() == null) {
+                Secrets fromEnv = Secrets.from(env, "the environment (TELNYX_SIP_SECRET_ID is not set)");
+                secrets = () -> fromEnv;
+            } else {
+                secrets = new SecretsManagerProvider(secretsManager(), config.secretId(), config.secretsTtl(), env,
+                        Json.mapper(), clock);
+            }
+        }
+        return secrets;
+    }
+
+    private Delivery delivery() {
+        WebBackendClient client = new WebBackendClient(config.requireWebBackendUrl(), secrets(),
+                new HttpCaller(config.webBackendTimeout(), config.webBackendTimeout()));
+        return new Delivery(callStore(), client, clock);
+    }
+
+    private static HttpCaller telnyxHttp() {
+        return new HttpCaller(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    }
+
+    private SecretsManagerClient secretsManager() {
+        SecretsManagerClientBuilder builder = SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(2))
+                        .socketTimeout(Duration.ofSeconds(3))
+                        .build())
+                .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))))
+                .credentialsProvider(awsCredentials());
+        String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SECRETS_MANAGER", env.get("AWS_ENDPOINT_URL"));
+        if (endpoint != null && !endpoint.isBlank()) {
+            builder.endpointOverride(URI.create(endpoint));
+        }
+        return builder.build();
+    }
+
+    /** Keys from this environment when it has them (Lambda without SnapStart, tests), else the default chain. */
+    private AwsCredentialsProvider awsCredentials() {
+        String id = env.get("AWS_ACCESS_KEY_ID");
+        String secret = env.get("AWS_SECRET_ACCESS_KEY");
+        if (id == null || secret == null) {
+            return DefaultCredentialsProvider.builder().build();
+        }
+        String token = env.get("AWS_SESSION_TOKEN");
+        return StaticCredentialsProvider.create(token == null
+                ? AwsBasicCredentials.create(id, secret)
+                : AwsSessionCredentials.create(id, secret, token));
+    }
+}

@@ -1,0 +1,158 @@
+package com.aicallgo.coldcall.core.calls;
+
+import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
+import com.aicallgo.coldcall.core.webbackend.CallLog;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Follows a call through its call-control webhooks and posts its call log once it has ended. Facts are stored
+ * first-wins, so redeliveries and events in any order build the same record; the call log is built from the
+ * record, never from the event at hand.
+ */
+public final class CallTracker {
+    private final CallStore store;
+    private final RecordingStarter recordings;
+    private final Delivery delivery;
+    private final String businessId;
+    private final boolean autoRecord;
+    private final Duration answerWait;
+    private final Clock clock;
+
+    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, String businessId,
+            boolean autoRecord, Duration answerWait, Clock clock) {
+        this.store = store;
+        this.recordings = recordings;
+        this.delivery = delivery;
+        this.businessId = businessId;
+        this.autoRecord = autoRecord;
+        this.answerWait = answerWait;
+        this.clock = clock;
+    }
+
+    /**
+     * Applies one webhook event.
+     *
+     * @return the outcome for the log line ({@code ignored}, {@code duplicate}, {@code call_log_posted}, ...)
+     * @throws ApiException 503 when the work is not done yet and Telnyx should deliver the event again
+     */
+    public String apply(WebhookEvent event) {
+        String state = switch (event.eventType()) {
+            case "call.initiated" -> "initiated";
+            case "call.answered" -> "active";
+            case "call.hangup" -> "ended";
+            default -> null;
+        };
+        if (state == null) {
+            return "ignored";
+        }
+        String callControlId = event.callControlId();
+        WebhookEvent.Payload payload = event.payload();
+        Instant occurred = event.occurredAt();
+        Map<String, String> facts = new LinkedHashMap<>();
+        put(facts, "to_phone", payload.to());
+        put(facts, "from_phone", payload.from());
+        put(facts, "call_start_time", iso(WebhookEvent.time("data.payload.start_time", payload.startTime())));
+        switch (state) {
+            case "initiated" -> facts.put("initiated_at", occurred.toString());
+            case "active" -> facts.put("answered_at", occurred.toString());
+            default -> {
+                Instant end = WebhookEvent.time("data.payload.end_time", payload.endTime());
+                facts.put("ended_at", (end == null ? occurred : end).toString());
+                facts.put("hangup_at", occurred.toString());
+                put(facts, "hangup_cause", payload.hangupCause());
+                put(facts, "hangup_source", payload.hangupSource());
+                put(facts, "sip_hangup_cause", payload.sipHangupCause());
+            }
+        }
+        facts.putIfAbsent("call_start_time", occurred.toString());
+        CallRecord call = store.apply(callControlId, state, facts, Map.of(), clock.instant());
+        if (call.has("event:" + event.id())) {
+            return "duplicate";
+        }
+        String outcome = switch (state) {
+            case "active" -> call.has("ended_at") ? postCallLog(callControlId, call) : startRecording(callControlId, call);
+            case "ended" -> postCallLog(callControlId, call);
+            default -> "recorded";
+        };
+        store.remember(callControlId, event.id(), clock.instant());
+        return outcome;
+    }
+
+    private String startRecording(String callControlId, CallRecord call) {
+        String recording = call.get("recording_state");
+        boolean wanted = "pending".equals(recording) || "failed".equals(recording)
+                || (autoRecord && recording == null);
+        if (!wanted) {
+            return "answered";
+        }
+        return switch (recordings.start(callControlId)) {
+            case STARTED -> "recording_started";
+            case ALREADY_STARTED -> "recording_already_started";
+            case CALL_ENDED -> "recording_call_ended";
+            case PENDING -> throw new ApiException(ErrorCode.AWAITING_ANSWER,
+                    "Telnyx does not see the call answered yet; deliver again", "record_start still pending", null);
+        };
+    }
+
+    private String postCallLog(String callControlId, CallRecord call) {
+        Instant answeredAt = call.time("answered_at");
+        String cause = call.get("hangup_cause");
+        boolean answered = answeredAt != null;
+        if (!answered && HangupStatus.impliesAnswered(cause)) {
+            // the call talked but call.answered has not come: Telnyx redelivers it; wait for it a while
+            Instant hungUp = call.time("hangup_at");
+            if (clock.instant().isBefore(hungUp.plus(answerWait))) {
+                throw new ApiException(ErrorCode.AWAITING_ANSWER,
+                        "The call's answer event has not arrived yet; deliver again",
+                        "hangup " + cause + " without call.answered", null);
+            }
+            answered = true;
+            answeredAt = call.has("recording_started_at") ? call.time("recording_started_at") : call.time("call_start_time");
+        }
+        Instant end = call.time("ended_at");
+        Instant start = answered ? answeredAt : first(call.time("initiated_at"), call.time("call_start_time"), end);
+        long duration = answered ? Math.max(0, Math.round(Duration.between(answeredAt, end).toMillis() / 1000.0)) : 0;
+        CallLog log = new CallLog(
+                businessId,
+                call.get("from_phone"),
+                call.get("to_phone"),
+                "OUTBOUND",
+                start.toString(),
+                end.toString(),
+                duration,
+                HangupStatus.of(answered, cause),
+                callControlId);
+        return switch (delivery.deliver(callControlId, "call_log", CallLog.PATH, log)) {
+            case POSTED -> "call_log_posted";
+            case ALREADY_POSTED -> "call_log_already_posted";
+        };
+    }
+
+    private static Instant first(Instant... candidates) {
+        for (Instant candidate : candidates) {
+            if (candidate != null) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("no time known for the call");
+    }
+
+    private static void put(Map<String, String> facts, String field, String value) {
+        if (value != null && !value.isBlank()) {
+            facts.put(field, value);
+        }
+    }
+
+    private static String iso(Instant time) {
+        return time == null ? null : time.toString();
+    }
+}

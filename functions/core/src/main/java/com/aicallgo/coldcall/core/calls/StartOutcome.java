@@ -1,0 +1,13 @@
+package com.aicallgo.coldcall.core.calls;
+
+/** How a request to start a call's recording ended: expected outcomes, not failures. */
+public enum StartOutcome {
+    /** Telnyx accepted record_start now. */
+    STARTED,
+    /** It was started before (or is being started right now): no second Telnyx call. */
+    ALREADY_STARTED,
+    /** The call is not answered yet: the {@code call.answered} webhook starts it. */
+    PENDING,
+    /** The call is over. */
+    CALL_ENDED
+}

@@ -1,0 +1,203 @@
+package com.aicallgo.coldcall.core.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The non-secret settings of every function, read once from the environment.
+ *
+ * <p>Optional values are {@code null} when unset; the {@code require…} accessors throw a {@link ConfigException}
+ * naming the variable, and each handler calls the ones it needs from its constructor, so a missing value stops
+ * the function at start.
+ */
+public record Config(
+        String stage,
+        String sipConnectionId,
+        String sipPhoneNumber,
+        String sipCredentialId,
+        String secretId,
+        boolean tokenOnlyCredentials,
+        String webBackendUrl,
+        String redisUrl,
+        boolean redisCluster,
+        String telnyxApiBase,
+        String businessId,
+        boolean autoRecord,
+        boolean verifyWebhooks,
+        Duration callStateTtl,
+        Duration secretsTtl,
+        Duration webBackendTimeout,
+        Duration answerWait) {
+
+    public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
+    public static final String DEFAULT_TELNYX_API_BASE = "https://api.telnyx.com";
+    public static final long DEFAULT_CALL_STATE_TTL_SECONDS = 86_400;
+    public static final long DEFAULT_SECRETS_TTL_SECONDS = 300;
+    public static final long DEFAULT_WEB_BACKEND_TIMEOUT_MS = 1_200;
+    public static final long DEFAULT_ANSWER_WAIT_SECONDS = 60;
+
+    /** The secret keys; each may also be an environment variable of the same name for local work. */
+    public static final List<String> SECRET_KEYS = List.of(
+            "TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD", "TELNYX_WEBHOOK_PUBLIC_KEY",
+            "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY");
+
+    private static final Map<String, String> RENAMED = Map.of(
+            "TELNYX_COLD_CALL_CONNECTION_ID", "TELNYX_SIP_CONNECTION_ID",
+            "TELNYX_COLD_CALL_PHONE_NUMBER", "TELNYX_SIP_PHONE_NUMBER",
+            "TELNYX_COLD_CALL_CREDENTIAL_ID", "TELNYX_SIP_CREDENTIAL_ID",
+            "TELNYX_COLD_CALL_SECRET_ID", "TELNYX_SIP_SECRET_ID",
+            "TELNYX_COLD_CALL_API_KEY", "TELNYX_SIP_API_KEY",
+            "TELNYX_COLD_CALL_USERNAME", "TELNYX_SIP_USERNAME",
+            "TELNYX_COLD_CALL_PASSWORD", "TELNYX_SIP_PASSWORD");
+
+    /**
+     * Reads and validates the settings.
+     *
+     * @throws ConfigException listing every malformed or renamed variable at once
+     */
+    public static Config fromEnv(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        RENAMED.forEach((old, replacement) -> {
+            if (env.containsKey(old)) {
+                problems.add(old + " is no longer read: set " + replacement + " instead");
+            }
+        });
+        env.keySet().stream()
+                .filter(name -> name.startsWith("TELNYX_COLD_CALL_") && !RENAMED.containsKey(name))
+                .forEach(name -> problems.add(name + " is no longer read: use the TELNYX_SIP_* name"));
+
+        String stage = value(env, "STAGE", "dev").toLowerCase(Locale.ROOT);
+        if (!stage.equals("dev") && !stage.equals("prod")) {
+            problems.add("STAGE must be dev or prod");
+        }
+        String mode = value(env, "CREDENTIALS_MODE", "password").toLowerCase(Locale.ROOT);
+        if (!mode.equals("password") && !mode.equals("token")) {
+            problems.add("CREDENTIALS_MODE must be password or token");
+        }
+        boolean verify = flag(env, "TELNYX_WEBHOOK_VERIFY", true, problems);
+        if (!verify && stage.equals("prod")) {
+            problems.add("TELNYX_WEBHOOK_VERIFY=false is refused when STAGE=prod");
+        }
+        String credentialId = value(env, "TELNYX_SIP_CREDENTIAL_ID", null);
+        if (mode.equals("token") && credentialId == null) {
+            problems.add("CREDENTIALS_MODE=token needs TELNYX_SIP_CREDENTIAL_ID");
+        }
+        String redisUrl = value(env, "REDIS_URL", DEFAULT_REDIS_URL);
+        if (!redisUrl.startsWith("redis://") && !redisUrl.startsWith("rediss://")) {
+            problems.add("REDIS_URL must start with redis:// or rediss://");
+        }
+        String webBackendUrl = httpUrl(env, "WEB_BACKEND_URL", null, problems);
+        String telnyxApiBase = httpUrl(env, "TELNYX_API_BASE", DEFAULT_TELNYX_API_BASE, problems);
+
+        Config config = new Config(
+                stage,
+                value(env, "TELNYX_SIP_CONNECTION_ID", null),
+                value(env, "TELNYX_SIP_PHONE_NUMBER", null),
+                credentialId,
+                value(env, "TELNYX_SIP_SECRET_ID", null),
+                mode.equals("token"),
+                webBackendUrl,
+                redisUrl,
+                flag(env, "REDIS_CLUSTER", false, problems),
+                telnyxApiBase,
+                value(env, "COLD_CALL_BUSINESS_ID", null),
+                flag(env, "AUTO_RECORD", true, problems),
+                verify,
+                seconds(env, "CALL_STATE_TTL_SECONDS", DEFAULT_CALL_STATE_TTL_SECONDS, problems),
+                seconds(env, "SECRETS_TTL_SECONDS", DEFAULT_SECRETS_TTL_SECONDS, problems),
+                Duration.ofMillis(number(env, "WEB_BACKEND_TIMEOUT_MS", DEFAULT_WEB_BACKEND_TIMEOUT_MS, problems)),
+                seconds(env, "ANSWER_WAIT_SECONDS", DEFAULT_ANSWER_WAIT_SECONDS, problems));
+        if (config.sipPhoneNumber != null && !config.sipPhoneNumber.matches("\\+[0-9]{8,15}")) {
+            problems.add("TELNYX_SIP_PHONE_NUMBER must be E.164 (+ and 8 to 15 digits)");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("Invalid configuration: " + String.join("; ", problems));
+        }
+        return config;
+    }
+
+    public boolean prod() {
+        return stage.equals("prod");
+    }
+
+    public String requirePhoneNumber() {
+        return require(sipPhoneNumber, "TELNYX_SIP_PHONE_NUMBER");
+    }
+
+    public String requireWebBackendUrl() {
+        return require(webBackendUrl, "WEB_BACKEND_URL");
+    }
+
+    public String requireBusinessId() {
+        return require(businessId, "COLD_CALL_BUSINESS_ID");
+    }
+
+    private static String require(String value, String name) {
+        if (value == null) {
+            throw new ConfigException(name + " is required and not set");
+        }
+        return value;
+    }
+
+    private static String value(Map<String, String> env, String name, String fallback) {
+        String value = env.get(name);
+        return value == null || value.isBlank() ? fallback : value.trim();
+    }
+
+    private static boolean flag(Map<String, String> env, String name, boolean fallback, List<String> problems) {
+        String value = value(env, name, null);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "true", "1", "yes" -> true;
+            case "false", "0", "no" -> false;
+            default -> {
+                problems.add(name + " must be true or false");
+                yield fallback;
+            }
+        };
+    }
+
+    private static long number(Map<String, String> env, String name, long fallback, List<String> problems) {
+        String value = value(env, name, null);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            long parsed = Long.parseLong(value);
+            if (parsed > 0) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        problems.add(name + " must be a positive whole number");
+        return fallback;
+    }
+
+    private static Duration seconds(Map<String, String> env, String name, long fallback, List<String> problems) {
+        return Duration.ofSeconds(number(env, name, fallback, problems));
+    }
+
+    private static String httpUrl(Map<String, String> env, String name, String fallback, List<String> problems) {
+        String value = value(env, name, fallback);
+        if (value == null) {
+            return null;
+        }
+        try {
+            URI uri = URI.create(value);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) {
+                return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        problems.add(name + " must be an http(s) URL");
+        return fallback;
+    }
+}

@@ -1,0 +1,118 @@
+package com.aicallgo.coldcall.core.http;
+
+import com.aicallgo.coldcall.core.config.ConfigException;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.secrets.SecretsUnavailableException;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The one doorway of every function: turns the event into an {@link ApiRequest}, runs the route, turns the reply
+ * or the exception into a JSON response, and writes the single log line of the invocation. It is the only place
+ * that catches {@link RuntimeException}.
+ */
+public final class HttpEdge {
+    /** What a function does with a request. */
+    @FunctionalInterface
+    public interface Route {
+        Reply apply(ApiRequest request);
+    }
+
+    private record ErrorBody(String error, String message, Map<String, String> fields) {
+    }
+
+    private final String route;
+    private final JsonLog log;
+    private boolean coldStart = true;
+
+    public HttpEdge(String route, JsonLog log) {
+        this.route = route;
+        this.log = log;
+    }
+
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Route handler) {
+        long started = System.nanoTime();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("route", route);
+        fields.put("cold_start", coldStart);
+        coldStart = false;
+        ApiRequest request = null;
+        APIGatewayV2HTTPResponse response;
+        String level = "INFO";
+        try {
+            request = ApiRequest.from(event);
+            Reply reply = handler.apply(request);
+            fields.put("outcome", reply.outcome());
+            response = respond(reply.status(), reply.body(), reply.headers());
+        } catch (ApiException e) {
+            fields.put("outcome", e.code().code());
+            if (e.detail() != null) {
+                fields.put("detail", e.detail());
+            }
+            if (!e.fields().isEmpty()) {
+                fields.put("fields", e.fields());
+            }
+            level = e.code().status() >= 500 ? "ERROR" : "WARN";
+            response = error(e.code(), e.getMessage(), e.fields());
+        } catch (ConfigException e) {
+            fields.put("outcome", ErrorCode.MISCONFIGURED.code());
+            fields.put("detail", e.getMessage());
+            level = "ERROR";
+            response = error(ErrorCode.MISCONFIGURED, "The function is misconfigured; the log says what is missing", Map.of());
+        } catch (SecretsUnavailableException e) {
+            fields.put("outcome", ErrorCode.SECRETS_UNAVAILABLE.code());
+            fields.put("detail", e.getMessage());
+            level = "ERROR";
+            response = error(ErrorCode.SECRETS_UNAVAILABLE, "Configuration secrets cannot be read right now", Map.of());
+        } catch (RuntimeException e) {
+            fields.put("outcome", ErrorCode.INTERNAL_ERROR.code());
+            fields.put("detail", e.getClass().getName());
+            fields.put("stack", stackTrace(e));
+            level = "ERROR";
+            response = error(ErrorCode.INTERNAL_ERROR, "Internal error", Map.of());
+        }
+        if (request != null) {
+            fields.put("request_id", request.requestId());
+            fields.putAll(request.logFields());
+        }
+        fields.put("status", response.getStatusCode());
+        fields.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
+        log.write(level, route, fields);
+        return response;
+    }
+
+    private static APIGatewayV2HTTPResponse error(ErrorCode code, String message, Map<String, String> fields) {
+        return respond(code.status(), new ErrorBody(code.code(), message, fields.isEmpty() ? null : fields), Map.of());
+    }
+
+    private static APIGatewayV2HTTPResponse respond(int status, Object body, Map<String, String> extraHeaders) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.putAll(extraHeaders);
+        String json;
+        try {
+            json = Json.mapper().writeValueAsString(body);
+        } catch (JsonProcessingException e) {
+            status = 500;
+            json = "{\"error\":\"internal_error\",\"message\":\"Internal error\"}";
+        }
+        return APIGatewayV2HTTPResponse.builder()
+                .withStatusCode(status)
+                .withHeaders(headers)
+                .withBody(json)
+                .withIsBase64Encoded(false)
+                .build();
+    }
+
+    private static String stackTrace(Throwable e) {
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}

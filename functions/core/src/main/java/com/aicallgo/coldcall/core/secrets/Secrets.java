@@ -1,0 +1,70 @@
+package com.aicallgo.coldcall.core.secrets;
+
+import com.aicallgo.coldcall.core.config.ConfigException;
+import java.util.Map;
+
+/**
+ * The secret values, from the Secrets Manager secret or (local work) the environment. {@link #toString()} masks
+ * every value, so a record logged by mistake leaks nothing.
+ */
+public record Secrets(
+        String telnyxApiKey,
+        String sipUsername,
+        String sipPassword,
+        String webhookPublicKey,
+        String internalApiKey,
+        String webBackendApiKey,
+        String source) {
+
+    /** Builds the record from key/value pairs named as in CONTRACTS §5 (secret JSON or environment). */
+    public static Secrets from(Map<String, String> values, String source) {
+        return new Secrets(
+                blankToNull(values.get("TELNYX_SIP_API_KEY")),
+                blankToNull(values.get("TELNYX_SIP_USERNAME")),
+                blankToNull(values.get("TELNYX_SIP_PASSWORD")),
+                blankToNull(values.get("TELNYX_WEBHOOK_PUBLIC_KEY")),
+                blankToNull(values.get("INTERNAL_API_KEY")),
+                blankToNull(values.get("WEB_BACKEND_API_KEY")),
+                source);
+    }
+
+    public String requireTelnyxApiKey() {
+        return require(telnyxApiKey, "TELNYX_SIP_API_KEY");
+    }
+
+    public String requireSipUsername() {
+        return require(sipUsername, "TELNYX_SIP_USERNAME");
+    }
+
+    public String requireSipPassword() {
+        return require(sipPassword, "TELNYX_SIP_PASSWORD");
+    }
+
+    public String requireWebhookPublicKey() {
+        return require(webhookPublicKey, "TELNYX_WEBHOOK_PUBLIC_KEY");
+    }
+
+    public String requireInternalApiKey() {
+        return require(internalApiKey, "INTERNAL_API_KEY");
+    }
+
+    public String requireWebBackendApiKey() {
+        return require(webBackendApiKey, "WEB_BACKEND_API_KEY");
+    }
+
+    private String require(String value, String name) {
+        if (value == null) {
+            throw new ConfigException(name + " is missing from " + source);
+        }
+        return value;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+
+    @Override
+    public String toString() {
+        return "Secrets[source=" + source + ", values=****]";
+    }
+}

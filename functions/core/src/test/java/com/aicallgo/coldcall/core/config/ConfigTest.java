@@ -1,0 +1,85 @@
+package com.aicallgo.coldcall.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigTest {
+    private static Map<String, String> minimal() {
+        Map<String, String> env = new HashMap<>();
+        env.put("TELNYX_SIP_PHONE_NUMBER", "+15550000001");
+        env.put("WEB_BACKEND_URL", "https://backend.example.com/");
+        env.put("COLD_CALL_BUSINESS_ID", "biz-1");
+        return env;
+    }
+
+    @Test
+    void defaultsFollowTheContract() {
+        Config config = Config.fromEnv(minimal());
+        assertEquals("redis://127.0.0.1:6379", config.redisUrl());
+        assertEquals("https://api.telnyx.com", config.telnyxApiBase());
+        assertEquals("https://backend.example.com", config.webBackendUrl(), "trailing slash dropped");
+        assertTrue(config.autoRecord());
+        assertFalse(config.redisCluster());
+        assertTrue(config.verifyWebhooks());
+        assertEquals(Duration.ofSeconds(86_400), config.callStateTtl());
+        assertEquals("dev", config.stage());
+    }
+
+    @Test
+    void missingRequiredValueNamesTheVariable() {
+        Map<String, String> env = minimal();
+        env.remove("COLD_CALL_BUSINESS_ID");
+        Config config = Config.fromEnv(env);
+        ConfigException e = assertThrows(ConfigException.class, config::requireBusinessId);
+        assertTrue(e.getMessage().contains("COLD_CALL_BUSINESS_ID"), e.getMessage());
+    }
+
+    @Test
+    void oldNameFailsAtStartAndNamesItsReplacement() {
+        Map<String, String> env = minimal();
+        env.put("TELNYX_COLD_CALL_API_KEY", "secret-value-123");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        assertTrue(e.getMessage().contains("TELNYX_SIP_API_KEY"), e.getMessage());
+        assertFalse(e.getMessage().contains("secret-value-123"), "never the value");
+    }
+
+    @Test
+    void verificationCannotBeSwitchedOffInProd() {
+        Map<String, String> env = minimal();
+        env.put("STAGE", "prod");
+        env.put("TELNYX_WEBHOOK_VERIFY", "false");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        assertTrue(e.getMessage().contains("TELNYX_WEBHOOK_VERIFY"), e.getMessage());
+        env.put("STAGE", "dev");
+        assertFalse(Config.fromEnv(env).verifyWebhooks());
+    }
+
+    @Test
+    void everyMalformedValueIsListedAtOnce() {
+        Map<String, String> env = minimal();
+        env.put("REDIS_URL", "http://redis");
+        env.put("AUTO_RECORD", "sometimes");
+        env.put("TELNYX_API_BASE", "not a url");
+        env.put("TELNYX_SIP_PHONE_NUMBER", "555-1234");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        for (String name : new String[] {"REDIS_URL", "AUTO_RECORD", "TELNYX_API_BASE", "TELNYX_SIP_PHONE_NUMBER"}) {
+            assertTrue(e.getMessage().contains(name), name + " in " + e.getMessage());
+        }
+    }
+
+    @Test
+    void tokenModeNeedsACredential() {
+        Map<String, String> env = minimal();
+        env.put("CREDENTIALS_MODE", "token");
+        assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        env.put("TELNYX_SIP_CREDENTIAL_ID", "cred-1");
+        assertTrue(Config.fromEnv(env).tokenOnlyCredentials());
+    }
+}

@@ -1,0 +1,70 @@
+package com.aicallgo.coldcall.core.secrets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.Moto;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+class SecretsManagerProviderIT {
+    static SecretsManagerClient admin() {
+        return SecretsManagerClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .endpointOverride(URI.create(Moto.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
+                .build();
+    }
+
+    static Map<String, String> env(String secretId) {
+        Map<String, String> env = new HashMap<>();
+        env.put("TELNYX_SIP_SECRET_ID", secretId);
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", Moto.endpoint());
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_ACCESS_KEY_ID", "test");
+        env.put("AWS_SECRET_ACCESS_KEY", "test");
+        return env;
+    }
+
+    @Test
+    void readsTheSecretOnceAndAgainAfterItsTtl() {
+        String name = "cold-call/" + UUID.randomUUID();
+        try (SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(name).secretString(
+                    "{\"INTERNAL_API_KEY\":\"first\",\"TELNYX_SIP_USERNAME\":\"gencred1\",\"TELNYX_SIP_PASSWORD\":\"pw\"}"));
+            MutableClock clock = MutableClock.now();
+            Map<String, String> env = env(name);
+            env.put("WEB_BACKEND_API_KEY", "from-env");
+            Wiring wiring = new Wiring("test", env, clock, new Fixtures.Log().stream());
+            SecretsProvider secrets = wiring.secrets();
+            assertEquals("first", secrets.current().internalApiKey());
+            assertEquals("gencred1", secrets.current().sipUsername());
+            assertEquals("from-env", secrets.current().webBackendApiKey(), "a key missing in the secret falls back to env");
+
+            admin.putSecretValue(r -> r.secretId(name).secretString("{\"INTERNAL_API_KEY\":\"second\"}"));
+            assertEquals("first", secrets.current().internalApiKey(), "cached within the TTL");
+            clock.advance(Duration.ofSeconds(301));
+            assertEquals("second", secrets.current().internalApiKey(), "read again after the TTL");
+        }
+    }
+
+    @Test
+    void aMissingSecretIsUnavailableNotACrash() {
+        Wiring wiring = new Wiring("test", env("cold-call/does-not-exist"), MutableClock.now(), new Fixtures.Log().stream());
+        SecretsUnavailableException e = assertThrows(SecretsUnavailableException.class, () -> wiring.secrets().current());
+        assertEquals(true, e.getMessage().contains("cold-call/does-not-exist"));
+    }
+}

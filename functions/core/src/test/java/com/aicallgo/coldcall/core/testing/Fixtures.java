@@ -1,0 +1,121 @@
+package com.aicallgo.coldcall.core.testing;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.tests.EventLoader;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The repository's {@code events/} files, its dev environment and key, shared by every module's tests. */
+public final class Fixtures {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Fixtures() {
+    }
+
+    /** The repository root (Maven passes it as {@code project.root}). */
+    public static Path root() {
+        String root = System.getProperty("project.root");
+        Path path = root == null ? Path.of("").toAbsolutePath() : Path.of(root);
+        while (!Files.isDirectory(path.resolve("events")) && path.getParent() != null) {
+            path = path.getParent();
+        }
+        return path;
+    }
+
+    public static Path events(String relative) {
+        return root().resolve("events").resolve(relative);
+    }
+
+    /** An {@code events/} file read by Lambda's own deserialiser (aws-lambda-java-tests' EventLoader). */
+    public static APIGatewayV2HTTPEvent event(String relative) {
+        return EventLoader.loadApiGatewayHttpEvent(events(relative).toString());
+    }
+
+    /** {@code events/env.json}'s {@code Parameters}: the dev environment of every function. */
+    public static Map<String, String> devEnvironment() {
+        try {
+            Map<?, ?> file = JSON.readValue(events("env.json").toFile(), Map.class);
+            Map<String, String> env = new LinkedHashMap<>();
+            ((Map<?, ?>) file.get("Parameters")).forEach((k, v) -> env.put(k.toString(), v.toString()));
+            return env;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The dev environment pointed at this test's Redis database and stand-ins. */
+    public static Map<String, String> environment(String redisUrl, String webBackendUrl, String telnyxApiBase) {
+        Map<String, String> env = devEnvironment();
+        env.put("REDIS_URL", redisUrl);
+        env.put("WEB_BACKEND_URL", webBackendUrl);
+        env.put("TELNYX_API_BASE", telnyxApiBase);
+        return env;
+    }
+
+    public static WebhookSigner devSigner() {
+        try {
+            return WebhookSigner.fromSeed(Files.readString(events("keys/dev-webhook-ed25519.seed")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The event's body as the raw bytes a function receives. */
+    public static byte[] body(APIGatewayV2HTTPEvent event) {
+        return event.getIsBase64Encoded()
+                ? Base64.getDecoder().decode(event.getBody())
+                : event.getBody().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Signs the event's current body with the dev key at {@code at} (replacing the file's stale signature). */
+    public static APIGatewayV2HTTPEvent signed(APIGatewayV2HTTPEvent event, Instant at) {
+        Map<String, String> headers = new LinkedHashMap<>(event.getHeaders());
+        headers.put("telnyx-timestamp", Long.toString(at.getEpochSecond()));
+        headers.put("telnyx-signature-ed25519", devSigner().sign(at.getEpochSecond(), body(event)));
+        event.setHeaders(headers);
+        return event;
+    }
+
+    /** Replaces the body (as text) and signs it. */
+    public static APIGatewayV2HTTPEvent withBody(APIGatewayV2HTTPEvent event, String body, Instant at) {
+        event.setBody(body);
+        event.setIsBase64Encoded(false);
+        return signed(event, at);
+    }
+
+    /** A body read as JSON text, for tests that edit an event's body. */
+    public static String bodyText(APIGatewayV2HTTPEvent event) {
+        return new String(body(event), StandardCharsets.UTF_8);
+    }
+
+    /** Captures what a function logs. */
+    public static final class Log {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private final PrintStream stream = new PrintStream(bytes, true, StandardCharsets.UTF_8);
+
+        public PrintStream stream() {
+            return stream;
+        }
+
+        public String text() {
+            return bytes.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    public static Wiring wiring(String function, Map<String, String> env, Clock clock, Log log) {
+        return new Wiring(function, env, clock, log.stream());
+    }
+}

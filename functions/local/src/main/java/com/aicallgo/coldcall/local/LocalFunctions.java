@@ -1,0 +1,130 @@
+package com.aicallgo.coldcall.local;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.InvocationTargetException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The functions of the template, each built once (one warm container) with its environment: the template's
+ * variables, then {@code env.json}'s {@code Parameters}, then its per-function section, as SAM CLI layers them.
+ * Unlike SAM CLI, variables the template does not declare are passed too: that is how the secret keys reach a
+ * function locally without a Secrets Manager (CONTRACTS §5).
+ *
+ * <p>Events and responses cross the boundary as JSON through {@code aws-lambda-java-serialization}, the library
+ * the Lambda Java runtime itself uses, so an event that works here works on Lambda.
+ */
+final class LocalFunctions {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Template template;
+    private final Map<String, String> overrides;
+    private final Map<String, Map<String, String>> perFunction;
+    private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> warm =
+            new ConcurrentHashMap<>();
+    private final PojoSerializer<APIGatewayV2HTTPEvent> events;
+    private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
+    private String localBase;
+
+    LocalFunctions(Template template, Path envVars) throws IOException {
+        this.template = template;
+        this.overrides = new LinkedHashMap<>();
+        this.perFunction = new LinkedHashMap<>();
+        if (envVars != null) {
+            Map<?, ?> file = JSON.readValue(envVars.toFile(), Map.class);
+            file.forEach((key, value) -> {
+                if (!(value instanceof Map<?, ?> section)) {
+                    return;
+                }
+                Map<String, String> vars = new LinkedHashMap<>();
+                section.forEach((name, v) -> vars.put(String.valueOf(name), v == null ? "" : String.valueOf(v)));
+                if ("Parameters".equals(key)) {
+                    overrides.putAll(vars);
+                } else {
+                    perFunction.put(String.valueOf(key), vars);
+                }
+            });
+        }
+        ClassLoader loader = getClass().getClassLoader();
+        this.events = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, loader);
+        this.responses = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, loader);
+    }
+
+    /** Where the runner's own stand-ins answer; {@code /_local/} URLs in the environment are pointed there. */
+    void useLocalBase(String base) {
+        this.localBase = base;
+    }
+
+    Template template() {
+        return template;
+    }
+
+    /** The environment a function runs with. */
+    Map<String, String> environment(String logicalId) {
+        Template.Function function = function(logicalId);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("AWS_REGION", "us-east-1");
+        env.put("AWS_LAMBDA_FUNCTION_NAME", logicalId);
+        env.putAll(function.environment());
+        env.putAll(overrides);
+        env.putAll(perFunction.getOrDefault(logicalId, Map.of()));
+        if (localBase != null) {
+            env.replaceAll((name, value) -> value.replaceFirst("^http://(127\\.0\\.0\\.1|localhost):[0-9]+/_local/",
+                    localBase + "/_local/"));
+        }
+        return env;
+    }
+
+    /** Runs one event (JSON in the shape Lambda delivers) and returns the response JSON. */
+    byte[] invoke(String logicalId, byte[] eventJson) throws IOException {
+        APIGatewayV2HTTPEvent event = events.fromJson(new String(eventJson, java.nio.charset.StandardCharsets.UTF_8));
+        APIGatewayV2HTTPResponse response = handler(logicalId).handleRequest(event, new LocalContext(logicalId));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        responses.toJson(response, out);
+        return out.toByteArray();
+    }
+
+    byte[] invoke(String logicalId, InputStream eventJson) throws IOException {
+        return invoke(logicalId, eventJson.readAllBytes());
+    }
+
+    Template.Function function(String logicalId) {
+        Template.Function function = template.functions().get(logicalId);
+        if (function == null) {
+            throw new LocalRunnerException("No function " + logicalId + " in the template; it has "
+                    + String.join(", ", template.functions().keySet()));
+        }
+        return function;
+    }
+
+    @SuppressWarnings("unchecked")
+    private RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler(String logicalId) {
+        return warm.computeIfAbsent(logicalId, id -> {
+            Template.Function function = function(id);
+            try {
+                Class<?> type = Class.forName(function.handlerClass());
+                return (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>)
+                        type.getConstructor(Map.class).newInstance(environment(id));
+            } catch (InvocationTargetException e) {
+                throw new LocalRunnerException(id + " failed to start: " + e.getCause().getMessage());
+            } catch (ReflectiveOperationException e) {
+                throw new LocalRunnerException(id + ": cannot build handler " + function.handlerClass() + ": " + e);
+            }
+        });
+    }
+
+    static byte[] read(Path file) throws IOException {
+        return Files.readAllBytes(file);
+    }
+}

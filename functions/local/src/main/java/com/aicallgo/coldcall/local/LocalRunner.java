@@ -1,0 +1,222 @@
+package com.aicallgo.coldcall.local;
+
+import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The Docker-free local runner, shaped like SAM CLI: {@code invoke} runs one event through a function in-process,
+ * {@code start-api} serves the template's routes over HTTP. Both read {@code template.yaml} for the functions,
+ * handlers, routes and environment.
+ */
+public final class LocalRunner {
+    static final String USAGE = """
+            usage: local invoke <FunctionLogicalId> -e <event.json> [--env-vars <file>] [--template <file>]
+                   local start-api [--port 3000] [--host 127.0.0.1] [--env-vars <file>] [--template <file>]
+            """;
+    static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
+    static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private LocalRunner() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            System.exit(run(args, System.out));
+        } catch (LocalRunnerException e) {
+            System.err.println("local: " + e.getMessage());
+            System.exit(2);
+        }
+    }
+
+    /** Runs a command; returns the exit code. {@code start-api} returns only when the JVM is stopped. */
+    static int run(String[] args, PrintStream stdout) throws Exception {
+        if (args.length == 0) {
+            System.err.print(USAGE);
+            return 2;
+        }
+        Map<String, String> options = new LinkedHashMap<>();
+        List<String> positional = new ArrayList<>();
+        for (int i = 1; i < args.length; i++) {
+            if (args[i].startsWith("-")) {
+                if (i + 1 >= args.length) {
+                    throw new LocalRunnerException(args[i] + " needs a value\n" + USAGE);
+                }
+                options.put(args[i].equals("-e") ? "--event" : args[i], args[++i]);
+            } else {
+                positional.add(args[i]);
+            }
+        }
+        Path templateFile = Path.of(options.getOrDefault("--template", "template.yaml"));
+        if (!Files.isRegularFile(templateFile)) {
+            throw new LocalRunnerException("no template at " + templateFile.toAbsolutePath() + " (run from the repository root)");
+        }
+        Path envVars = options.containsKey("--env-vars") ? Path.of(options.get("--env-vars")) : null;
+        if (envVars != null && !Files.isRegularFile(envVars)) {
+            throw new LocalRunnerException("no env-vars file at " + envVars);
+        }
+        LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars);
+        return switch (args[0]) {
+            case "invoke" -> invoke(functions, positional, options, stdout);
+            case "start-api" -> startApi(functions, options);
+            default -> throw new LocalRunnerException("unknown command " + args[0] + "\n" + USAGE);
+        };
+    }
+
+    private static int invoke(LocalFunctions functions, List<String> positional, Map<String, String> options,
+            PrintStream stdout) throws IOException {
+        if (positional.size() != 1 || !options.containsKey("--event")) {
+            throw new LocalRunnerException("invoke needs a function and -e <event.json>\n" + USAGE);
+        }
+        String functionId = positional.get(0);
+        functions.function(functionId);
+        Path eventFile = Path.of(options.get("--event"));
+        if (!Files.isRegularFile(eventFile)) {
+            throw new LocalRunnerException("no event file at " + eventFile);
+        }
+        // the handler's log lines go to stderr; stdout carries only the response, as with sam local invoke
+        PrintStream original = System.out;
+        System.setOut(System.err);
+        try (ApiServer standIns = new ApiServer(functions, Path.of("static-dialer"), "127.0.0.1", 0)) {
+            standIns.start();
+            functions.useLocalBase(standIns.base());
+            Map<String, String> env = functions.environment(functionId);
+            checkRedis(env);
+            byte[] event = resign(Files.readAllBytes(eventFile), env);
+            byte[] response = functions.invoke(functionId, event);
+            stdout.write(response);
+            stdout.println();
+            stdout.flush();
+        } finally {
+            System.setOut(original);
+        }
+        return 0;
+    }
+
+    private static int startApi(LocalFunctions functions, Map<String, String> options) throws Exception {
+        int port = Integer.parseInt(options.getOrDefault("--port", "3000"));
+        String host = options.getOrDefault("--host", "127.0.0.1");
+        Path dist = Path.of("static-dialer", "dist");
+        Path site = (Files.isDirectory(dist) ? dist : Path.of("static-dialer")).toAbsolutePath().normalize();
+        ApiServer server;
+        try {
+            server = new ApiServer(functions, site, host, port);
+        } catch (java.net.BindException e) {
+            throw new LocalRunnerException("port " + port + " is in use: pick another with --port");
+        }
+        server.start();
+        functions.useLocalBase(server.base());
+        System.err.println("local: serving on http://" + host + ":" + server.port());
+        for (Template.Route route : functions.template().routes()) {
+            System.err.println("  " + route.method() + " " + route.path() + " -> " + route.functionId());
+        }
+        System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: build static-dialer)"));
+        Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
+        reportStandIns(sample, server.base());
+        checkRedis(sample);
+        new CountDownLatch(1).await();
+        return 0;
+    }
+
+    private static void reportStandIns(Map<String, String> env, String base) {
+        for (String name : List.of("WEB_BACKEND_URL", "TELNYX_API_BASE")) {
+            String value = env.getOrDefault(name, "");
+            System.err.println(value.startsWith(base + "/_local/")
+                    ? "  stand-in ON: " + name + " = " + value
+                    : "  stand-in off: " + name + " points at " + (value.isEmpty() ? "(unset)" : value));
+        }
+    }
+
+    /** Says so, with the command that fixes it, when Redis does not answer; never a stack trace. */
+    static boolean checkRedis(Map<String, String> env) {
+        String url = env.getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+        URI uri;
+        try {
+            uri = URI.create(url);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local: REDIS_URL is not a URL");
+            return false;
+        }
+        int port = uri.getPort() < 0 ? 6379 : uri.getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), 1000);
+            socket.setSoTimeout(1000);
+            if (url.startsWith("redis://")) {
+                OutputStream out = socket.getOutputStream();
+                out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                InputStream in = socket.getInputStream();
+                byte[] answer = new byte[64];
+                int read = in.read(answer);
+                String text = read > 0 ? new String(answer, 0, read, StandardCharsets.US_ASCII) : "";
+                if (!text.startsWith("+PONG") && !text.startsWith("-NOAUTH")) {
+                    System.err.println("local: " + uri.getHost() + ":" + port + " answered but not as Redis");
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            System.err.println("local: Redis is not answering at " + uri.getHost() + ":" + port
+                    + ". Start it with: bin/redis   (or: redis-server --daemonize yes --port " + port
+                    + " --save '' --appendonly no). Functions that keep call state will answer 503 until it is up.");
+            return false;
+        }
+    }
+
+    /**
+     * Re-signs a Telnyx webhook event with the current time when the dev key pair of {@code events/keys} is the
+     * configured one, so every file in {@code events/} verifies without switching verification off.
+     */
+    static byte[] resign(byte[] eventJson, Map<String, String> env) throws IOException {
+        if (!Files.isRegularFile(DEV_SEED) || !Files.isRegularFile(DEV_PUBLIC)) {
+            return eventJson;
+        }
+        String devPublic = Files.readString(DEV_PUBLIC).trim();
+        if (!devPublic.equals(env.getOrDefault("TELNYX_WEBHOOK_PUBLIC_KEY", "").trim())) {
+            return eventJson;
+        }
+        JsonNode root = JSON.readTree(eventJson);
+        if (!(root instanceof ObjectNode event) || !(event.get("headers") instanceof ObjectNode headers)) {
+            return eventJson;
+        }
+        String signatureHeader = null;
+        String timestampHeader = "telnyx-timestamp";
+        for (Iterator<String> names = headers.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (name.equalsIgnoreCase("telnyx-signature-ed25519")) {
+                signatureHeader = name;
+            } else if (name.equalsIgnoreCase("telnyx-timestamp")) {
+                timestampHeader = name;
+            }
+        }
+        if (signatureHeader == null) {
+            return eventJson;
+        }
+        String text = event.path("body").asText("");
+        byte[] body = event.path("isBase64Encoded").asBoolean(false)
+                ? Base64.getMimeDecoder().decode(text) : text.getBytes(StandardCharsets.UTF_8);
+        long now = System.currentTimeMillis() / 1000;
+        headers.put(timestampHeader, Long.toString(now));
+        headers.put(signatureHeader, WebhookSigner.fromSeed(Files.readString(DEV_SEED)).sign(now, body));
+        return JSON.writeValueAsBytes(event);
+    }
+}

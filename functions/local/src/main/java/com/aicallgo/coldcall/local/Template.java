@@ -1,0 +1,125 @@
+package com.aicallgo.coldcall.local;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.AbstractConstruct;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * What the runner needs from {@code template.yaml}: each function's handler, environment and HttpApi routes, so
+ * routes and variables live in one place. CloudFormation's short tags ({@code !Ref}, {@code !Sub}, ...) are read as
+ * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default.
+ */
+public record Template(Map<String, Function> functions, List<Route> routes) {
+    /** One {@code AWS::Serverless::Function}. */
+    public record Function(String logicalId, String handler, Map<String, String> environment) {
+        public String handlerClass() {
+            int colons = handler.indexOf("::");
+            return colons < 0 ? handler : handler.substring(0, colons);
+        }
+    }
+
+    /** One {@code HttpApi} event. */
+    public record Route(String method, String path, String functionId) {
+    }
+
+    public static Template load(Path file) throws IOException {
+        Map<String, Object> root;
+        try (Reader reader = Files.newBufferedReader(file)) {
+            root = new Yaml(new CloudFormationConstructor()).load(reader);
+        }
+        Map<String, Object> parameters = map(root.get("Parameters"));
+        Map<String, Object> globals = map(map(map(root.get("Globals")).get("Function")).get("Environment"));
+        Map<String, Object> globalVars = map(globals.get("Variables"));
+        Map<String, Function> functions = new LinkedHashMap<>();
+        List<Route> routes = new ArrayList<>();
+        map(root.get("Resources")).forEach((id, value) -> {
+            Map<String, Object> resource = map(value);
+            if (!"AWS::Serverless::Function".equals(resource.get("Type"))) {
+                return;
+            }
+            Map<String, Object> properties = map(resource.get("Properties"));
+            Map<String, String> environment = new LinkedHashMap<>();
+            resolveInto(globalVars, parameters, environment);
+            resolveInto(map(map(properties.get("Environment")).get("Variables")), parameters, environment);
+            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment));
+            map(properties.get("Events")).forEach((name, event) -> {
+                Map<String, Object> spec = map(event);
+                if ("HttpApi".equals(spec.get("Type"))) {
+                    Map<String, Object> props = map(spec.get("Properties"));
+                    routes.add(new Route(String.valueOf(props.get("Method")).toUpperCase(java.util.Locale.ROOT),
+                            String.valueOf(props.get("Path")), id));
+                }
+            });
+        });
+        return new Template(functions, routes);
+    }
+
+    private static void resolveInto(Map<String, Object> variables, Map<String, Object> parameters,
+            Map<String, String> out) {
+        variables.forEach((name, value) -> {
+            String resolved = resolve(value, parameters);
+            if (resolved != null) {
+                out.put(name, resolved);
+            } else {
+                out.remove(name);
+            }
+        });
+    }
+
+    private static String resolve(Object value, Map<String, Object> parameters) {
+        if (value instanceof Map<?, ?> function && function.containsKey("Ref")) {
+            Object parameter = parameters.get(String.valueOf(function.get("Ref")));
+            Object fallback = parameter == null ? null : map(parameter).get("Default");
+            return fallback == null ? null : fallback.toString();
+        }
+        if (value instanceof Map<?, ?> || value instanceof List<?>) {
+            return null; // intrinsic functions that need a deployed stack
+        }
+        return value == null ? null : value.toString();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object value) {
+        return value instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    /** Reads every {@code !Tag} as a one-entry map {@code {"Fn::Tag" or "Ref": value}}. */
+    private static final class CloudFormationConstructor extends SafeConstructor {
+        CloudFormationConstructor() {
+            super(new LoaderOptions());
+            for (String name : List.of("Ref", "Sub", "GetAtt", "Join", "If", "Equals", "Not", "And", "Or",
+                    "Select", "Split", "FindInMap", "ImportValue", "Base64", "Cidr", "GetAZs", "Condition",
+                    "Transform")) {
+                String key = name.equals("Ref") || name.equals("Condition") ? name : "Fn::" + name;
+                yamlConstructors.put(new Tag("!" + name), new AbstractConstruct() {
+                    @Override
+                    public Object construct(Node node) {
+                        Object value;
+                        if (node instanceof ScalarNode scalar) {
+                            value = constructScalar(scalar);
+                        } else if (node instanceof SequenceNode sequence) {
+                            value = constructSequence(sequence);
+                        } else {
+                            value = constructMapping((MappingNode) node);
+                        }
+                        return Map.of(key, value);
+                    }
+                });
+            }
+        }
+    }
+}

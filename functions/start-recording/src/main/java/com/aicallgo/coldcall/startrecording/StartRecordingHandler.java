@@ -1,0 +1,59 @@
+package com.aicallgo.coldcall.startrecording;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.calls.RecordingStarter;
+import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.http.ApiKeyCheck;
+import com.aicallgo.coldcall.core.http.ApiRequest;
+import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.http.Reply;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.util.Map;
+
+/** {@code POST /start-recording}: the page asks for the call's dual-channel MP3 recording. */
+public final class StartRecordingHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** The answer's body. */
+    public record Answer(String status, String callControlId) {
+    }
+
+    private final HttpEdge edge;
+    private final ApiKeyCheck apiKeys;
+    private final RecordingStarter starter;
+
+    public StartRecordingHandler() {
+        this(System.getenv());
+    }
+
+    /** Builds the handler from an explicit environment (the local runner's {@code env.json}). */
+    public StartRecordingHandler(Map<String, String> env) {
+        this(Wiring.fromEnvironment("StartRecordingFunction", env));
+    }
+
+    StartRecordingHandler(Wiring wiring) {
+        this.edge = wiring.edge("POST /start-recording");
+        this.apiKeys = wiring.apiKeyCheck();
+        this.starter = wiring.recordingStarter();
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return edge.handle(event, this::start);
+    }
+
+    private Reply start(ApiRequest request) {
+        apiKeys.check(request);
+        StartRecordingRequest body = StartRecordingRequest.parse(request.body());
+        request.tag("call_control_id", body.callControlId());
+        String id = body.callControlId();
+        return switch (starter.start(id, body.toPhone(), body.fromPhone())) {
+            case STARTED -> Reply.ok(new Answer("recording_started", id), "recording_started");
+            case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
+            case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");
+            case CALL_ENDED -> throw new ApiException(ErrorCode.CALL_ENDED, "The call has already ended");
+        };
+    }
+}
