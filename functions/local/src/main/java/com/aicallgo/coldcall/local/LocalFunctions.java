@@ -10,7 +10,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,8 +36,11 @@ final class LocalFunctions {
     private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
     private String localBase;
 
-    LocalFunctions(Template template, Path envVars) throws IOException {
+    private final Path root;
+
+    LocalFunctions(Template template, Path envVars, Path root) throws IOException {
         this.template = template;
+        this.root = root;
         this.overrides = new LinkedHashMap<>();
         this.perFunction = new LinkedHashMap<>();
         if (envVars != null) {
@@ -64,6 +66,11 @@ final class LocalFunctions {
     /** Where the runner's own stand-ins answer; {@code /_local/} URLs in the environment are pointed there. */
     void useLocalBase(String base) {
         this.localBase = base;
+    }
+
+    /** The repository root: the template's folder. */
+    Path root() {
+        return root;
     }
 
     Template template() {
@@ -122,9 +129,5 @@ final class LocalFunctions {
                 throw new LocalRunnerException(id + ": cannot build handler " + function.handlerClass() + ": " + e);
             }
         });
-    }
-
-    static byte[] read(Path file) throws IOException {
-        return Files.readAllBytes(file);
     }
 }

@@ -34,6 +34,7 @@ public final class LocalRunner {
             """;
     static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
     static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
+    static final Path SITE = Path.of("static-dialer");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LocalRunner() {
@@ -74,7 +75,9 @@ public final class LocalRunner {
         if (envVars != null && !Files.isRegularFile(envVars)) {
             throw new LocalRunnerException("no env-vars file at " + envVars);
         }
-        LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars);
+        // events/keys and static-dialer/ sit beside the template
+        Path root = templateFile.toAbsolutePath().normalize().getParent();
+        LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars, root);
         return switch (args[0]) {
             case "invoke" -> invoke(functions, positional, options, stdout);
             case "start-api" -> startApi(functions, options);
@@ -96,12 +99,12 @@ public final class LocalRunner {
         // the handler's log lines go to stderr; stdout carries only the response, as with sam local invoke
         PrintStream original = System.out;
         System.setOut(System.err);
-        try (ApiServer standIns = new ApiServer(functions, Path.of("static-dialer"), "127.0.0.1", 0)) {
+        try (ApiServer standIns = new ApiServer(functions, functions.root().resolve(SITE), "127.0.0.1", 0)) {
             standIns.start();
             functions.useLocalBase(standIns.base());
             Map<String, String> env = functions.environment(functionId);
             checkRedis(env);
-            byte[] event = resign(Files.readAllBytes(eventFile), env);
+            byte[] event = resign(Files.readAllBytes(eventFile), env, functions.root());
             byte[] response = functions.invoke(functionId, event);
             stdout.write(response);
             stdout.println();
@@ -115,8 +118,7 @@ public final class LocalRunner {
     private static int startApi(LocalFunctions functions, Map<String, String> options) throws Exception {
         int port = Integer.parseInt(options.getOrDefault("--port", "3000"));
         String host = options.getOrDefault("--host", "127.0.0.1");
-        Path dist = Path.of("static-dialer", "dist");
-        Path site = (Files.isDirectory(dist) ? dist : Path.of("static-dialer")).toAbsolutePath().normalize();
+        Path site = site(functions.root());
         ApiServer server;
         try {
             server = new ApiServer(functions, site, host, port);
@@ -135,6 +137,12 @@ public final class LocalRunner {
         checkRedis(sample);
         new CountDownLatch(1).await();
         return 0;
+    }
+
+    /** The built page ({@code static-dialer/dist}) when there is one, else the source folder. */
+    static Path site(Path root) {
+        Path dist = root.resolve(SITE).resolve("dist");
+        return (Files.isDirectory(dist) ? dist : root.resolve(SITE)).toAbsolutePath().normalize();
     }
 
     private static void reportStandIns(Map<String, String> env, String base) {
@@ -186,16 +194,18 @@ public final class LocalRunner {
      * Re-signs a Telnyx webhook event with the current time when the dev key pair of {@code events/keys} is the
      * configured one, so every file in {@code events/} verifies without switching verification off.
      */
-    static byte[] resign(byte[] eventJson, Map<String, String> env) throws IOException {
-        if (!Files.isRegularFile(DEV_SEED) || !Files.isRegularFile(DEV_PUBLIC)) {
+    static byte[] resign(byte[] eventJson, Map<String, String> env, Path root) throws IOException {
+        Path seed = root.resolve(DEV_SEED);
+        Path publicKey = root.resolve(DEV_PUBLIC);
+        if (!Files.isRegularFile(seed) || !Files.isRegularFile(publicKey)) {
             return eventJson;
         }
-        String devPublic = Files.readString(DEV_PUBLIC).trim();
+        String devPublic = Files.readString(publicKey).trim();
         if (!devPublic.equals(env.getOrDefault("TELNYX_WEBHOOK_PUBLIC_KEY", "").trim())) {
             return eventJson;
         }
-        JsonNode root = JSON.readTree(eventJson);
-        if (!(root instanceof ObjectNode event) || !(event.get("headers") instanceof ObjectNode headers)) {
+        JsonNode tree = JSON.readTree(eventJson);
+        if (!(tree instanceof ObjectNode event) || !(event.get("headers") instanceof ObjectNode headers)) {
             return eventJson;
         }
         String signatureHeader = null;
@@ -216,7 +226,7 @@ public final class LocalRunner {
                 ? Base64.getMimeDecoder().decode(text) : text.getBytes(StandardCharsets.UTF_8);
         long now = System.currentTimeMillis() / 1000;
         headers.put(timestampHeader, Long.toString(now));
-        headers.put(signatureHeader, WebhookSigner.fromSeed(Files.readString(DEV_SEED)).sign(now, body));
+        headers.put(signatureHeader, WebhookSigner.fromSeed(Files.readString(seed)).sign(now, body));
         return JSON.writeValueAsBytes(event);
     }
 }

@@ -1,0 +1,152 @@
+package com.aicallgo.coldcall.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LocalRunnerIT {
+    static final int DB = 5;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private Path envVars;
+
+    /** events/env.json pointed at this test's Redis database. */
+    @BeforeEach
+    void environment() throws IOException {
+        TestRedis.flush(DB);
+        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
+        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
+        envVars = Files.createTempFile("env", ".json");
+        JSON.writeValue(envVars.toFile(), env);
+    }
+
+    @AfterEach
+    void clean() throws IOException {
+        Files.deleteIfExists(envVars);
+    }
+
+    private JsonNode invoke(String function, Path event) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = LocalRunner.run(new String[] {"invoke", function, "-e", event.toString(), "--env-vars",
+                envVars.toString(), "--template", Fixtures.root().resolve("template.yaml").toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        return JSON.readTree(out.toByteArray());
+    }
+
+    private static String functionFor(Path event) {
+        return switch (event.getParent().getFileName().toString()) {
+            case "credentials" -> "CredentialsFunction";
+            case "start-recording" -> "StartRecordingFunction";
+            case "call-status" -> "CallStatusWebhookFunction";
+            case "recording" -> "RecordingWebhookFunction";
+            default -> throw new AssertionError("events/ folder without a function: " + event);
+        };
+    }
+
+    @Test
+    void invokeOfEveryEventsFileGivesTheResponseItsNamePromises() throws Exception {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(Fixtures.root().resolve("events"))) {
+            files = walk.filter(path -> path.toString().endsWith(".json") && !path.getFileName().toString().equals("env.json"))
+                    .sorted().toList();
+        }
+        assertTrue(files.size() >= 14, "events: " + files);
+        for (Path file : files) {
+            JsonNode response = invoke(functionFor(file), file);
+            int status = response.get("statusCode").asInt();
+            String name = file.getFileName().toString();
+            if (name.startsWith("invalid-")) {
+                assertTrue(status == 400 || status == 401, name + " -> " + response);
+            } else {
+                assertEquals(200, status, name + " -> " + response);
+            }
+            assertEquals("application/json", response.get("headers").get("Content-Type").asText());
+        }
+    }
+
+    @Test
+    void startApiTurnsASignedHangupIntoExactlyOneCallLog() throws Exception {
+        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
+                Fixtures.root());
+        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+            server.start();
+            functions.useLocalBase(server.base());
+            String base = server.base();
+            request("DELETE", base + "/_local/web-backend", null, Map.of());
+
+            var event = Fixtures.event("call-status/call-hangup-busy.json");
+            byte[] body = Fixtures.body(event);
+            long now = Instant.now().getEpochSecond();
+            Map<String, String> headers = Map.of("Content-Type", "application/json", "Telnyx-Timestamp", Long.toString(now),
+                    "Telnyx-Signature-Ed25519", Fixtures.devSigner().sign(now, body));
+            String path = base + "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status";
+            assertEquals(200, request("POST", path, body, headers).status());
+            assertEquals(200, request("POST", path, body, headers).status(), "a redelivery is a no-op");
+
+            JsonNode received = JSON.readTree(request("GET", base + "/_local/web-backend", null, Map.of()).body());
+            assertEquals(1, received.get("received").size());
+            JsonNode log = received.get("received").get(0);
+            assertEquals("/api/v1/call-logs", log.get("path").asText());
+            JsonNode callLog = log.get("body");
+            assertEquals("busy", callLog.get("call_status").asText());
+            assertEquals("v3:dev-call-busy-0002", callLog.get("twilio_call_sid").asText());
+            assertEquals("OUTBOUND", callLog.get("call_direction").asText());
+            assertEquals("dev-business-0001", callLog.get("business_id").asText());
+            for (String field : List.of("caller_phone_number", "to_phone_number", "call_start_time", "call_end_time",
+                    "call_duration_seconds")) {
+                assertTrue(callLog.has(field), field);
+            }
+
+            Response credentials = request("GET", base + "/aicallgo/api/v1/cold-call/webrtc-credentials", null,
+                    Map.of("X-API-Key", "dev-internal-api-key"));
+            assertEquals(200, credentials.status());
+            assertEquals("dev-sip-user", JSON.readTree(credentials.body()).get("sip_username").asText());
+
+            Response unsigned = request("POST", path, body, Map.of("Content-Type", "application/json"));
+            assertEquals(401, unsigned.status());
+            Response unknown = request("GET", base + "/aicallgo/api/v1/cold-call/nothing-here", null, Map.of());
+            assertEquals(404, unknown.status());
+            assertEquals("not_found", JSON.readTree(unknown.body()).get("error").asText());
+        }
+    }
+
+    record Response(int status, byte[] body) {
+    }
+
+    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        connection.setRequestMethod(method);
+        headers.forEach(connection::setRequestProperty);
+        if (body != null) {
+            connection.setDoOutput(true);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = connection.getResponseCode();
+        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
+    }
+}

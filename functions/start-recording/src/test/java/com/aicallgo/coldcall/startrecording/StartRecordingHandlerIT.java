@@ -1,0 +1,210 @@
+package com.aicallgo.coldcall.startrecording;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class StartRecordingHandlerIT {
+    static final int DB = 2;
+    static final String RECORD_START = "/v2/calls/.*/actions/record_start";
+    static final String CALL = "v3:dev-call-start-0008";
+
+    private final WireMockServer telnyx = new WireMockServer(options().dynamicPort());
+    private final Fixtures.Log log = new Fixtures.Log();
+    private final MutableClock clock = MutableClock.now();
+    private Map<String, String> env;
+    private Wiring wiring;
+    private StartRecordingHandler handler;
+
+    @BeforeEach
+    void start() {
+        TestRedis.flush(DB);
+        telnyx.start();
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(200, "{\"data\":{\"result\":\"ok\"}}")));
+        env = Fixtures.environment(TestRedis.url(DB), "http://127.0.0.1:9/unused", telnyx.baseUrl());
+        wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
+        handler = new StartRecordingHandler(wiring);
+    }
+
+    @AfterEach
+    void stop() {
+        wiring.callStore().close();
+        telnyx.stop();
+        for (String key : List.of("TELNYX_SIP_API_KEY", "INTERNAL_API_KEY")) {
+            assertFalse(log.text().contains(env.get(key)), key + " leaked into the log");
+        }
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder telnyxAnswer(int status, String body) {
+        return aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    private APIGatewayV2HTTPResponse send(String body) {
+        APIGatewayV2HTTPEvent event = Fixtures.event("start-recording/start.json");
+        event.setBody(body);
+        return handler.handleRequest(event, null);
+    }
+
+    private APIGatewayV2HTTPResponse sendFile(String file) {
+        return handler.handleRequest(Fixtures.event(file), null);
+    }
+
+    private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
+        return Json.mapper().readTree(response.getBody());
+    }
+
+    private int recordStarts() {
+        return telnyx.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size();
+    }
+
+    @Test
+    void startsADualChannelMp3RecordingOnce() throws Exception {
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(200, response.getStatusCode());
+        assertEquals("recording_started", body(response).get("status").asText());
+        telnyx.verify(postRequestedFor(urlPathMatching(RECORD_START)).withRequestBody(equalToJson(
+                "{\"format\":\"mp3\",\"channels\":\"dual\",\"command_id\":\"" + TelnyxCallControl.commandId(CALL) + "\"}")));
+
+        APIGatewayV2HTTPResponse again = sendFile("start-recording/start.json");
+        assertEquals(200, again.getStatusCode());
+        assertEquals("recording_started", body(again).get("status").asText());
+        assertEquals(1, recordStarts(), "no second Telnyx call for a call already recording");
+        Map<String, String> state = TestRedis.with(DB, redis -> redis.hgetall("cold_call_status:{" + CALL + "}"));
+        assertEquals("+18005551234", state.get("to_phone"));
+        assertEquals("+15550000001", state.get("from_phone"));
+        assertEquals("started", state.get("recording_state"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"90034", "90020"})
+    void notAnsweredYetIs202Pending(String code) throws Exception {
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(422,
+                "{\"errors\":[{\"code\":\"" + code + "\",\"title\":\"Call not answered yet\"}]}")));
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(202, response.getStatusCode());
+        assertEquals("recording_pending", body(response).get("status").asText());
+        assertEquals("pending", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + CALL + "}", "recording_state")));
+    }
+
+    @Test
+    void aCallRedisKnowsEndedIs409WithoutAskingTelnyx() throws Exception {
+        TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", "ended_at", "2025-11-15T10:31:00Z"));
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(409, response.getStatusCode());
+        assertEquals("call_ended", body(response).get("error").asText());
+        assertEquals(0, recordStarts());
+    }
+
+    @Test
+    void telnyxSayingTheCallEndedIs409() throws Exception {
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(422,
+                "{\"errors\":[{\"code\":\"90018\",\"title\":\"Call has already ended\"}]}")));
+        assertEquals(409, sendFile("start-recording/start.json").getStatusCode());
+    }
+
+    @Test
+    void telnyxDownIs502AfterBoundedRetriesAndTheNextRequestTriesAgain() throws Exception {
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(503, "{}")));
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(502, response.getStatusCode());
+        assertEquals("telnyx_unavailable", body(response).get("error").asText());
+        assertEquals(3, recordStarts());
+
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        assertEquals(502, sendFile("start-recording/start.json").getStatusCode());
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(429, "{}")));
+        assertEquals(502, sendFile("start-recording/start.json").getStatusCode());
+
+        telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(200, "{\"data\":{\"result\":\"ok\"}}")));
+        assertEquals(200, sendFile("start-recording/start.json").getStatusCode(), "a failure does not block a retry");
+    }
+
+    @Test
+    void callControlIdsReachTelnyxEncodedAndNeverChangeThePath() throws Exception {
+        String id = "v3:a/../b?c=%20 d";
+        APIGatewayV2HTTPResponse response = send(Json.mapper().writeValueAsString(Map.of("call_control_id", id)));
+        assertEquals(200, response.getStatusCode());
+        var requests = telnyx.findAll(postRequestedFor(urlPathMatching(RECORD_START)));
+        assertEquals("/v2/calls/v3%3Aa%2F%2E%2E%2Fb%3Fc%3D%2520%20d/actions/record_start", requests.get(0).getUrl());
+    }
+
+    @Test
+    void badBodiesAre400WithFields() throws Exception {
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("", "body");
+        cases.put("{", "body");
+        cases.put("[1]", "body");
+        cases.put("{\"call_control_id\": 12}", "body");
+        cases.put("{\"to_phone\":\"+18005551234\"}", "call_control_id");
+        cases.put("{\"call_control_id\":\"\"}", "call_control_id");
+        cases.put("{\"call_control_id\":\"" + "x".repeat(257) + "\"}", "call_control_id");
+        cases.put("{\"call_control_id\":\"v3:a\\u0000b\"}", "call_control_id");
+        cases.put("{\"call_control_id\":\"v3:a\",\"to_phone\":\"800-555-1234\"}", "to_phone");
+        cases.put("{\"call_control_id\":\"v3:a\",\"from_phone\":\"+1234\"}", "from_phone");
+        for (Map.Entry<String, String> c : cases.entrySet()) {
+            APIGatewayV2HTTPResponse response = send(c.getKey());
+            assertEquals(400, response.getStatusCode(), c.getKey());
+            JsonNode body = body(response);
+            assertEquals("invalid_request", body.get("error").asText());
+            assertTrue(body.get("fields").has(c.getValue()), c.getKey() + " -> " + body);
+        }
+        assertEquals(0, recordStarts());
+        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "bad input stores nothing");
+    }
+
+    @Test
+    void theEventFilesGiveWhatTheirNamesPromise() throws Exception {
+        assertEquals(400, sendFile("start-recording/invalid-phone.json").getStatusCode());
+        assertEquals(400, sendFile("start-recording/invalid-missing-call-control-id.json").getStatusCode());
+        assertEquals(200, sendFile("start-recording/start.json").getStatusCode());
+    }
+
+    @Test
+    void aMissingOrWrongApiKeyIs401() throws Exception {
+        APIGatewayV2HTTPEvent event = Fixtures.event("start-recording/start.json");
+        event.setHeaders(Map.of("content-type", "application/json"));
+        assertEquals(401, handler.handleRequest(event, null).getStatusCode());
+        event.setHeaders(Map.of("X-API-KEY", "wrong"));
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+        assertEquals(401, response.getStatusCode());
+        assertEquals("unauthorized", body(response).get("error").asText());
+        assertEquals(0, recordStarts());
+    }
+
+    @Test
+    void redisDownIs503WithAClearError() throws Exception {
+        env.put("REDIS_URL", "redis://127.0.0.1:1");
+        wiring.callStore().close();
+        wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
+        handler = new StartRecordingHandler(wiring);
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(503, response.getStatusCode());
+        assertEquals("store_unavailable", body(response).get("error").asText());
+    }
+}
