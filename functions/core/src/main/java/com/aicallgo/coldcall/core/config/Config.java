@@ -40,6 +40,13 @@ public record Config(
     public static final long DEFAULT_WEB_BACKEND_TIMEOUT_MS = 1_200;
     public static final long DEFAULT_ANSWER_WAIT_SECONDS = 60;
 
+    /** Every environment variable this record reads (the template's tests check each is declared). */
+    public static final List<String> VARIABLES = List.of(
+            "STAGE", "TELNYX_SIP_CONNECTION_ID", "TELNYX_SIP_PHONE_NUMBER", "TELNYX_SIP_CREDENTIAL_ID",
+            "TELNYX_SIP_SECRET_ID", "CREDENTIALS_MODE", "WEB_BACKEND_URL", "REDIS_URL", "REDIS_CLUSTER",
+            "TELNYX_API_BASE", "COLD_CALL_BUSINESS_ID", "AUTO_RECORD", "TELNYX_WEBHOOK_VERIFY",
+            "CALL_STATE_TTL_SECONDS", "SECRETS_TTL_SECONDS", "WEB_BACKEND_TIMEOUT_MS", "ANSWER_WAIT_SECONDS");
+
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(
             "TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD", "TELNYX_WEBHOOK_PUBLIC_KEY",
