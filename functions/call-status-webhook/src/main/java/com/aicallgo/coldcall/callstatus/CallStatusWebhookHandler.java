@@ -2,6 +2,8 @@ package com.aicallgo.coldcall.callstatus;
 
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.snapstart.Priming;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookReceiver;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -12,6 +14,7 @@ import java.util.Map;
 /** {@code POST /webhook/telnyx/direct/call-status}: call.initiated, call.answered, call.hangup. */
 public final class CallStatusWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final HttpEdge edge;
+    private final Priming priming;
     private final WebhookReceiver receiver;
 
     public CallStatusWebhookHandler() {
@@ -26,6 +29,15 @@ public final class CallStatusWebhookHandler implements RequestHandler<APIGateway
     CallStatusWebhookHandler(Wiring wiring) {
         this.edge = wiring.edge("POST /webhook/telnyx/direct/call-status");
         this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.callTracker()::apply);
+        this.priming = Priming.register(() -> {
+            handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status", "{}"), null);
+            WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+        }, wiring.callStore(), wiring.log());
+    }
+
+    /** The SnapStart hooks (tests call them as the runtime would). */
+    Priming priming() {
+        return priming;
     }
 
     @Override

@@ -375,6 +375,17 @@ class CallStatusWebhookHandlerIT {
     }
 
     @Test
+    void snapStartPrimingTouchesNoOutsideServiceAndRedisComesBackAfterRestore() throws Exception {
+        handler.priming().beforeCheckpoint(null);
+        assertTrue(stubs.getAllServeEvents().isEmpty(), "priming called neither Telnyx nor the Web Backend");
+        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "priming stored nothing");
+        assertTrue(log.text().contains("\"request_id\":\"snapstart-priming\""), log.text());
+        handler.priming().afterRestore(null);
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(1, callLogs());
+    }
+
+    @Test
     void redisDownAnswers503SoTelnyxRedelivers() throws Exception {
         env.put("REDIS_URL", "redis://127.0.0.1:1");
         build();

@@ -4,6 +4,7 @@ import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -14,6 +15,7 @@ import java.util.Map;
 /** {@code GET /webrtc-credentials}: the dialer page's SIP login. No Redis in this function. */
 public final class CredentialsHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final HttpEdge edge;
+    private final Priming priming;
     private final ApiKeyCheck apiKeys;
     private final CredentialIssuer issuer;
 
@@ -31,6 +33,14 @@ public final class CredentialsHandler implements RequestHandler<APIGatewayV2HTTP
         this.apiKeys = wiring.apiKeyCheck();
         this.issuer = new CredentialIssuer(wiring.secrets(), wiring.loginTokens(), wiring.config().requirePhoneNumber(),
                 wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
+        this.priming = Priming.register(() -> {
+            handleRequest(Priming.unauthenticated("GET", "/aicallgo/api/v1/cold-call/webrtc-credentials", null), null);
+        }, null, wiring.log());
+    }
+
+    /** The SnapStart hooks (tests call them as the runtime would). */
+    Priming priming() {
+        return priming;
     }
 
     @Override

@@ -2,6 +2,8 @@ package com.aicallgo.coldcall.recordingwebhook;
 
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.snapstart.Priming;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookReceiver;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -12,6 +14,7 @@ import java.util.Map;
 /** {@code POST /webhook/telnyx/direct/recording}: call.recording.saved and call.recording.error. */
 public final class RecordingWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final HttpEdge edge;
+    private final Priming priming;
     private final WebhookReceiver receiver;
 
     public RecordingWebhookHandler() {
@@ -26,6 +29,15 @@ public final class RecordingWebhookHandler implements RequestHandler<APIGatewayV
     RecordingWebhookHandler(Wiring wiring) {
         this.edge = wiring.edge("POST /webhook/telnyx/direct/recording");
         this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.recordingTracker()::apply);
+        this.priming = Priming.register(() -> {
+            handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/recording", "{}"), null);
+            WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+        }, wiring.callStore(), wiring.log());
+    }
+
+    /** The SnapStart hooks (tests call them as the runtime would). */
+    Priming priming() {
+        return priming;
     }
 
     @Override

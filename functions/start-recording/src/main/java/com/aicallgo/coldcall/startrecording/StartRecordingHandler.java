@@ -7,6 +7,7 @@ import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.ErrorCode;
 import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -20,7 +21,11 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
     public record Answer(String status, String callControlId) {
     }
 
+    private static final byte[] SAMPLE = "{\"call_control_id\":\"v3:priming\",\"to_phone\":\"+15550000000\"}"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
     private final HttpEdge edge;
+    private final Priming priming;
     private final ApiKeyCheck apiKeys;
     private final RecordingStarter starter;
 
@@ -37,6 +42,15 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
         this.edge = wiring.edge("POST /start-recording");
         this.apiKeys = wiring.apiKeyCheck();
         this.starter = wiring.recordingStarter();
+        this.priming = Priming.register(() -> {
+            handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/start-recording", "{}"), null);
+            StartRecordingRequest.parse(SAMPLE);
+        }, wiring.callStore(), wiring.log());
+    }
+
+    /** The SnapStart hooks (tests call them as the runtime would). */
+    Priming priming() {
+        return priming;
     }
 
     @Override

@@ -18,11 +18,11 @@ public final class ApiKeyCheck {
      * @throws ApiException {@code unauthorized} (401) for a missing or wrong key
      */
     public void check(ApiRequest request) {
-        String expected = secrets.current().requireInternalApiKey();
         String given = request.header("x-api-key");
         if (given == null) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "The X-API-Key header is required", "no x-api-key header", null);
         }
+        String expected = secrets.current().requireInternalApiKey();
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
             throw new ApiException(ErrorCode.UNAUTHORIZED, "The X-API-Key is not valid", "wrong x-api-key", null);
         }
