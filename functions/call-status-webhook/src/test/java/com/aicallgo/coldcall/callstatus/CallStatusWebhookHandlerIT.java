@@ -96,6 +96,10 @@ class CallStatusWebhookHandlerIT {
         return Json.mapper().readTree(response.getBody());
     }
 
+    private com.aicallgo.coldcall.core.calls.OutboxDrain.Report drain() {
+        return wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30));
+    }
+
     private int callLogs() {
         return stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).size();
     }
@@ -220,8 +224,8 @@ class CallStatusWebhookHandlerIT {
     void hangupBeforeAnswerWaitsForTheAnswerThenLogsTheRightDuration() throws Exception {
         clock.set(Instant.parse("2025-11-15T10:31:55Z"));
         APIGatewayV2HTTPResponse early = deliver("call-status/call-hangup-completed.json");
-        assertEquals(503, early.getStatusCode(), "Telnyx redelivers a 5xx");
-        assertEquals("awaiting_answer", body(early).get("error").asText());
+        assertEquals(200, early.getStatusCode(), "the outbox waits for the answer, not Telnyx's redelivery");
+        assertEquals("call_log_queued", body(early).get("outcome").asText());
         assertEquals(0, callLogs());
 
         APIGatewayV2HTTPResponse answered = deliver("call-status/call-answered.json");
@@ -229,41 +233,106 @@ class CallStatusWebhookHandlerIT {
         assertEquals("call_log_posted", body(answered).get("outcome").asText());
         assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty(), "no recording after the end");
 
-        clock.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(120));
+        assertEquals(0, drain().posted(), "the deferred entry finds the log delivered");
         assertEquals(200, deliver("call-status/call-hangup-completed.json").getStatusCode());
         JsonNode log = onlyCallLog();
         assertEquals("completed", log.get("call_status").asText());
         assertEquals(105, log.get("call_duration_seconds").asInt());
         assertEquals("2025-11-15T10:30:08Z", log.get("call_start_time").asText());
+        assertEquals(0, drain().backlog());
     }
 
     @Test
     void answerNeverSeenStillLogsACompletedCallAfterTheWait() throws Exception {
         clock.set(Instant.parse("2025-11-15T10:31:55Z"));
-        assertEquals(503, deliver("call-status/call-hangup-completed.json").getStatusCode());
-        clock.advance(Duration.ofSeconds(61));
-        APIGatewayV2HTTPResponse later = deliver("call-status/call-hangup-completed.json");
-        assertEquals(200, later.getStatusCode());
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(0, drain().posted(), "not due before the answer wait is over");
+        assertEquals(0, callLogs());
+        clock.advance(Duration.ofSeconds(31));
+        assertEquals(1, drain().posted());
         JsonNode log = onlyCallLog();
         assertEquals("completed", log.get("call_status").asText());
         assertEquals("2025-11-15T10:30:00Z", log.get("call_start_time").asText(), "best known: when the call started");
         assertEquals(113, log.get("call_duration_seconds").asInt());
+        assertEquals(0, drain().backlog());
     }
 
     @Test
-    void webBackendFailureAnswers5xxAndTheRedeliveryPostsOnce() throws Exception {
+    void webBackendFailureQueuesTheLogAndTheDrainPostsItOnce() throws Exception {
         stubs.stubFor(post(CALL_LOGS).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
         stubs.stubFor(post(CALL_LOGS).inScenario("flaky").whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(201)));
         deliver("call-status/call-answered.json");
         APIGatewayV2HTTPResponse failed = deliver("call-status/call-hangup-completed.json");
-        assertEquals(503, failed.getStatusCode());
-        assertEquals("web_backend_unavailable", body(failed).get("error").asText());
+        assertEquals(200, failed.getStatusCode(), "Telnyx gets a 2xx: the outbox owns the record now");
+        assertEquals("call_log_queued", body(failed).get("outcome").asText());
 
-        assertEquals(200, deliver("call-status/call-hangup-completed.json").getStatusCode());
-        assertEquals(200, deliver("call-status/call-hangup-completed.json").getStatusCode());
+        assertEquals("duplicate", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofMinutes(30));
+        var report = drain();
+        assertEquals(1, report.posted());
+        assertEquals(0, report.backlog());
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals(0, wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30)).posted());
+        assertEquals(200, deliver("call-status/call-answered.json").getStatusCode());
         assertEquals(2, callLogs(), "one failed attempt, one success, nothing after it");
+    }
+
+    @Test
+    void theDrainRetriesWithBackoffUntilTheWebBackendTakesIt() throws Exception {
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(503)));
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-busy.json")).get("outcome").asText());
+        assertEquals(0, drain().posted(), "not due yet");
+        assertEquals(1, callLogs());
+        clock.advance(Duration.ofSeconds(11));
+        var second = drain();
+        assertEquals(1, second.requeued());
+        assertEquals(2, callLogs());
+        clock.advance(Duration.ofSeconds(5));
+        drain();
+        assertEquals(2, callLogs(), "the second retry waits longer than the first");
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201)));
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(1, drain().posted());
+        clock.advance(Duration.ofHours(1));
+        var after = wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30));
+        assertEquals(0, after.posted());
+        assertEquals(0, after.backlog());
+        assertEquals(3, callLogs());
+        assertEquals("busy", Json.mapper().readTree(stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).get(2)
+                .getBodyAsString()).get("call_status").asText());
+    }
+
+    @Test
+    void aRecordTooOldForTheOutboxGoesToTheDeadLetterListWithAMetric() throws Exception {
+        env.put("OUTBOX_MAX_AGE_HOURS", "1");
+        build();
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(500)));
+        deliver("call-status/call-hangup-busy.json");
+        clock.advance(Duration.ofMinutes(61));
+        var report = drain();
+        assertEquals(1, report.deadLettered());
+        assertEquals(0, report.backlog());
+        assertEquals(1, report.deadLetters());
+        String letter = TestRedis.with(DB, redis -> redis.lindex("cold_call_dead_letters", 0));
+        assertEquals("v3:dev-call-busy-0002", Json.mapper().readTree(letter).get("call_control_id").asText());
+        JsonNode metric = log.text().lines().map(line -> {
+            try {
+                return Json.mapper().readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError(line, e);
+            }
+        }).filter(line -> line.has("_aws") && line.has("DeadLetters")).findFirst().orElseThrow();
+        assertEquals(1, metric.get("DeadLetters").asInt());
+        assertEquals("DeadLetters", metric.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").get(0).get("Name").asText());
+        assertEquals("ColdCallDialer", metric.get("_aws").get("CloudWatchMetrics").get(0).get("Namespace").asText());
+        assertTrue(log.text().contains("\"level\":\"ERROR\""));
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(2, callLogs(), "a dead record is not posted again by a late redelivery");
     }
 
     @Test
@@ -280,10 +349,12 @@ class CallStatusWebhookHandlerIT {
         long started = System.nanoTime();
         APIGatewayV2HTTPResponse response = deliver("call-status/call-hangup-busy.json");
         long millis = (System.nanoTime() - started) / 1_000_000;
-        assertEquals(503, response.getStatusCode());
+        assertEquals(200, response.getStatusCode());
+        assertEquals("call_log_queued", body(response).get("outcome").asText());
         assertTrue(millis < 2_000, "answered in " + millis + " ms");
         stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
-        assertEquals(503, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals("duplicate", body(deliver("call-status/call-hangup-busy.json")).get("outcome").asText(),
+                "once queued, a redelivery has nothing to do: the outbox owns the record");
     }
 
     @Test

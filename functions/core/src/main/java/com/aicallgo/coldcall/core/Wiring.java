@@ -1,7 +1,9 @@
 package com.aicallgo.coldcall.core;
 
+import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.Delivery;
+import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.calls.RecordingTracker;
 import com.aicallgo.coldcall.core.config.Config;
@@ -93,8 +95,13 @@ public final class Wiring {
     }
 
     public CallTracker callTracker() {
-        return new CallTracker(callStore(), recordingStarter(), delivery(), config.requireBusinessId(),
-                config.autoRecord(), config.answerWait(), clock);
+        config.requireBusinessId();
+        return new CallTracker(callStore(), recordingStarter(), delivery(), config.autoRecord(), clock);
+    }
+
+    public OutboxDrain outboxDrain() {
+        config.requireBusinessId();
+        return new OutboxDrain(callStore(), delivery(), clock, log(), 200);
     }
 
     public RecordingTracker recordingTracker() {
@@ -126,7 +133,8 @@ public final class Wiring {
     private Delivery delivery() {
         WebBackendClient client = new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                 new HttpCaller(config.webBackendTimeout(), config.webBackendTimeout()));
-        return new Delivery(callStore(), client, clock);
+        return new Delivery(callStore(), client, new CallLogBuilder(config.businessId(), config.answerWait()),
+                config.outboxMaxAge(), clock, log());
     }
 
     private static HttpCaller telnyxHttp() {

@@ -32,6 +32,7 @@ final class LocalFunctions {
     private final Map<String, Map<String, String>> perFunction;
     private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> warm =
             new ConcurrentHashMap<>();
+    private final Map<String, Object> plain = new ConcurrentHashMap<>();
     private final PojoSerializer<APIGatewayV2HTTPEvent> events;
     private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
     private String localBase;
@@ -106,6 +107,13 @@ final class LocalFunctions {
         return invoke(logicalId, eventJson.readAllBytes());
     }
 
+    /** Runs a function whose input is plain JSON (the outbox drain's schedule event); returns its answer. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Object invokePlain(String logicalId, Map<String, Object> input) {
+        RequestHandler handler = (RequestHandler) plain.computeIfAbsent(logicalId, this::build);
+        return handler.handleRequest(input, new LocalContext(logicalId));
+    }
+
     Template.Function function(String logicalId) {
         Template.Function function = template.functions().get(logicalId);
         if (function == null) {
@@ -117,17 +125,20 @@ final class LocalFunctions {
 
     @SuppressWarnings("unchecked")
     private RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler(String logicalId) {
-        return warm.computeIfAbsent(logicalId, id -> {
-            Template.Function function = function(id);
-            try {
-                Class<?> type = Class.forName(function.handlerClass());
-                return (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>)
-                        type.getConstructor(Map.class).newInstance(environment(id));
-            } catch (InvocationTargetException e) {
-                throw new LocalRunnerException(id + " failed to start: " + e.getCause().getMessage());
-            } catch (ReflectiveOperationException e) {
-                throw new LocalRunnerException(id + ": cannot build handler " + function.handlerClass() + ": " + e);
-            }
-        });
+        return warm.computeIfAbsent(logicalId,
+                id -> (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) build(id));
+    }
+
+    /** One warm container: the handler built once with the function's environment. */
+    private Object build(String id) {
+        Template.Function function = function(id);
+        try {
+            Class<?> type = Class.forName(function.handlerClass());
+            return type.getConstructor(Map.class).newInstance(environment(id));
+        } catch (InvocationTargetException e) {
+            throw new LocalRunnerException(id + " failed to start: " + e.getCause().getMessage());
+        } catch (ReflectiveOperationException e) {
+            throw new LocalRunnerException(id + ": cannot build handler " + function.handlerClass() + ": " + e);
+        }
     }
 }

@@ -30,11 +30,13 @@ import java.util.concurrent.CountDownLatch;
 public final class LocalRunner {
     static final String USAGE = """
             usage: local invoke <FunctionLogicalId> -e <event.json> [--env-vars <file>] [--template <file>]
-                   local start-api [--port 3000] [--host 127.0.0.1] [--env-vars <file>] [--template <file>]
+                   local start-api [--port 3000] [--host 127.0.0.1] [--drain-every 10] [--env-vars <file>] [--template <file>]
+                   local drain [--all] [--env-vars <file>] [--template <file>]
             """;
     static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
     static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
     static final Path SITE = Path.of("static-dialer");
+    static final String DRAIN = "OutboxDrainFunction";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LocalRunner() {
@@ -58,7 +60,9 @@ public final class LocalRunner {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].startsWith("-")) {
+            if (args[i].equals("--all")) {
+                options.put("--all", "true");
+            } else if (args[i].startsWith("-")) {
                 if (i + 1 >= args.length) {
                     throw new LocalRunnerException(args[i] + " needs a value\n" + USAGE);
                 }
@@ -81,6 +85,7 @@ public final class LocalRunner {
         return switch (args[0]) {
             case "invoke" -> invoke(functions, positional, options, stdout);
             case "start-api" -> startApi(functions, options);
+            case "drain" -> drain(functions, options, stdout);
             default -> throw new LocalRunnerException("unknown command " + args[0] + "\n" + USAGE);
         };
     }
@@ -115,6 +120,44 @@ public final class LocalRunner {
         return 0;
     }
 
+    /** Runs the outbox drain once (every entry with {@code --all}) and prints its report. */
+    private static int drain(LocalFunctions functions, Map<String, String> options, PrintStream stdout) throws IOException {
+        functions.function(DRAIN);
+        PrintStream original = System.out;
+        System.setOut(System.err);
+        try (ApiServer standIns = new ApiServer(functions, functions.root().resolve(SITE), "127.0.0.1", 0)) {
+            standIns.start();
+            functions.useLocalBase(standIns.base());
+            checkRedis(functions.environment(DRAIN));
+            Object report = functions.invokePlain(DRAIN, Map.of("all", options.containsKey("--all")));
+            stdout.println(JSON.writeValueAsString(report));
+        } finally {
+            System.setOut(original);
+        }
+        return 0;
+    }
+
+    /** Under start-api the drain runs on a timer, as the schedule runs it on AWS. */
+    private static void drainEvery(LocalFunctions functions, int seconds) {
+        if (seconds <= 0 || !functions.template().functions().containsKey(DRAIN)) {
+            return;
+        }
+        java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                runnable -> {
+                    Thread thread = new Thread(runnable, "outbox-drain");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        timer.scheduleWithFixedDelay(() -> {
+            try {
+                functions.invokePlain(DRAIN, Map.of());
+            } catch (RuntimeException e) {
+                System.err.println("local: outbox drain failed: " + e.getMessage());
+            }
+        }, seconds, seconds, java.util.concurrent.TimeUnit.SECONDS);
+        System.err.println("  outbox drain every " + seconds + " s (--drain-every 0 turns it off)");
+    }
+
     private static int startApi(LocalFunctions functions, Map<String, String> options) throws Exception {
         int port = Integer.parseInt(options.getOrDefault("--port", "3000"));
         String host = options.getOrDefault("--host", "127.0.0.1");
@@ -135,6 +178,7 @@ public final class LocalRunner {
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
         checkRedis(sample);
+        drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")));
         new CountDownLatch(1).await();
         return 0;
     }

@@ -87,6 +87,17 @@ class LocalRunnerIT {
     }
 
     @Test
+    void drainRunsTheOutboxOnceAndPrintsItsReport() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+                Fixtures.root().resolve("template.yaml").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertEquals(0, code);
+        JsonNode report = JSON.readTree(out.toByteArray());
+        assertEquals(0, report.get("backlog").asInt());
+        assertEquals(0, report.get("dead_letters").asInt());
+    }
+
+    @Test
     void startApiTurnsASignedHangupIntoExactlyOneCallLog() throws Exception {
         LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
                 Fixtures.root());

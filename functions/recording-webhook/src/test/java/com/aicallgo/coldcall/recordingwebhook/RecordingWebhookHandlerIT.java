@@ -95,15 +95,22 @@ class RecordingWebhookHandlerIT {
     }
 
     @Test
-    void webBackendFailureIs503AndTheRedeliveryPostsOnce() {
+    void webBackendFailureQueuesTheRecordingAndTheDrainPostsItOnceWithTheSameFields() {
         backend.stubFor(post(RECORDINGS).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(502)).willSetStateTo("up"));
         backend.stubFor(post(RECORDINGS).inScenario("flaky").whenScenarioStateIs("up")
                 .willReturn(aResponse().withStatus(201)));
-        assertEquals(503, deliver("recording/call-recording-saved.json").getStatusCode());
         assertEquals(200, deliver("recording/call-recording-saved.json").getStatusCode());
+        clock.advance(java.time.Duration.ofSeconds(11));
+        var report = wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30));
+        assertEquals(1, report.posted());
+        assertEquals(0, report.backlog());
         assertEquals(200, deliver("recording/call-recording-saved.json").getStatusCode());
         assertEquals(2, posts());
+        var requests = backend.findAll(postRequestedFor(urlEqualTo(RECORDINGS)));
+        assertEquals(requests.get(0).getBodyAsString(), requests.get(1).getBodyAsString(), "the kept payload is what was sent");
+        assertEquals((String) null, TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}",
+                "outbox:recording:7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001")), "a delivered payload is dropped");
     }
 
     @Test

@@ -4,37 +4,29 @@ import com.aicallgo.coldcall.core.http.ApiException;
 import com.aicallgo.coldcall.core.http.ErrorCode;
 import com.aicallgo.coldcall.core.store.CallRecord;
 import com.aicallgo.coldcall.core.store.CallStore;
-import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
-import com.aicallgo.coldcall.core.webbackend.CallLog;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Follows a call through its call-control webhooks and posts its call log once it has ended. Facts are stored
+ * Follows a call through its call-control webhooks and delivers its call log once it has ended. Facts are stored
  * first-wins, so redeliveries and events in any order build the same record; the call log is built from the
- * record, never from the event at hand.
+ * record, never from the event at hand ({@link CallLogBuilder}).
  */
 public final class CallTracker {
     private final CallStore store;
     private final RecordingStarter recordings;
     private final Delivery delivery;
-    private final String businessId;
     private final boolean autoRecord;
-    private final Duration answerWait;
     private final Clock clock;
 
-    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, String businessId,
-            boolean autoRecord, Duration answerWait, Clock clock) {
+    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, boolean autoRecord, Clock clock) {
         this.store = store;
         this.recordings = recordings;
         this.delivery = delivery;
-        this.businessId = businessId;
         this.autoRecord = autoRecord;
-        this.answerWait = answerWait;
         this.clock = clock;
     }
 
@@ -42,7 +34,8 @@ public final class CallTracker {
      * Applies one webhook event.
      *
      * @return the outcome for the log line ({@code ignored}, {@code duplicate}, {@code call_log_posted}, ...)
-     * @throws ApiException 503 when the work is not done yet and Telnyx should deliver the event again
+     * @throws ApiException 503 when Redis is down or Telnyx does not see the call answered yet, so Telnyx
+     *     delivers the event again
      */
     public String apply(WebhookEvent event) {
         String state = switch (event.eventType()) {
@@ -104,46 +97,12 @@ public final class CallTracker {
     }
 
     private String postCallLog(String callControlId, CallRecord call) {
-        Instant answeredAt = call.time("answered_at");
-        String cause = call.get("hangup_cause");
-        boolean answered = answeredAt != null;
-        if (!answered && HangupStatus.impliesAnswered(cause)) {
-            // the call talked but call.answered has not come: Telnyx redelivers it; wait for it a while
-            Instant hungUp = call.time("hangup_at");
-            if (clock.instant().isBefore(hungUp.plus(answerWait))) {
-                throw new ApiException(ErrorCode.AWAITING_ANSWER,
-                        "The call's answer event has not arrived yet; deliver again",
-                        "hangup " + cause + " without call.answered", null);
-            }
-            answered = true;
-            answeredAt = call.has("recording_started_at") ? call.time("recording_started_at") : call.time("call_start_time");
-        }
-        Instant end = call.time("ended_at");
-        Instant start = answered ? answeredAt : first(call.time("initiated_at"), call.time("call_start_time"), end);
-        long duration = answered ? Math.max(0, Math.round(Duration.between(answeredAt, end).toMillis() / 1000.0)) : 0;
-        CallLog log = new CallLog(
-                businessId,
-                call.get("from_phone"),
-                call.get("to_phone"),
-                "OUTBOUND",
-                start.toString(),
-                end.toString(),
-                duration,
-                HangupStatus.of(answered, cause),
-                callControlId);
-        return switch (delivery.deliver(callControlId, "call_log", CallLog.PATH, log)) {
+        return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> "call_log_posted";
             case ALREADY_POSTED -> "call_log_already_posted";
+            case QUEUED -> "call_log_queued";
+            case DEAD_LETTERED -> "call_log_dead_lettered";
         };
-    }
-
-    private static Instant first(Instant... candidates) {
-        for (Instant candidate : candidates) {
-            if (candidate != null) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("no time known for the call");
     }
 
     private static void put(Map<String, String> facts, String field, String value) {

@@ -67,10 +67,11 @@ public final class RecordingTracker {
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
                 "telnyx");
-        String outcome = switch (delivery.deliver(callControlId, "recording:" + recordingId, RecordingMetadata.PATH,
-                metadata)) {
+        String outcome = switch (delivery.deliverRecording(callControlId, metadata)) {
             case POSTED -> saved ? "recording_posted" : "recording_error_posted";
             case ALREADY_POSTED -> "recording_already_posted";
+            case QUEUED -> "recording_queued";
+            case DEAD_LETTERED -> "recording_dead_lettered";
         };
         store.remember(callControlId, event.id(), clock.instant());
         return outcome;

@@ -12,6 +12,8 @@ import java.util.Map;
  * callers never pass bodies, headers or secret-bearing values.
  */
 public final class JsonLog {
+    public static final String NAMESPACE = "ColdCallDialer";
+
     private final String function;
     private final PrintStream out;
 
@@ -34,6 +36,28 @@ public final class JsonLog {
 
     public void error(String message, Map<String, ?> fields) {
         write("ERROR", message, fields);
+    }
+
+    /**
+     * Writes a CloudWatch Embedded Metric Format line: CloudWatch turns it into the metric {@code name} in the
+     * {@code ColdCallDialer} namespace, dimension {@code function}, with no client library and no API call.
+     */
+    public void metric(String name, String unit, double value, Map<String, ?> fields) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("_aws", Map.of(
+                "Timestamp", System.currentTimeMillis(),
+                "CloudWatchMetrics", java.util.List.of(Map.of(
+                        "Namespace", NAMESPACE,
+                        "Dimensions", java.util.List.of(java.util.List.of("function")),
+                        "Metrics", java.util.List.of(Map.of("Name", name, "Unit", unit))))));
+        line.put("function", function);
+        line.put(name, value);
+        line.putAll(fields);
+        try {
+            out.println(Json.mapper().writeValueAsString(line));
+        } catch (JsonProcessingException e) {
+            write("ERROR", "unwritable metric " + name, Map.of());
+        }
     }
 
     public void write(String level, String message, Map<String, ?> fields) {

@@ -69,7 +69,7 @@ public final class CallStore implements AutoCloseable {
     // ARGV: field, now millis, lease millis, ttl
     private static final String CLAIM = """
             local value = redis.call('HGET', KEYS[1], ARGV[1])
-            if value == 'done' then return 'done' end
+            if value == 'done' or value == 'dead' then return 'done' end
             if value then
               local since = tonumber(string.match(value, '^claimed:(%d+)$'))
               if since and since + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return 'busy' end
@@ -79,10 +79,11 @@ public final class CallStore implements AutoCloseable {
             return 'claimed:' .. ARGV[2]
             """;
 
-    // ARGV: field, the claim token, the value to leave (empty: delete the field)
+    // ARGV: field, the claim token, the value to leave (empty: delete the field). Done work drops its payload.
     private static final String SETTLE = """
             if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
               if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+              if ARGV[3] == 'done' then redis.call('HDEL', KEYS[1], 'outbox:' .. ARGV[1]) end
               return 1
             end
             return 0
@@ -110,6 +111,26 @@ public final class CallStore implements AutoCloseable {
             end
             return 'pending'
             """;
+
+    // ARGV: field, claim token or '', payload or '', now, keep seconds. Marks the work queued for the outbox;
+    // without a token, a live claim of someone else is left alone (the entry then only checks on it later).
+    private static final String QUEUE = """
+            local value = redis.call('HGET', KEYS[1], ARGV[1])
+            if value == 'done' or value == 'dead' then return 'done' end
+            local claimed = value and string.sub(value, 1, 8) == 'claimed:'
+            if ARGV[2] ~= '' and claimed and value ~= ARGV[2] then return 'taken' end
+            if not claimed or value == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], 'queued') end
+            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'outbox:' .. ARGV[1], ARGV[3]) end
+            redis.call('HSETNX', KEYS[1], 'outbox_since:' .. ARGV[1], ARGV[4])
+            if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], 'outbox_attempts:' .. ARGV[1], 1) end
+            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+            return 'queued'
+            """;
+
+    /** The outbox: members are {@code [call_control_id, name]} as JSON, scored by when they are due (epoch ms). */
+    public static final String OUTBOX = "cold_call_outbox";
+    /** Records the outbox gave up on, as JSON lines, for a person to look at. */
+    public static final String DEAD_LETTERS = "cold_call_dead_letters";
 
     private final AutoCloseable client;
     private final ClientResources resources;
@@ -243,6 +264,86 @@ public final class CallStore implements AutoCloseable {
     public String parkRecording(String callControlId, String token) {
         return run(commands -> commands.eval(PARK_RECORDING, ScriptOutputType.VALUE,
                 new String[] {key(callControlId)}, token));
+    }
+
+    /**
+     * Puts once-only work in the outbox: marks it {@code queued} on the call (keeping {@code payload} when given),
+     * keeps the call's hash at least {@code keep} long, and schedules it at {@code due}. Marks and schedules in
+     * two steps (the outbox is one key for all calls, so on a cluster it cannot share a script with the call);
+     * a queued mark without a schedule is found again by the next delivery of the same webhook.
+     *
+     * @param token the caller's claim, or {@code null} to queue work nobody has claimed (a deferred call log)
+     * @return {@code false} when the work was done meanwhile
+     */
+    public boolean enqueue(String callControlId, String name, String token, String payload, Instant due, Instant now,
+            Duration keep) {
+        String answer = run(commands -> commands.eval(QUEUE, ScriptOutputType.VALUE, new String[] {key(callControlId)},
+                name, token == null ? "" : token, payload == null ? "" : payload, now.toString(),
+                Long.toString(Math.max(keep.toSeconds(), ttl.toSeconds()))));
+        if (!answer.equals("queued")) {
+            return false;
+        }
+        schedule(callControlId, name, due);
+        return true;
+    }
+
+    /** (Re)schedules an outbox entry. */
+    public void schedule(String callControlId, String name, Instant due) {
+        run(commands -> commands.zadd(OUTBOX, (double) due.toEpochMilli(), member(callControlId, name)));
+    }
+
+    /** Removes an outbox entry (done, or given up). */
+    public void unschedule(String callControlId, String name) {
+        run(commands -> commands.zrem(OUTBOX, member(callControlId, name)));
+    }
+
+    /** Up to {@code limit} outbox entries due by {@code now} (all when {@code null}), as {@code [call_control_id, name]}. */
+    public List<String[]> due(Instant now, int limit) {
+        double upTo = now == null ? Double.POSITIVE_INFINITY : (double) now.toEpochMilli();
+        List<String> members = run(commands -> commands.zrangebyscore(OUTBOX,
+                io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, upTo),
+                io.lettuce.core.Limit.create(0, limit)));
+        List<String[]> entries = new ArrayList<>();
+        for (String member : members) {
+            entries.add(unmember(member));
+        }
+        return entries;
+    }
+
+    /** How many entries the outbox and the dead-letter list hold. */
+    public long[] backlog() {
+        return new long[] {run(commands -> commands.zcard(OUTBOX)), run(commands -> commands.llen(DEAD_LETTERS))};
+    }
+
+    /** Gives up on an entry: keeps {@code record} in the dead-letter list and marks the work {@code dead}. */
+    public void deadLetter(String callControlId, String name, String record) {
+        run(commands -> commands.rpush(DEAD_LETTERS, record));
+        run(commands -> commands.hset(key(callControlId), name, "dead"));
+        unschedule(callControlId, name);
+    }
+
+    private static String member(String callControlId, String name) {
+        return "[" + quote(callControlId) + "," + quote(name) + "]";
+    }
+
+    private static String[] unmember(String member) {
+        try {
+            String[] parts = com.aicallgo.coldcall.core.json.Json.mapper().readValue(member, String[].class);
+            if (parts.length == 2) {
+                return parts;
+            }
+        } catch (java.io.IOException e) {
+            // fall through: not one of ours
+        }
+        return new String[] {member, ""};
+    }
+
+    private static String quote(String text) {
+        try {
+            return com.aicallgo.coldcall.core.json.Json.mapper().writeValueAsString(text);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private <T> T run(Function<RedisClusterCommands<String, String>, T> command) {
