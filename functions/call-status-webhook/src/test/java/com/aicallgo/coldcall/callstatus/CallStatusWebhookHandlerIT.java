@@ -136,15 +136,15 @@ class CallStatusWebhookHandlerIT {
 
     @ParameterizedTest
     @CsvSource({
-        "call-hangup-busy.json, v3:dev-call-busy-0002, busy, 2025-11-15T10:30:00.100Z",
-        "call-hangup-no-answer.json, v3:dev-call-noanswer-0003, no-answer, 2025-11-15T10:30:00.100Z",
-        "call-hangup-rejected.json, v3:dev-call-rejected-0004, busy, 2025-11-15T10:30:00.100Z",
-        "call-hangup-canceled.json, v3:dev-call-canceled-0005, canceled, 2025-11-15T10:30:00.100Z",
-        "call-hangup-failed.json, v3:dev-call-failed-0006, failed, 2025-11-15T10:30:00.100Z",
+        "call-hangup-busy.json, v3:dev-call-busy-0002, busy, 2025-11-15T10:30:00Z",
+        "call-hangup-no-answer.json, v3:dev-call-noanswer-0003, no-answer, 2025-11-15T10:30:00Z",
+        "call-hangup-rejected.json, v3:dev-call-rejected-0004, busy, 2025-11-15T10:30:00Z",
+        "call-hangup-canceled.json, v3:dev-call-canceled-0005, canceled, 2025-11-15T10:30:00Z",
+        "call-hangup-failed.json, v3:dev-call-failed-0006, failed, 2025-11-15T10:30:00Z",
     })
     void everyUnansweredRowOfTheStatusTable(String file, String callControlId, String status, String initiatedAt)
             throws Exception {
-        // initiated first, so the call log starts when the call was initiated
+        // initiated first or not, an unanswered call's log starts at Telnyx's start_time
         APIGatewayV2HTTPEvent initiated = Fixtures.event("call-status/call-initiated.json");
         Fixtures.withBody(initiated, Fixtures.bodyText(initiated).replace("v3:dev-call-0001", callControlId)
                 .replace("000000000001", "0000000000" + callControlId.hashCode() % 90 + 10), clock.instant());

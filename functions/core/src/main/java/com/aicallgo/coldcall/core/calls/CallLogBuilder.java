@@ -43,7 +43,8 @@ public final class CallLogBuilder {
             answeredAt = call.has("recording_started_at") ? call.time("recording_started_at") : call.time("call_start_time");
         }
         Instant end = call.time("ended_at");
-        Instant start = answered ? answeredAt : first(call.time("initiated_at"), call.time("call_start_time"), end);
+        // start_time rides on every call event, so the log does not depend on whether call.initiated came first
+        Instant start = answered ? answeredAt : first(call.time("call_start_time"), call.time("initiated_at"), end);
         long duration = answered ? Math.max(0, Math.round(Duration.between(answeredAt, end).toMillis() / 1000.0)) : 0;
         if (businessId == null) {
             throw new ConfigException("COLD_CALL_BUSINESS_ID is required and not set");

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.http.ApiException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallRecord;
@@ -39,6 +40,8 @@ public final class Delivery {
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
     public static final String CALL_LOG = "call_log";
+    static final int SETTLE_ATTEMPTS = 20;
+    static final Duration SETTLE_PAUSE = Duration.ofMillis(250);
 
     private final CallStore store;
     private final WebBackendClient webBackend;
@@ -128,7 +131,7 @@ public final class Delivery {
         }
         WebBackendClient.Result result = webBackend.post(path, record);
         if (result.delivered()) {
-            store.settle(callControlId, name, claim, "done");
+            remember(callControlId, name, claim);
             store.unschedule(callControlId, name);
             return Result.POSTED;
         }
@@ -144,6 +147,35 @@ public final class Delivery {
         log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId, "record", name,
                 "detail", result.detail(), "attempt", attempts + 1, "retry_at", due.toString()));
         return Result.QUEUED;
+    }
+
+    /**
+     * Records a success. The Web Backend has the record now, so losing this write would let a later delivery post it
+     * again: a Redis outage here is ridden out for up to 5 s (longer than Telnyx waits; its redelivery then finds
+     * the record done) before it is given up and answered 503.
+     */
+    private void remember(String callControlId, String name, String claim) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                store.settle(callControlId, name, claim, "done");
+                return;
+            } catch (ApiException e) {
+                if (attempt == SETTLE_ATTEMPTS) {
+                    throw e;
+                }
+                log.warn("recording a delivered record failed; retrying", Map.of("call_control_id", callControlId,
+                        "record", name, "detail", String.valueOf(e.detail())));
+                pause(SETTLE_PAUSE);
+            }
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Exponential backoff with jitter: 10 s, 20 s, 40 s, ... up to 15 min, each cut by up to half at random. */

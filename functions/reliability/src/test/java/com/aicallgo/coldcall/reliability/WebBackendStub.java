@@ -1,0 +1,121 @@
+package com.aicallgo.coldcall.reliability;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Web Backend that misbehaves: 30% of posts answer 5xx, 5% stall past the caller's timeout (half of them after
+ * storing the record, as a real server that got slow after the write would). It keeps a record once, answers 409
+ * when it has it already (as the real one does), and counts any post that arrives after it had answered that
+ * record with a 2xx the caller received: that is a record posted twice after a success.
+ */
+final class WebBackendStub implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    final Map<String, JsonNode> callLogs = new ConcurrentHashMap<>();
+    final Map<String, JsonNode> recordings = new ConcurrentHashMap<>();
+    final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    final AtomicInteger doubled = new AtomicInteger();
+    final AtomicInteger failures = new AtomicInteger();
+    final AtomicInteger stalls = new AtomicInteger();
+    final AtomicInteger posts = new AtomicInteger();
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(64);
+    private final Random random;
+    private final long stallMillis;
+    private volatile boolean faulty = true;
+
+    WebBackendStub(long seed, long stallMillis) throws IOException {
+        this.random = new Random(seed);
+        this.stallMillis = stallMillis;
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    void faulty(boolean faulty) {
+        this.faulty = faulty;
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            posts.incrementAndGet();
+            String path = exchange.getRequestURI().getPath();
+            boolean callLog = path.equals("/api/v1/call-logs");
+            String key = callLog ? body.path("twilio_call_sid").asText() : body.path("recording_sid").asText();
+            Map<String, JsonNode> store = callLog ? callLogs : recordings;
+            if (acknowledged.contains(path + key)) {
+                doubled.incrementAndGet();
+            }
+            int roll;
+            synchronized (random) {
+                roll = random.nextInt(100);
+            }
+            if (faulty && roll < 30) {
+                failures.incrementAndGet();
+                answer(exchange, 500 + roll % 4, "{\"error\":\"injected\"}");
+                return;
+            }
+            if (faulty && roll < 35) {
+                stalls.incrementAndGet();
+                if (roll < 33) {
+                    store.putIfAbsent(key, body);
+                }
+                sleep(stallMillis);
+                answer(exchange, 201, "{}");
+                return;
+            }
+            boolean fresh = store.putIfAbsent(key, body) == null;
+            if (answer(exchange, fresh ? 201 : 409, "{}")) {
+                acknowledged.add(path + key);
+            }
+        }
+    }
+
+    /** Returns whether the answer reached the caller (it gives up on a stalled one). */
+    private static boolean answer(HttpExchange exchange, int status, String body) {
+        try {
+            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}
