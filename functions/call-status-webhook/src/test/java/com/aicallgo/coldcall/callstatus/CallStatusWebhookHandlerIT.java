@@ -345,13 +345,12 @@ class CallStatusWebhookHandlerIT {
 
     @Test
     void aSilentWebBackendIsCutOffBeforeTelnyxGivesUp() throws Exception {
+        // the Web Backend would take it, but only after 3 s: "queued" shows the post was cut off at
+        // WEB_BACKEND_TIMEOUT_MS (no wall-clock assertion: a loaded CI machine must not make this flaky)
         stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201).withFixedDelay(3_000)));
-        long started = System.nanoTime();
         APIGatewayV2HTTPResponse response = deliver("call-status/call-hangup-busy.json");
-        long millis = (System.nanoTime() - started) / 1_000_000;
         assertEquals(200, response.getStatusCode());
         assertEquals("call_log_queued", body(response).get("outcome").asText());
-        assertTrue(millis < 2_000, "answered in " + millis + " ms");
         stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         assertEquals("duplicate", body(deliver("call-status/call-hangup-busy.json")).get("outcome").asText(),
                 "once queued, a redelivery has nothing to do: the outbox owns the record");
