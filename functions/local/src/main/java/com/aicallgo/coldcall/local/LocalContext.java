@@ -7,14 +7,15 @@ import com.amazonaws.services.lambda.runtime.LambdaLogger;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
-/** The {@link Context} a handler sees under the local runner. */
+/** The {@link Context} a handler sees under the local runner: its time runs out after the template's Timeout. */
 final class LocalContext implements Context {
     private final String functionName;
     private final String requestId = UUID.randomUUID().toString();
-    private final long deadline = System.currentTimeMillis() + 10_000;
+    private final long deadline;
 
-    LocalContext(String functionName) {
-        this.functionName = functionName;
+    LocalContext(Template.Function function) {
+        this.functionName = function.logicalId();
+        this.deadline = System.currentTimeMillis() + function.timeoutSeconds() * 1_000L;
     }
 
     @Override

@@ -97,7 +97,7 @@ final class LocalFunctions {
     /** Runs one event (JSON in the shape Lambda delivers) and returns the response JSON. */
     byte[] invoke(String logicalId, byte[] eventJson) throws IOException {
         APIGatewayV2HTTPEvent event = events.fromJson(new String(eventJson, java.nio.charset.StandardCharsets.UTF_8));
-        APIGatewayV2HTTPResponse response = handler(logicalId).handleRequest(event, new LocalContext(logicalId));
+        APIGatewayV2HTTPResponse response = handler(logicalId).handleRequest(event, new LocalContext(function(logicalId)));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         responses.toJson(response, out);
         return out.toByteArray();
@@ -111,7 +111,7 @@ final class LocalFunctions {
     @SuppressWarnings({"unchecked", "rawtypes"})
     Object invokePlain(String logicalId, Map<String, Object> input) {
         RequestHandler handler = (RequestHandler) plain.computeIfAbsent(logicalId, this::build);
-        return handler.handleRequest(input, new LocalContext(logicalId));
+        return handler.handleRequest(input, new LocalContext(function(logicalId)));
     }
 
     Template.Function function(String logicalId) {

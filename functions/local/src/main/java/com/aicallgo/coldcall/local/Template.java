@@ -25,7 +25,8 @@ import org.yaml.snakeyaml.nodes.Tag;
  */
 public record Template(Map<String, Function> functions, List<Route> routes) {
     /** One {@code AWS::Serverless::Function}. */
-    public record Function(String logicalId, String handler, Map<String, String> environment) {
+    /** One {@code AWS::Serverless::Function}; {@code timeoutSeconds} is its own or the Globals' (SAM's default 3). */
+    public record Function(String logicalId, String handler, Map<String, String> environment, int timeoutSeconds) {
         public String handlerClass() {
             int colons = handler.indexOf("::");
             return colons < 0 ? handler : handler.substring(0, colons);
@@ -42,7 +43,8 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
             root = new Yaml(new CloudFormationConstructor()).load(reader);
         }
         Map<String, Object> parameters = map(root.get("Parameters"));
-        Map<String, Object> globals = map(map(map(root.get("Globals")).get("Function")).get("Environment"));
+        Map<String, Object> globalFunction = map(map(root.get("Globals")).get("Function"));
+        Map<String, Object> globals = map(globalFunction.get("Environment"));
         Map<String, Object> globalVars = map(globals.get("Variables"));
         Map<String, Function> functions = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
@@ -55,7 +57,9 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
             Map<String, String> environment = new LinkedHashMap<>();
             resolveInto(globalVars, parameters, environment);
             resolveInto(map(map(properties.get("Environment")).get("Variables")), parameters, environment);
-            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment));
+            Object timeout = properties.getOrDefault("Timeout", globalFunction.getOrDefault("Timeout", 3));
+            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment,
+                    timeout instanceof Number n ? n.intValue() : 3));
             map(properties.get("Events")).forEach((name, event) -> {
                 Map<String, Object> spec = map(event);
                 if ("HttpApi".equals(spec.get("Type"))) {
