@@ -4,6 +4,7 @@ import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
+import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.calls.RecordingTracker;
 import com.aicallgo.coldcall.core.config.Config;
@@ -18,6 +19,7 @@ import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
+import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
 import java.io.PrintStream;
@@ -70,7 +72,7 @@ public final class Wiring {
     }
 
     public JsonLog log() {
-        return new JsonLog(function, out);
+        return new JsonLog(function, config.stage(), out);
     }
 
     public HttpEdge edge(String route) {
@@ -96,12 +98,19 @@ public final class Wiring {
 
     public CallTracker callTracker() {
         config.requireBusinessId();
-        return new CallTracker(callStore(), recordingStarter(), delivery(), config.autoRecord(), clock);
+        return new CallTracker(callStore(), recordingStarter(), delivery(), config.autoRecord(), config.reconcileAfter(),
+                clock);
     }
 
     public OutboxDrain outboxDrain() {
         config.requireBusinessId();
         return new OutboxDrain(callStore(), delivery(), clock, log(), 200);
+    }
+
+    public RecordingReconciler recordingReconciler() {
+        return new RecordingReconciler(callStore(),
+                new TelnyxRecordings(config.telnyxApiBase(), secrets(), telnyxHttp()), delivery(),
+                config.reconcileAfter(), clock, log(), 200);
     }
 
     public RecordingTracker recordingTracker() {

@@ -32,6 +32,9 @@ public final class LocalRunner {
             usage: local invoke <FunctionLogicalId> -e <event.json> [--env-vars <file>] [--template <file>]
                    local start-api [--port 3000] [--host 127.0.0.1] [--drain-every 10] [--env-vars <file>] [--template <file>]
                    local drain [--all] [--env-vars <file>] [--template <file>]
+                   local report
+              every command also takes --metrics-file <file> (default target/local/metrics.jsonl): where the
+              functions' metric lines are kept, and what report reads
             """;
     static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
     static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
@@ -71,6 +74,11 @@ public final class LocalRunner {
                 positional.add(args[i]);
             }
         }
+        Path metrics = Path.of(options.getOrDefault("--metrics-file", Metrics.DEFAULT_FILE.toString()));
+        if (args[0].equals("report")) {
+            stdout.print(Metrics.report(metrics));
+            return 0;
+        }
         Path templateFile = Path.of(options.getOrDefault("--template", "template.yaml"));
         if (!Files.isRegularFile(templateFile)) {
             throw new LocalRunnerException("no template at " + templateFile.toAbsolutePath() + " (run from the repository root)");
@@ -82,12 +90,19 @@ public final class LocalRunner {
         // events/keys and static-dialer/ sit beside the template
         Path root = templateFile.toAbsolutePath().normalize().getParent();
         LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars, root);
-        return switch (args[0]) {
-            case "invoke" -> invoke(functions, positional, options, stdout);
-            case "start-api" -> startApi(functions, options);
-            case "drain" -> drain(functions, options, stdout);
-            default -> throw new LocalRunnerException("unknown command " + args[0] + "\n" + USAGE);
-        };
+        // what the functions log goes to stderr (stdout for start-api); their metric lines are kept for report
+        PrintStream original = System.out;
+        System.setOut(Metrics.tee(args[0].equals("start-api") ? original : System.err, metrics));
+        try {
+            return switch (args[0]) {
+                case "invoke" -> invoke(functions, positional, options, stdout);
+                case "start-api" -> startApi(functions, options);
+                case "drain" -> drain(functions, options, stdout);
+                default -> throw new LocalRunnerException("unknown command " + args[0] + "\n" + USAGE);
+            };
+        } finally {
+            System.setOut(original);
+        }
     }
 
     private static int invoke(LocalFunctions functions, List<String> positional, Map<String, String> options,
@@ -101,9 +116,7 @@ public final class LocalRunner {
         if (!Files.isRegularFile(eventFile)) {
             throw new LocalRunnerException("no event file at " + eventFile);
         }
-        // the handler's log lines go to stderr; stdout carries only the response, as with sam local invoke
-        PrintStream original = System.out;
-        System.setOut(System.err);
+        // stdout carries only the response, as with sam local invoke
         try (ApiServer standIns = new ApiServer(functions, functions.root().resolve(SITE), "127.0.0.1", 0)) {
             standIns.start();
             functions.useLocalBase(standIns.base());
@@ -114,25 +127,22 @@ public final class LocalRunner {
             stdout.write(response);
             stdout.println();
             stdout.flush();
-        } finally {
-            System.setOut(original);
         }
         return 0;
     }
 
-    /** Runs the outbox drain once (every entry with {@code --all}) and prints its report. */
+    /**
+     * Runs the scheduled function once, as its schedule does on AWS: the outbox, then the recording checks (every
+     * entry and every check with {@code --all}); prints its report.
+     */
     private static int drain(LocalFunctions functions, Map<String, String> options, PrintStream stdout) throws IOException {
         functions.function(DRAIN);
-        PrintStream original = System.out;
-        System.setOut(System.err);
         try (ApiServer standIns = new ApiServer(functions, functions.root().resolve(SITE), "127.0.0.1", 0)) {
             standIns.start();
             functions.useLocalBase(standIns.base());
             checkRedis(functions.environment(DRAIN));
             Object report = functions.invokePlain(DRAIN, Map.of("all", options.containsKey("--all")));
             stdout.println(JSON.writeValueAsString(report));
-        } finally {
-            System.setOut(original);
         }
         return 0;
     }

@@ -13,8 +13,8 @@ import java.util.UUID;
 
 /**
  * What the runner serves under {@code /_local/} so the whole flow works with no Telnyx account and no Web Backend:
- * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx Call Control stand-in that accepts
- * {@code record_start} and mints login tokens. They live in the runner only, never in a Lambda jar.
+ * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that accepts
+ * {@code record_start}, lists the recordings of the calls it recorded and mints login tokens. They live in the runner only, never in a Lambda jar.
  */
 final class StandIns {
     static final String WEB_BACKEND = "/_local/web-backend";
@@ -62,6 +62,10 @@ final class StandIns {
             ApiServer.send(exchange, 200, "application/json", "{\"data\":{\"result\":\"ok\"}}".getBytes(StandardCharsets.UTF_8));
             return;
         }
+        if (method.equals("GET") && rawPath.startsWith(TELNYX + "/v2/recordings")) {
+            recordings(exchange, rawPath.substring((TELNYX + "/v2/recordings").length()));
+            return;
+        }
         if (method.equals("POST") && rawPath.startsWith(TELNYX + "/v2/telephony_credentials/") && rawPath.endsWith("/token")) {
             synchronized (telnyx) {
                 telnyx.add(Map.of("command", "token"));
@@ -72,6 +76,62 @@ final class StandIns {
         }
         ApiServer.send(exchange, 404, "application/json",
                 "{\"error\":\"not_found\",\"message\":\"No local stand-in at this path\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The recordings API, as far as the reconciliation reads it: every call whose {@code record_start} was accepted
+     * here has one dual-channel MP3 recording, listed by {@code filter[call_control_id]} and read by its id.
+     */
+    private void recordings(HttpExchange exchange, String rest) throws IOException {
+        List<String> recorded = new ArrayList<>();
+        synchronized (telnyx) {
+            for (Map<String, Object> entry : telnyx) {
+                if ("record_start".equals(entry.get("command"))) {
+                    recorded.add((String) entry.get("call_control_id"));
+                }
+            }
+        }
+        Object data = null;
+        if (rest.isEmpty()) {
+            String wanted = query(exchange, "filter[call_control_id]");
+            data = recorded.stream().distinct().filter(id -> id.equals(wanted)).map(this::recording).toList();
+        } else if (rest.startsWith("/")) {
+            String id = URLDecoder.decode(rest.substring(1), StandardCharsets.UTF_8);
+            data = recorded.stream().distinct().map(this::recording).filter(r -> r.get("id").equals(id)).findFirst()
+                    .orElse(null);
+        }
+        if (data == null) {
+            ApiServer.send(exchange, 404, "application/json",
+                    "{\"errors\":[{\"code\":\"10005\",\"title\":\"Resource not found\"}]}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        ApiServer.send(exchange, 200, "application/json", JSON.writeValueAsBytes(Map.of("data", data)));
+    }
+
+    private Map<String, Object> recording(String callControlId) {
+        String id = UUID.nameUUIDFromBytes(callControlId.getBytes(StandardCharsets.UTF_8)).toString();
+        Map<String, Object> recording = new LinkedHashMap<>();
+        recording.put("id", id);
+        recording.put("record_type", "recording");
+        recording.put("call_control_id", callControlId);
+        recording.put("channels", "dual");
+        recording.put("status", "completed");
+        recording.put("duration_millis", 0);
+        recording.put("download_urls", Map.of("mp3", "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
+        return recording;
+    }
+
+    private static String query(HttpExchange exchange, String name) {
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0 && URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8).equals(name)) {
+                    return URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        return "";
     }
 
     private static Object parse(byte[] body) {

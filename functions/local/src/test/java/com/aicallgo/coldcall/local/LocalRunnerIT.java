@@ -98,6 +98,38 @@ class LocalRunnerIT {
     }
 
     @Test
+    void reportShowsThePromisesFromTheMetricLinesTheFunctionsWrote() throws Exception {
+        Path metrics = Files.createTempFile("metrics", ".jsonl");
+        try {
+            String template = Fixtures.root().resolve("template.yaml").toString();
+            for (String file : List.of("call-status/call-answered.json", "recording/call-recording-saved.json",
+                    "call-status/call-hangup-completed.json")) {
+                Path event = Fixtures.events(file);
+                assertEquals(0, LocalRunner.run(new String[] {"invoke", functionFor(event), "-e", event.toString(),
+                        "--env-vars", envVars.toString(), "--template", template, "--metrics-file", metrics.toString()},
+                        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
+            }
+            ByteArrayOutputStream drained = new ByteArrayOutputStream();
+            assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+                    template, "--metrics-file", metrics.toString()}, new PrintStream(drained, true, StandardCharsets.UTF_8)));
+            assertEquals(1, JSON.readTree(drained.toByteArray()).get("recordings_captured").asInt());
+
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8)));
+            String report = out.toString(StandardCharsets.UTF_8);
+            assertTrue(report.contains("TimeToCallLogMs        n=1 "), report);
+            assertTrue(report.contains("TimeToRecordingPostMs  n=1 "), report);
+            // the events/ files carry 2025 times: seen from now, the call log came far later than 5 s after the hang-up
+            assertTrue(report.contains("PROMISE BROKEN"), report);
+            assertTrue(report.contains("100.0% (1 of 1 answered calls)"), report);
+            assertTrue(report.contains("RecordingsMissing      0"), report);
+        } finally {
+            Files.deleteIfExists(metrics);
+        }
+    }
+
+    @Test
     void startApiTurnsASignedHangupIntoExactlyOneCallLog() throws Exception {
         LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
                 Fixtures.root());

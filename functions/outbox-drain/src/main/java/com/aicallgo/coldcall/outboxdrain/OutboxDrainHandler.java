@@ -2,23 +2,27 @@ package com.aicallgo.coldcall.outboxdrain;
 
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
+import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs every minute (EventBridge schedule): delivers what the outbox holds that is due. The event's content is not
- * used, except {@code {"all": true}} (an operator's invocation) which retries every entry at once.
+ * Runs every minute (EventBridge schedule): delivers what the outbox holds that is due, then checks the recordings
+ * of answered calls that hung up a few minutes ago ({@link RecordingReconciler}). The event's content is not used,
+ * except {@code {"all": true}} (an operator's invocation) which retries every entry and checks every call at once.
  */
 public final class OutboxDrainHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     /** Leave this much of the invocation's time unused, so a pass never runs into the timeout. */
     static final Duration MARGIN = Duration.ofSeconds(5);
 
     private final OutboxDrain drain;
+    private final RecordingReconciler reconciler;
     private final Clock clock;
     private final Priming priming;
 
@@ -33,6 +37,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
 
     OutboxDrainHandler(Wiring wiring) {
         this.drain = wiring.outboxDrain();
+        this.reconciler = wiring.recordingReconciler();
         this.clock = wiring.clock();
         this.priming = Priming.register(() -> { }, wiring.callStore(), wiring.log());
     }
@@ -41,10 +46,25 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         boolean all = event != null && Boolean.TRUE.equals(event.get("all"));
         long budget = context == null ? 50_000 : context.getRemainingTimeInMillis();
-        Instant deadline = clock.instant().plusMillis(budget).minus(MARGIN);
-        OutboxDrain.Report report = drain.drain(all, deadline);
+        Instant start = clock.instant();
+        Instant end = start.plusMillis(budget).minus(MARGIN);
+        // the outbox first (records already late), with at most two thirds of the time
+        OutboxDrain.Report outbox = drain.drain(all, start.plus(Duration.between(start, end).multipliedBy(2).dividedBy(3)));
+        RecordingReconciler.Report recordings = reconciler.reconcile(all, end);
         // a plain map: the Lambda runtime serialises it without knowing about records
-        return Map.of("posted", report.posted(), "already_posted", report.alreadyPosted(), "requeued", report.requeued(),
-                "dead_lettered", report.deadLettered(), "backlog", report.backlog(), "dead_letters", report.deadLetters());
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("posted", outbox.posted());
+        report.put("already_posted", outbox.alreadyPosted());
+        report.put("requeued", outbox.requeued());
+        report.put("dead_lettered", outbox.deadLettered());
+        report.put("backlog", outbox.backlog());
+        report.put("dead_letters", outbox.deadLetters());
+        report.put("recordings_checked", recordings.checked());
+        report.put("recordings_captured", recordings.captured());
+        report.put("recordings_backfilled", recordings.backfilled());
+        report.put("recordings_missing", recordings.missing());
+        report.put("recordings_failed", recordings.failed());
+        report.put("recordings_waiting", recordings.waiting());
+        return report;
     }
 }

@@ -32,6 +32,11 @@ public final class CallLogBuilder {
         return call.time("hangup_at").plus(answerWait);
     }
 
+    /** Whether the call was answered: its {@code call.answered} came, or its hang-up cause says it talked. */
+    public static boolean answered(CallRecord call) {
+        return call.has("answered_at") || HangupStatus.impliesAnswered(call.get("hangup_cause"));
+    }
+
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
     public CallLog build(String callControlId, CallRecord call) {
         Instant answeredAt = call.time("answered_at");

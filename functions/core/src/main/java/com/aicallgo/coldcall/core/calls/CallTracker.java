@@ -6,6 +6,7 @@ import com.aicallgo.coldcall.core.store.CallRecord;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,13 +21,16 @@ public final class CallTracker {
     private final RecordingStarter recordings;
     private final Delivery delivery;
     private final boolean autoRecord;
+    private final Duration reconcileAfter;
     private final Clock clock;
 
-    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, boolean autoRecord, Clock clock) {
+    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, boolean autoRecord,
+            Duration reconcileAfter, Clock clock) {
         this.store = store;
         this.recordings = recordings;
         this.delivery = delivery;
         this.autoRecord = autoRecord;
+        this.reconcileAfter = reconcileAfter;
         this.clock = clock;
     }
 
@@ -53,6 +57,9 @@ public final class CallTracker {
         Map<String, String> facts = new LinkedHashMap<>();
         put(facts, "to_phone", payload.to());
         put(facts, "from_phone", payload.from());
+        // the recordings API is asked by these ids when no recording webhook comes
+        put(facts, "call_session_id", payload.callSessionId());
+        put(facts, "call_leg_id", payload.callLegId());
         put(facts, "call_start_time", iso(WebhookEvent.time("data.payload.start_time", payload.startTime())));
         switch (state) {
             case "initiated" -> facts.put("initiated_at", occurred.toString());
@@ -97,6 +104,10 @@ public final class CallTracker {
     }
 
     private String postCallLog(String callControlId, CallRecord call) {
+        if (CallLogBuilder.answered(call)) {
+            // an answered call must end up with a recording: check on it a few minutes after the hang-up
+            store.scheduleCheck(callControlId, call.time("hangup_at").plus(reconcileAfter));
+        }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> "call_log_posted";
             case ALREADY_POSTED -> "call_log_already_posted";

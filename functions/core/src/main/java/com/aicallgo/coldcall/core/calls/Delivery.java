@@ -40,6 +40,7 @@ public final class Delivery {
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
     public static final String CALL_LOG = "call_log";
+    static final String RECORDING = "recording:";
     static final int SETTLE_ATTEMPTS = 20;
     static final Duration SETTLE_PAUSE = Duration.ofMillis(250);
 
@@ -68,13 +69,18 @@ public final class Delivery {
             store.enqueue(callControlId, CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
-        return deliver(callControlId, CALL_LOG, CallLog.PATH, callLogs.build(callControlId, call), null);
+        return deliver(callControlId, CALL_LOG, CallLog.PATH, callLogs.build(callControlId, call), null, call);
     }
 
-    /** Delivers a recording's metadata now, or queues it. */
-    public Result deliverRecording(String callControlId, RecordingMetadata metadata) {
-        return deliver(callControlId, "recording:" + metadata.recordingSid(), RecordingMetadata.PATH, metadata,
-                json(metadata));
+    /** Delivers a recording's metadata now, or queues it; {@code call} is what Redis knows about its call. */
+    public Result deliverRecording(String callControlId, RecordingMetadata metadata, CallRecord call) {
+        return deliver(callControlId, recordName(metadata.recordingSid()), RecordingMetadata.PATH, metadata,
+                json(metadata), call);
+    }
+
+    /** The outbox name of a recording's metadata (also the field of its delivery state on the call). */
+    public static String recordName(String recordingId) {
+        return RECORDING + recordingId;
     }
 
     /**
@@ -98,7 +104,7 @@ public final class Delivery {
                 store.schedule(callControlId, name, ready);
                 return Result.QUEUED;
             }
-            return deliver(callControlId, name, CallLog.PATH, callLogs.build(callControlId, call), null);
+            return deliver(callControlId, name, CallLog.PATH, callLogs.build(callControlId, call), null, call);
         }
         String payload = call.get("outbox:" + name);
         if (payload == null) {
@@ -110,10 +116,11 @@ public final class Delivery {
         } catch (IOException e) {
             return deadLetter(callControlId, name, call, "unreadable payload for " + name);
         }
-        return deliver(callControlId, name, RecordingMetadata.PATH, metadata, payload);
+        return deliver(callControlId, name, RecordingMetadata.PATH, metadata, payload, call);
     }
 
-    private Result deliver(String callControlId, String name, String path, Object record, String payload) {
+    private Result deliver(String callControlId, String name, String path, Object record, String payload,
+            CallRecord call) {
         Instant now = clock.instant();
         String claim = store.claim(callControlId, name, now);
         switch (CallStore.claimOf(claim)) {
@@ -133,9 +140,10 @@ public final class Delivery {
         if (result.delivered()) {
             remember(callControlId, name, claim);
             store.unschedule(callControlId, name);
+            measure(callControlId, name, call);
             return Result.POSTED;
         }
-        CallRecord call = store.read(callControlId);
+        call = store.read(callControlId);
         Instant since = call.has("outbox_since:" + name) ? call.time("outbox_since:" + name) : now;
         if (Duration.between(since, now).compareTo(maxAge) > 0) {
             store.settle(callControlId, name, claim, null);
@@ -147,6 +155,22 @@ public final class Delivery {
         log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId, "record", name,
                 "detail", result.detail(), "attempt", attempts + 1, "retry_at", due.toString()));
         return Result.QUEUED;
+    }
+
+    /**
+     * The promises' latency metrics, measured from Telnyx's own event time to the Web Backend's 2xx: the call log
+     * from the hang-up ({@code TimeToCallLogMs}), a saved recording from its {@code call.recording.saved}
+     * ({@code TimeToRecordingPostMs}; a backfilled recording has no such event and is counted by the reconciler).
+     */
+    private void measure(String callControlId, String name, CallRecord call) {
+        boolean callLog = name.equals(CALL_LOG);
+        Instant from = callLog ? call.time("hangup_at") : call.time("saved_at:" + name);
+        if (from == null) {
+            return;
+        }
+        long millis = Math.max(0, Duration.between(from, clock.instant()).toMillis());
+        log.metric(callLog ? "TimeToCallLogMs" : "TimeToRecordingPostMs", "Milliseconds", millis,
+                Map.of("call_control_id", callControlId, "record", name));
     }
 
     /**

@@ -47,8 +47,14 @@ public final class RecordingTracker {
         if (started != null) {
             facts.put("recording_started_at", started.toString());
         }
+        String record = Delivery.recordName(recordingId);
+        facts.put("result:" + record, saved ? "completed" : "failed");
+        if (saved) {
+            facts.put("saved_at:" + record, event.occurredAt().toString());
+        }
+        // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
         CallRecord call = store.apply(callControlId, null, facts,
-                Map.of("recording_state", saved ? "saved" : "failed"), clock.instant());
+                Map.of("recording_state", saved ? "saved" : "error"), clock.instant());
         if (call.has("event:" + event.id())) {
             return "duplicate";
         }
@@ -67,7 +73,7 @@ public final class RecordingTracker {
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
                 "telnyx");
-        String outcome = switch (delivery.deliverRecording(callControlId, metadata)) {
+        String outcome = switch (delivery.deliverRecording(callControlId, metadata, call)) {
             case POSTED -> saved ? "recording_posted" : "recording_error_posted";
             case ALREADY_POSTED -> "recording_already_posted";
             case QUEUED -> "recording_queued";

@@ -32,7 +32,8 @@ public record Config(
         Duration secretsTtl,
         Duration webBackendTimeout,
         Duration answerWait,
-        Duration outboxMaxAge) {
+        Duration outboxMaxAge,
+        Duration reconcileAfter) {
 
     public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
     public static final String DEFAULT_TELNYX_API_BASE = "https://api.telnyx.com";
@@ -41,6 +42,7 @@ public record Config(
     public static final long DEFAULT_WEB_BACKEND_TIMEOUT_MS = 1_200;
     public static final long DEFAULT_ANSWER_WAIT_SECONDS = 60;
     public static final long DEFAULT_OUTBOX_MAX_AGE_HOURS = 72;
+    public static final long DEFAULT_RECONCILE_AFTER_MINUTES = 3;
 
     /** Every environment variable this record reads (the template's tests check each is declared). */
     public static final List<String> VARIABLES = List.of(
@@ -48,7 +50,7 @@ public record Config(
             "TELNYX_SIP_SECRET_ID", "CREDENTIALS_MODE", "WEB_BACKEND_URL", "REDIS_URL", "REDIS_CLUSTER",
             "TELNYX_API_BASE", "COLD_CALL_BUSINESS_ID", "AUTO_RECORD", "TELNYX_WEBHOOK_VERIFY",
             "CALL_STATE_TTL_SECONDS", "SECRETS_TTL_SECONDS", "WEB_BACKEND_TIMEOUT_MS", "ANSWER_WAIT_SECONDS",
-            "OUTBOX_MAX_AGE_HOURS");
+            "OUTBOX_MAX_AGE_HOURS", "RECONCILE_AFTER_MINUTES");
 
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(
@@ -121,7 +123,8 @@ public record Config(
                 seconds(env, "SECRETS_TTL_SECONDS", DEFAULT_SECRETS_TTL_SECONDS, problems),
                 Duration.ofMillis(number(env, "WEB_BACKEND_TIMEOUT_MS", DEFAULT_WEB_BACKEND_TIMEOUT_MS, problems)),
                 seconds(env, "ANSWER_WAIT_SECONDS", DEFAULT_ANSWER_WAIT_SECONDS, problems),
-                Duration.ofHours(number(env, "OUTBOX_MAX_AGE_HOURS", DEFAULT_OUTBOX_MAX_AGE_HOURS, problems)));
+                Duration.ofHours(number(env, "OUTBOX_MAX_AGE_HOURS", DEFAULT_OUTBOX_MAX_AGE_HOURS, problems)),
+                Duration.ofMinutes(number(env, "RECONCILE_AFTER_MINUTES", DEFAULT_RECONCILE_AFTER_MINUTES, problems)));
         if (config.sipPhoneNumber != null && !config.sipPhoneNumber.matches("\\+[0-9]{8,15}")) {
             problems.add("TELNYX_SIP_PHONE_NUMBER must be E.164 (+ and 8 to 15 digits)");
         }

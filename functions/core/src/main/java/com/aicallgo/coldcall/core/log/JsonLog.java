@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -13,17 +14,21 @@ import java.util.Map;
  */
 public final class JsonLog {
     public static final String NAMESPACE = "ColdCallDialer";
+    public static final String DIMENSION = "Stage";
 
     private final String function;
+    private final String stage;
     private final PrintStream out;
 
     public JsonLog(String function, PrintStream out) {
-        this.function = function;
-        this.out = out;
+        this(function, "dev", out);
     }
 
-    public static JsonLog stdout(String function) {
-        return new JsonLog(function, System.out);
+    /** {@code stage} is the metrics' one dimension, so the alarms of a dev and a prod stack never mix. */
+    public JsonLog(String function, String stage, PrintStream out) {
+        this.function = function;
+        this.stage = stage;
+        this.out = out;
     }
 
     public void info(String message, Map<String, ?> fields) {
@@ -40,16 +45,19 @@ public final class JsonLog {
 
     /**
      * Writes a CloudWatch Embedded Metric Format line: CloudWatch turns it into the metric {@code name} in the
-     * {@code ColdCallDialer} namespace, dimension {@code function}, with no client library and no API call.
+     * {@code ColdCallDialer} namespace with the one dimension {@code Stage}, with no client library and no API call.
+     * A metric is about the product's promises, not about which function kept them (a call log may be posted by
+     * the webhook or by the outbox drain), so the function is a plain field of the line, not a dimension.
      */
     public void metric(String name, String unit, double value, Map<String, ?> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("_aws", Map.of(
                 "Timestamp", System.currentTimeMillis(),
-                "CloudWatchMetrics", java.util.List.of(Map.of(
+                "CloudWatchMetrics", List.of(Map.of(
                         "Namespace", NAMESPACE,
-                        "Dimensions", java.util.List.of(java.util.List.of("function")),
-                        "Metrics", java.util.List.of(Map.of("Name", name, "Unit", unit))))));
+                        "Dimensions", List.of(List.of(DIMENSION)),
+                        "Metrics", List.of(Map.of("Name", name, "Unit", unit))))));
+        line.put(DIMENSION, stage);
         line.put("function", function);
         line.put(name, value);
         line.putAll(fields);

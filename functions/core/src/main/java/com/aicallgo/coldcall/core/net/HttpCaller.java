@@ -38,17 +38,32 @@ public final class HttpCaller {
      * @throws IOException when nothing came back in time (connect or read timeout, refused, reset)
      */
     public Response post(URI uri, Map<String, String> headers, byte[] body) throws IOException {
+        return send("POST", uri, headers, body);
+    }
+
+    /**
+     * GETs and reads the answer.
+     *
+     * @throws IOException when nothing came back in time
+     */
+    public Response get(URI uri, Map<String, String> headers) throws IOException {
+        return send("GET", uri, headers, null);
+    }
+
+    private Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException {
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
         try {
             connection.setConnectTimeout((int) connectTimeout.toMillis());
             connection.setReadTimeout((int) readTimeout.toMillis());
-            connection.setRequestMethod("POST");
+            connection.setRequestMethod(method);
             connection.setInstanceFollowRedirects(false);
             headers.forEach(connection::setRequestProperty);
-            connection.setDoOutput(true);
-            connection.setFixedLengthStreamingMode(body.length);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
+            if (body != null) {
+                connection.setDoOutput(true);
+                connection.setFixedLengthStreamingMode(body.length);
+                try (OutputStream out = connection.getOutputStream()) {
+                    out.write(body);
+                }
             }
             int status = connection.getResponseCode();
             InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();

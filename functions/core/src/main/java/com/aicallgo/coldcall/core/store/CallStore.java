@@ -3,12 +3,15 @@ package com.aicallgo.coldcall.core.store;
 import com.aicallgo.coldcall.core.http.ApiException;
 import com.aicallgo.coldcall.core.http.ErrorCode;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -129,6 +132,8 @@ public final class CallStore implements AutoCloseable {
 
     /** The outbox: members are {@code [call_control_id, name]} as JSON, scored by when they are due (epoch ms). */
     public static final String OUTBOX = "cold_call_outbox";
+    /** Answered calls whose recording is to be checked, scored by when (epoch ms). */
+    public static final String RECORDING_CHECKS = "cold_call_recording_checks";
     /** Records the outbox gave up on, as JSON lines, for a person to look at. */
     public static final String DEAD_LETTERS = "cold_call_dead_letters";
 
@@ -301,8 +306,7 @@ public final class CallStore implements AutoCloseable {
     public List<String[]> due(Instant now, int limit) {
         double upTo = now == null ? Double.POSITIVE_INFINITY : (double) now.toEpochMilli();
         List<String> members = run(commands -> commands.zrangebyscore(OUTBOX,
-                io.lettuce.core.Range.create(Double.NEGATIVE_INFINITY, upTo),
-                io.lettuce.core.Limit.create(0, limit)));
+                Range.create(Double.NEGATIVE_INFINITY, upTo), Limit.create(0, limit)));
         List<String[]> entries = new ArrayList<>();
         for (String member : members) {
             entries.add(unmember(member));
@@ -320,6 +324,33 @@ public final class CallStore implements AutoCloseable {
         run(commands -> commands.rpush(DEAD_LETTERS, record));
         run(commands -> commands.hset(key(callControlId), name, "dead"));
         unschedule(callControlId, name);
+    }
+
+    /** Schedules a recording check for the call unless one is scheduled already (a redelivery keeps the first). */
+    public void scheduleCheck(String callControlId, Instant due) {
+        run(commands -> commands.zadd(RECORDING_CHECKS, ZAddArgs.Builder.nx(), (double) due.toEpochMilli(), callControlId));
+    }
+
+    /** Moves a scheduled recording check. */
+    public void rescheduleCheck(String callControlId, Instant due) {
+        run(commands -> commands.zadd(RECORDING_CHECKS, (double) due.toEpochMilli(), callControlId));
+    }
+
+    /** The call needs no more checking. */
+    public void settleCheck(String callControlId) {
+        run(commands -> commands.zrem(RECORDING_CHECKS, callControlId));
+    }
+
+    /** Up to {@code limit} calls whose recording check is due by {@code now} (all when {@code null}). */
+    public List<String> dueChecks(Instant now, int limit) {
+        double upTo = now == null ? Double.POSITIVE_INFINITY : (double) now.toEpochMilli();
+        return run(commands -> commands.zrangebyscore(RECORDING_CHECKS, Range.create(Double.NEGATIVE_INFINITY, upTo),
+                Limit.create(0, limit)));
+    }
+
+    /** Adds one to a counter field of the call; returns the new count. */
+    public long increment(String callControlId, String field) {
+        return run(commands -> commands.hincrby(key(callControlId), field, 1));
     }
 
     private static String member(String callControlId, String name) {

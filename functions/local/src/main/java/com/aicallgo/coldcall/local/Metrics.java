@@ -1,0 +1,186 @@
+package com.aicallgo.coldcall.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The runner's stand-in for CloudWatch: every Embedded Metric Format line a function writes is also appended to a
+ * file, and {@code report} turns that file into the figures the alarms of {@code template.yaml} watch, so the
+ * promises can be seen without AWS.
+ */
+final class Metrics {
+    /** Where the runner keeps what it has seen, beside the build output (gitignored). */
+    static final Path DEFAULT_FILE = Path.of("target", "local", "metrics.jsonl");
+    static final long CALL_LOG_PROMISE_MS = 5_000;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final DateTimeFormatter HOUR = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:00'Z'", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd", Locale.ROOT)
+            .withZone(ZoneOffset.UTC);
+
+    private Metrics() {
+    }
+
+    /** A stream that writes everything to {@code target} and also keeps each metric line in {@code file}. */
+    static PrintStream tee(PrintStream target, Path file) {
+        return new PrintStream(new Tee(target, file), true, StandardCharsets.UTF_8);
+    }
+
+    /** The report of everything in {@code file}. */
+    static String report(Path file) throws IOException {
+        Map<String, List<Double>> values = new TreeMap<>();
+        Map<String, List<Double>> captureByHour = new TreeMap<>();
+        Map<String, List<Double>> captureByDay = new TreeMap<>();
+        int lines = 0;
+        if (Files.isRegularFile(file)) {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                JsonNode node;
+                try {
+                    node = JSON.readTree(line);
+                } catch (IOException e) {
+                    continue; // a line cut short by a stopped runner
+                }
+                Instant at = Instant.ofEpochMilli(node.path("_aws").path("Timestamp").asLong(0));
+                for (JsonNode directive : node.path("_aws").path("CloudWatchMetrics")) {
+                    for (JsonNode metric : directive.path("Metrics")) {
+                        String name = metric.path("Name").asText();
+                        if (!node.path(name).isNumber()) {
+                            continue;
+                        }
+                        double value = node.path(name).asDouble();
+                        values.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+                        if (name.equals("RecordingCaptureRate")) {
+                            captureByHour.computeIfAbsent(HOUR.format(at), k -> new ArrayList<>()).add(value);
+                            captureByDay.computeIfAbsent(DAY.format(at), k -> new ArrayList<>()).add(value);
+                        }
+                        lines++;
+                    }
+                }
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append("metrics seen by the local runner: ").append(lines).append(" (").append(file).append(")\n");
+        List<Double> callLog = values.getOrDefault("TimeToCallLogMs", List.of());
+        out.append(latency("TimeToCallLogMs", callLog));
+        if (!callLog.isEmpty()) {
+            out.append(percentile(callLog, 99) <= CALL_LOG_PROMISE_MS
+                    ? "  promise kept: p99 within 5,000 ms of the hang-up\n"
+                    : "  PROMISE BROKEN: p99 over 5,000 ms (the TimeToCallLog alarm would fire)\n");
+        }
+        out.append(latency("TimeToRecordingPostMs", values.getOrDefault("TimeToRecordingPostMs", List.of())));
+        out.append(rates("RecordingCaptureRate per hour", captureByHour));
+        out.append(rates("RecordingCaptureRate per day", captureByDay));
+        for (String count : List.of("RecordingsBackfilled", "RecordingsMissing", "RecordingsFailed", "DeadLetters")) {
+            out.append(String.format(Locale.ROOT, "%-22s %d%n", count,
+                    Math.round(values.getOrDefault(count, List.of()).stream().mapToDouble(Double::doubleValue).sum())));
+        }
+        List<Double> backlog = values.getOrDefault("OutboxBacklog", List.of());
+        out.append(String.format(Locale.ROOT, "%-22s %s%n", "OutboxBacklog (last)",
+                backlog.isEmpty() ? "-" : Long.toString(Math.round(backlog.get(backlog.size() - 1)))));
+        return out.toString();
+    }
+
+    private static String latency(String name, List<Double> values) {
+        if (values.isEmpty()) {
+            return String.format(Locale.ROOT, "%-22s none yet%n", name);
+        }
+        return String.format(Locale.ROOT, "%-22s n=%d p50=%.0f ms p99=%.0f ms max=%.0f ms%n", name, values.size(),
+                percentile(values, 50), percentile(values, 99), Collections.max(values));
+    }
+
+    private static String rates(String title, Map<String, List<Double>> periods) {
+        if (periods.isEmpty()) {
+            return String.format(Locale.ROOT, "%s: no answered call settled yet%n", title);
+        }
+        StringBuilder out = new StringBuilder(title).append(":\n");
+        periods.forEach((period, values) -> {
+            long captured = values.stream().filter(v -> v >= 100).count();
+            double rate = values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+            out.append(String.format(Locale.ROOT, "  %-18s %5.1f%% (%d of %d answered calls)%s%n", period, rate,
+                    captured, values.size(), rate < 100 ? "  below 100%" : ""));
+        });
+        return out.toString();
+    }
+
+    /** Nearest-rank percentile. */
+    static double percentile(List<Double> values, int percent) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
+    /** Forwards every byte; keeps whole lines that are metric documents. */
+    private static final class Tee extends OutputStream {
+        private static final byte[] MARK = "{\"_aws\"".getBytes(StandardCharsets.UTF_8);
+        private final PrintStream target;
+        private final Path file;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+        Tee(PrintStream target, Path file) {
+            this.target = target;
+            this.file = file;
+        }
+
+        @Override
+        public synchronized void write(int b) {
+            target.write(b);
+            collect(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) {
+            target.write(bytes, offset, length);
+            for (int i = offset; i < offset + length; i++) {
+                collect(bytes[i]);
+            }
+        }
+
+        private void collect(int b) {
+            if (b == '\n') {
+                keep();
+            } else {
+                line.write(b);
+            }
+        }
+
+        @Override
+        public synchronized void flush() {
+            target.flush();
+        }
+
+        private void keep() {
+            byte[] bytes = line.toByteArray();
+            line.reset();
+            if (bytes.length < MARK.length || !java.util.Arrays.equals(bytes, 0, MARK.length, MARK, 0, MARK.length)) {
+                return;
+            }
+            try {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                Files.write(file, (new String(bytes, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8),
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep a metric line in " + file, e);
+            }
+        }
+    }
+}
