@@ -244,6 +244,19 @@ class CallStatusWebhookHandlerIT {
     }
 
     @Test
+    void aHangupDeliveredLateStillWaitsForItsAnswer() throws Exception {
+        // Telnyx delivers the hang-up ten minutes after it happened (a redelivery backlog); its answer comes later
+        clock.set(Instant.parse("2025-11-15T10:41:53Z"));
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(0, drain().posted(), "the answer wait counts from when the hang-up arrived");
+        assertEquals("call_log_posted", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        JsonNode log = onlyCallLog();
+        assertEquals("2025-11-15T10:30:08Z", log.get("call_start_time").asText());
+        assertEquals(105, log.get("call_duration_seconds").asInt());
+    }
+
+    @Test
     void answerNeverSeenStillLogsACompletedCallAfterTheWait() throws Exception {
         clock.set(Instant.parse("2025-11-15T10:31:55Z"));
         assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());

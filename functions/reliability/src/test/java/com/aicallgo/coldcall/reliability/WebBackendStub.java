@@ -7,9 +7,11 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -26,8 +28,11 @@ final class WebBackendStub implements AutoCloseable {
 
     final Map<String, JsonNode> callLogs = new ConcurrentHashMap<>();
     final Map<String, JsonNode> recordings = new ConcurrentHashMap<>();
-    final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    /** Record key to when its 2xx/409 was written and how long the stub took to write it (ms). */
+    final Map<String, long[]> acknowledged = new ConcurrentHashMap<>();
     final AtomicInteger doubled = new AtomicInteger();
+    /** What each doubled post was, for the failure message: a slow acknowledgement points at a client timeout. */
+    final List<String> doubledDetails = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger stalls = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
@@ -56,14 +61,18 @@ final class WebBackendStub implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
+            long arrived = System.currentTimeMillis();
             JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
             posts.incrementAndGet();
             String path = exchange.getRequestURI().getPath();
             boolean callLog = path.equals("/api/v1/call-logs");
             String key = callLog ? body.path("twilio_call_sid").asText() : body.path("recording_sid").asText();
             Map<String, JsonNode> store = callLog ? callLogs : recordings;
-            if (acknowledged.contains(path + key)) {
+            long[] ack = acknowledged.get(path + key);
+            if (ack != null) {
                 doubled.incrementAndGet();
+                doubledDetails.add(path + " " + key + ": acknowledged " + (arrived - ack[0]) + " ms earlier, after "
+                        + ack[1] + " ms in the stub");
             }
             int roll;
             synchronized (random) {
@@ -85,7 +94,8 @@ final class WebBackendStub implements AutoCloseable {
             }
             boolean fresh = store.putIfAbsent(key, body) == null;
             if (answer(exchange, fresh ? 201 : 409, "{}")) {
-                acknowledged.add(path + key);
+                long now = System.currentTimeMillis();
+                acknowledged.putIfAbsent(path + key, new long[] {now, now - arrived});
             }
         }
     }

@@ -10,7 +10,8 @@ import java.time.Instant;
 /**
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
  * in any order give the same log. A call that ended with a "talked" cause but whose {@code call.answered} has not
- * come yet is not ready until {@code answerWait} after its hang-up: Telnyx may still deliver the answer.
+ * come yet is not ready until {@code answerWait} after its hang-up (after we learned of it): Telnyx may still
+ * deliver the answer.
  */
 public final class CallLogBuilder {
     private final String businessId;
@@ -29,7 +30,14 @@ public final class CallLogBuilder {
         if (call.has("answered_at") || !HangupStatus.impliesAnswered(call.get("hangup_cause"))) {
             return Instant.MIN;
         }
-        return call.time("hangup_at").plus(answerWait);
+        return hungUp(call).plus(answerWait);
+    }
+
+    /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
+    public static Instant hungUp(CallRecord call) {
+        Instant occurred = call.time("hangup_at");
+        Instant seen = call.time("hangup_seen_at");
+        return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 
     /** Whether the call was answered: its {@code call.answered} came, or its hang-up cause says it talked. */

@@ -68,6 +68,9 @@ public final class CallTracker {
                 Instant end = WebhookEvent.time("data.payload.end_time", payload.endTime());
                 facts.put("ended_at", (end == null ? occurred : end).toString());
                 facts.put("hangup_at", occurred.toString());
+                // when we learned of it: waits for what may still come (the answer, the recording) count from here,
+                // so a hang-up Telnyx delivers late does not cut them short
+                facts.put("hangup_seen_at", clock.instant().toString());
                 put(facts, "hangup_cause", payload.hangupCause());
                 put(facts, "hangup_source", payload.hangupSource());
                 put(facts, "sip_hangup_cause", payload.sipHangupCause());
@@ -106,7 +109,7 @@ public final class CallTracker {
     private String postCallLog(String callControlId, CallRecord call) {
         if (CallLogBuilder.answered(call)) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            store.scheduleCheck(callControlId, call.time("hangup_at").plus(reconcileAfter));
+            store.scheduleCheck(callControlId, CallLogBuilder.hungUp(call).plus(reconcileAfter));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> "call_log_posted";

@@ -20,12 +20,14 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 /**
@@ -41,6 +43,8 @@ import java.util.function.Function;
 public final class CallStore implements AutoCloseable {
     public static final Duration COMMAND_TIMEOUT = Duration.ofMillis(1500);
     public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+    /** Reconnect attempts back off 1, 2, 4 ... ms up to this, so a returning Redis is found within half a second. */
+    public static final Duration RECONNECT_DELAY_CAP = Duration.ofMillis(500);
     /** Longer than any Web Backend or Telnyx call we make, so a live claim is never taken over. */
     public static final Duration CLAIM_LEASE = Duration.ofSeconds(10);
 
@@ -156,7 +160,11 @@ public final class CallStore implements AutoCloseable {
     public static CallStore create(String url, boolean cluster, Duration ttl) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(COMMAND_TIMEOUT);
-        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        // Lettuce's default reconnect backoff grows to 30 s: after a Redis restart the functions would answer 503 long
+        // after it is back, and a success that could not yet be recorded (Delivery.remember) would outlive its wait
+        ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.exponential(Duration.ZERO, RECONNECT_DELAY_CAP, 2, TimeUnit.MILLISECONDS))
+                .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(COMMAND_TIMEOUT);
         if (cluster) {
