@@ -41,11 +41,12 @@ let refreshingToken = false;
 /** The last call that ended, shown until the next one starts. */
 let lastEnded = null;
 
-function setConnection(state, text) {
+/** {@code retry}: an error that the Reconnect button may cure (not a missing or refused API key). */
+function setConnection(state, text, { retry = false } = {}) {
   connectionState = state;
   ui.connection.dataset.state = state;
   ui.connection.textContent = text;
-  ui.reconnect.hidden = state !== 'error';
+  ui.reconnect.hidden = !(state === 'error' && retry);
   render();
 }
 
@@ -75,7 +76,7 @@ async function connect() {
       setConnection('error', 'The API key was refused');
       askForKey('The API key was refused (401). Enter it again.');
     } else {
-      setConnection('error', `Could not fetch the login: ${error.message}`);
+      setConnection('error', `Could not fetch the login: ${error.message}`, { retry: true });
     }
     return;
   }
@@ -89,7 +90,7 @@ async function connect() {
   try {
     rtc = new TelnyxRTC(login);
   } catch (error) {
-    setConnection('error', `The Telnyx client could not start: ${error.message}`);
+    setConnection('error', `The Telnyx client could not start: ${error.message}`, { retry: true });
     return;
   }
   client = rtc;
@@ -137,10 +138,10 @@ function onSdkError(event) {
   }
   if (LOGIN_ERRORS.has(error.code)) {
     api.forgetCredentials();
-    setConnection('error', `Telnyx refused the login: ${text}`);
+    setConnection('error', `Telnyx refused the login: ${text}`, { retry: true });
     return;
   }
-  setConnection('error', `Error: ${text}${error.code ? ` (${error.code})` : ''}`);
+  setConnection('error', `Error: ${text}${error.code ? ` (${error.code})` : ''}`, { retry: true });
 }
 
 function onSdkWarning(event) {

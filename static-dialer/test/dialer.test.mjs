@@ -91,7 +91,9 @@ describe('dialer page', { concurrency: false }, () => {
     await keyInput.fill('not-the-key');
     await page.keyboard.press('Enter');
     await page.getByText('The API key was refused (401). Enter it again.').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'dialer-api-key.png') });
     assert.equal(await page.locator('#connection').getAttribute('data-state'), 'error');
+    assert.equal(await page.getByRole('button', { name: 'Reconnect' }).isHidden(), true, 'a new key, not a retry, helps');
 
     await keyInput.fill(API_KEY);
     await page.keyboard.press('Enter');
@@ -275,6 +277,22 @@ describe('dialer page', { concurrency: false }, () => {
     const logins = telnyx.messages('login');
     assert.equal(logins.length, 2);
     assert.equal(logins[1].socket, 1, 'logged in again on the new socket');
+  });
+
+  test('a login Telnyx refuses is shown with its reason, and Reconnect tries again with fresh credentials', async () => {
+    telnyx.refuseLogins = 1;
+    const credentialRequests = [];
+    page.on('request', (request) => request.url().endsWith('/webrtc-credentials') && credentialRequests.push(request));
+    await page.goto(session.url);
+    await page.getByLabel('Internal API key').fill(API_KEY);
+    await page.keyboard.press('Enter');
+    await waitForConnection(page, 'error');
+    assert.equal(await page.locator('#connection').textContent(), 'Telnyx refused the login: Authentication failed');
+    await page.getByRole('button', { name: 'Reconnect' }).click();
+    await waitForConnection(page, 'ready');
+    assert.equal(await page.getByRole('button', { name: 'Reconnect' }).isHidden(), true);
+    assert.equal(telnyx.messages('login').length, 2);
+    assert.equal(credentialRequests.length, 2, 'the cached credentials are dropped after a refused login');
   });
 
   test('an expiring login token is replaced on the live connection without dropping the call', async () => {

@@ -179,6 +179,8 @@ export class FakeTelnyx {
     this.received = [];
     this.waiters = [];
     this.nextId = 5000;
+    /** How many logins to refuse, as Telnyx refuses a wrong password or an expired token. */
+    this.refuseLogins = 0;
     this.sessid = randomUUID();
   }
 
@@ -204,6 +206,11 @@ export class FakeTelnyx {
       case undefined:
         break; // the SDK acknowledging one of our requests
       case 'login':
+        if (this.refuseLogins > 0) {
+          this.refuseLogins -= 1;
+          this.send({ id, error: { code: -32001, message: 'Authentication Failure' } }, socket);
+          break;
+        }
         this.send({ id, result: { message: 'logged in', sessid: this.sessid } }, socket);
         this.send({ id: this.nextId++, method: 'telnyx_rtc.clientReady', params: {} }, socket);
         break;
