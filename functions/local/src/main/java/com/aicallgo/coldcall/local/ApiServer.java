@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 final class ApiServer implements AutoCloseable {
     /** Bodies larger than API Gateway's limit are refused before reaching a function. */
     static final int MAX_BODY = 10 * 1024 * 1024;
+    static final String BUILD_PAGE = "npm --prefix static-dialer ci && npm --prefix static-dialer run build";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter REQUEST_TIME =
             DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT);
@@ -169,6 +170,12 @@ final class ApiServer implements AutoCloseable {
     }
 
     private void serveFile(HttpExchange exchange, String path) throws IOException {
+        if (!Files.isDirectory(site)) {
+            send(exchange, 503, "text/plain; charset=utf-8", ("The dialer page is not built yet (" + site + " is missing).\n"
+                    + "Build it from the repository root with:\n\n    " + BUILD_PAGE + "\n\nthen reload this page.\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         Path file = site.resolve(path.equals("/") ? "index.html" : path.substring(1)).normalize();
         if (!file.startsWith(site) || !Files.isRegularFile(file)) {
             send(exchange, 404, "application/json",

@@ -38,7 +38,7 @@ public final class LocalRunner {
             """;
     static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
     static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
-    static final Path SITE = Path.of("static-dialer");
+    static final Path SITE = Path.of("static-dialer", "dist");
     static final String DRAIN = "OutboxDrainFunction";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -184,7 +184,7 @@ public final class LocalRunner {
         for (Template.Route route : functions.template().routes()) {
             System.err.println("  " + route.method() + " " + route.path() + " -> " + route.functionId());
         }
-        System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: build static-dialer)"));
+        System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: " + ApiServer.BUILD_PAGE + ")"));
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
         checkRedis(sample);
@@ -193,10 +193,9 @@ public final class LocalRunner {
         return 0;
     }
 
-    /** The built page ({@code static-dialer/dist}) when there is one, else the source folder. */
+    /** The built page, {@code static-dialer/dist}; until it is built, {@code /} says how to build it. */
     static Path site(Path root) {
-        Path dist = root.resolve(SITE).resolve("dist");
-        return (Files.isDirectory(dist) ? dist : root.resolve(SITE)).toAbsolutePath().normalize();
+        return root.resolve(SITE).toAbsolutePath().normalize();
     }
 
     private static void reportStandIns(Map<String, String> env, String base) {

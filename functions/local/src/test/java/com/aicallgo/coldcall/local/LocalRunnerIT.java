@@ -175,6 +175,34 @@ class LocalRunnerIT {
         }
     }
 
+    @Test
+    void startApiServesTheBuiltPageAtRootAndSaysHowToBuildItUntilThen() throws Exception {
+        assertEquals(Fixtures.root().resolve("static-dialer/dist").toAbsolutePath().normalize(),
+                LocalRunner.site(Fixtures.root()));
+        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
+                Fixtures.root());
+        Path parent = Files.createTempDirectory("site");
+        Path dist = parent.resolve("dist");
+        try (ApiServer server = new ApiServer(functions, dist, "127.0.0.1", 0)) {
+            server.start();
+            Response missing = request("GET", server.base() + "/", null, Map.of());
+            assertEquals(503, missing.status());
+            String message = new String(missing.body(), StandardCharsets.UTF_8);
+            assertTrue(message.contains("npm --prefix static-dialer run build"), message);
+
+            Files.createDirectories(dist);
+            Files.writeString(dist.resolve("index.html"), "<!doctype html><title>dialer</title>");
+            Response page = request("GET", server.base() + "/", null, Map.of());
+            assertEquals(200, page.status());
+            assertEquals("<!doctype html><title>dialer</title>", new String(page.body(), StandardCharsets.UTF_8));
+            assertEquals(404, request("GET", server.base() + "/../template.yaml", null, Map.of()).status());
+        } finally {
+            Files.deleteIfExists(dist.resolve("index.html"));
+            Files.deleteIfExists(dist);
+            Files.deleteIfExists(parent);
+        }
+    }
+
     record Response(int status, byte[] body) {
     }
 

@@ -1,0 +1,81 @@
+// The two backend routes the page calls, with the operator's internal API key. The key and the credentials
+// answer live in sessionStorage: they last for this tab's session and never reach a URL or the bundle.
+
+const KEY = 'dialer.apiKey';
+const CREDENTIALS = 'dialer.credentials';
+
+/** The backend said 401: the key is wrong or was rotated. */
+export class Unauthorized extends Error {}
+
+export function createApi(baseUrl, storage = window.sessionStorage) {
+  const base = String(baseUrl).replace(/\/+$/, '');
+
+  async function call(method, path, body) {
+    const key = storage.getItem(KEY);
+    if (!key) {
+      throw new Unauthorized('No API key yet.');
+    }
+    const headers = { 'X-API-Key': key };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+    }
+    const response = await fetch(base + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+      credentials: 'omit',
+    });
+    const answer = await response.json().catch(() => ({}));
+    if (response.status === 401) {
+      storage.removeItem(KEY);
+      storage.removeItem(CREDENTIALS);
+      throw new Unauthorized(answer.message || 'The API key was refused.');
+    }
+    return { status: response.status, answer };
+  }
+
+  return {
+    hasKey: () => Boolean(storage.getItem(KEY)),
+    setKey: (key) => storage.setItem(KEY, key.trim()),
+
+    /** The SIP login and caller ID; cached for the session unless {@code fresh}. */
+    async credentials({ fresh = false } = {}) {
+      const cached = fresh ? null : storage.getItem(CREDENTIALS);
+      if (cached) {
+        return JSON.parse(cached);
+      }
+      const { status, answer } = await call('GET', '/webrtc-credentials');
+      if (status !== 200) {
+        throw new Error(answer.message || `the credentials route answered ${status}`);
+      }
+      storage.setItem(CREDENTIALS, JSON.stringify(answer));
+      return answer;
+    },
+
+    /** Drops the cached credentials (after Telnyx refused them). */
+    forgetCredentials: () => storage.removeItem(CREDENTIALS),
+
+    /** @returns {Promise<{state: 'started'|'pending'|'failed', text: string}>} */
+    async startRecording(callControlId, toPhone, fromPhone) {
+      let result;
+      try {
+        result = await call('POST', '/start-recording',
+          { call_control_id: callControlId, to_phone: toPhone, from_phone: fromPhone });
+      } catch (error) {
+        if (error instanceof Unauthorized) {
+          throw error;
+        }
+        return { state: 'failed', text: 'Failed: the recording service did not answer' };
+      }
+      const { status, answer } = result;
+      if (status === 200 && answer.status === 'recording_started') {
+        return { state: 'started', text: 'Started' };
+      }
+      if (status === 202 && answer.status === 'recording_pending') {
+        return { state: 'pending', text: 'Pending: starts when answered' };
+      }
+      return { state: 'failed', text: 'Failed: ' + (answer.message || `answer ${status}`) };
+    },
+  };
+}
