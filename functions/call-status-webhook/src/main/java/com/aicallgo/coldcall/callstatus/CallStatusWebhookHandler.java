@@ -11,7 +11,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.util.Map;
 
-/** {@code POST /webhook/telnyx/direct/call-status}: call.initiated, call.answered, call.hangup. */
+/**
+ * {@code POST /webhook/telnyx/direct/call-status}: call.initiated, call.answered, call.hangup, and the recording events
+ * Telnyx sends to the same connection URL ({@link Wiring#webhookEvents()}).
+ */
 public final class CallStatusWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final HttpEdge edge;
     private final Priming priming;
@@ -28,7 +31,7 @@ public final class CallStatusWebhookHandler implements RequestHandler<APIGateway
 
     CallStatusWebhookHandler(Wiring wiring) {
         this.edge = wiring.edge("POST /webhook/telnyx/direct/call-status");
-        this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.callTracker()::apply);
+        this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.webhookEvents());
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status", "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);

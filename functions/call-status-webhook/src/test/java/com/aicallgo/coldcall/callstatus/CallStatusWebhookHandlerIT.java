@@ -407,6 +407,21 @@ class CallStatusWebhookHandlerIT {
     }
 
     @Test
+    void recordingEventsSentToTheConnectionUrlReachTheWebBackendOnce() throws Exception {
+        // record_start takes no webhook URL: Telnyx sends the recording events where the call's events go
+        stubs.stubFor(post("/api/v1/recordings").willReturn(aResponse().withStatus(201).withBody("{}")));
+        APIGatewayV2HTTPResponse saved = deliver("recording/call-recording-saved.json");
+        assertEquals(200, saved.getStatusCode());
+        assertEquals("recording_posted", body(saved).get("outcome").asText());
+        assertEquals("duplicate", body(deliver("recording/call-recording-saved.json")).get("outcome").asText());
+        var posted = stubs.findAll(postRequestedFor(urlEqualTo("/api/v1/recordings")));
+        assertEquals(1, posted.size());
+        JsonNode recording = Json.mapper().readTree(posted.get(0).getBodyAsString());
+        assertEquals("7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001", recording.get("recording_sid").asText());
+        assertEquals("completed", recording.get("recording_status").asText());
+    }
+
+    @Test
     void unknownEventTypesAre200AndIgnored() throws Exception {
         APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-initiated.json");
         Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged"), clock.instant());

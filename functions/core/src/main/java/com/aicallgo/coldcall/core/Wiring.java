@@ -20,6 +20,7 @@ import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
 import java.io.PrintStream;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -111,6 +113,18 @@ public final class Wiring {
         return new RecordingReconciler(callStore(),
                 new TelnyxRecordings(config.telnyxApiBase(), secrets(), telnyxHttp()), delivery(),
                 config.reconcileAfter(), clock, log(), 200);
+    }
+
+    /**
+     * Every Telnyx call event, whichever webhook route it came to. Telnyx sends a call's recording events to the
+     * connection's webhook URL ({@code record_start} takes no URL of its own), which is the call-status route: both
+     * routes therefore take both kinds, and the recording route stays for accounts that send recording events
+     * elsewhere.
+     */
+    public Function<WebhookEvent, String> webhookEvents() {
+        CallTracker calls = callTracker();
+        RecordingTracker recordings = recordingTracker();
+        return event -> event.eventType().startsWith("call.recording.") ? recordings.apply(event) : calls.apply(event);
     }
 
     public RecordingTracker recordingTracker() {

@@ -11,7 +11,10 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.util.Map;
 
-/** {@code POST /webhook/telnyx/direct/recording}: call.recording.saved and call.recording.error. */
+/**
+ * {@code POST /webhook/telnyx/direct/recording}: call.recording.saved and call.recording.error (and any call event sent
+ * here, see {@link Wiring#webhookEvents()}).
+ */
 public final class RecordingWebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     private final HttpEdge edge;
     private final Priming priming;
@@ -28,7 +31,7 @@ public final class RecordingWebhookHandler implements RequestHandler<APIGatewayV
 
     RecordingWebhookHandler(Wiring wiring) {
         this.edge = wiring.edge("POST /webhook/telnyx/direct/recording");
-        this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.recordingTracker()::apply);
+        this.receiver = new WebhookReceiver(wiring.webhookVerifier(), wiring.webhookEvents());
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/recording", "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
