@@ -6,8 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -21,11 +24,16 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * What the runner needs from {@code template.yaml}: each function's handler, environment and HttpApi routes, so
  * routes and variables live in one place. CloudFormation's short tags ({@code !Ref}, {@code !Sub}, ...) are read as
- * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default.
+ * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default. A value that needs a deployed
+ * stack ({@code !If}, {@code !GetAtt}, {@code !Sub}, a {@code !Ref} to a resource or to a parameter without a
+ * default) leaves the variable unset, so the function's own default or {@code env.json} applies.
  */
-public record Template(Map<String, Function> functions, List<Route> routes) {
-    /** One {@code AWS::Serverless::Function}. */
-    public record Function(String logicalId, String handler, Map<String, String> environment) {
+public record Template(Map<String, Function> functions, List<Route> routes, Set<String> parameters) {
+    /**
+     * One {@code AWS::Serverless::Function}: {@code environment} holds the values known without a deployed stack,
+     * {@code variables} the name of every variable the template sets, whatever its value.
+     */
+    public record Function(String logicalId, String handler, Map<String, String> environment, Set<String> variables) {
         public String handlerClass() {
             int colons = handler.indexOf("::");
             return colons < 0 ? handler : handler.substring(0, colons);
@@ -34,6 +42,15 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
 
     /** One {@code HttpApi} event. */
     public record Route(String method, String path, String functionId) {
+        /** API Gateway's route key, as an event's {@code routeKey} carries it: {@code POST /a/b}. */
+        public String key() {
+            return method + " " + path;
+        }
+    }
+
+    /** The route an event's {@code routeKey} names: that is how a file in {@code events/} names its function. */
+    public Optional<Route> route(String routeKey) {
+        return routes.stream().filter(route -> route.key().equals(routeKey)).findFirst();
     }
 
     public static Template load(Path file) throws IOException {
@@ -52,10 +69,14 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
                 return;
             }
             Map<String, Object> properties = map(resource.get("Properties"));
+            Map<String, Object> ownVars = map(map(properties.get("Environment")).get("Variables"));
             Map<String, String> environment = new LinkedHashMap<>();
             resolveInto(globalVars, parameters, environment);
-            resolveInto(map(map(properties.get("Environment")).get("Variables")), parameters, environment);
-            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment));
+            resolveInto(ownVars, parameters, environment);
+            Set<String> variables = new LinkedHashSet<>(globalVars.keySet());
+            variables.addAll(ownVars.keySet());
+            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment,
+                    Set.copyOf(variables)));
             map(properties.get("Events")).forEach((name, event) -> {
                 Map<String, Object> spec = map(event);
                 if ("HttpApi".equals(spec.get("Type"))) {
@@ -65,7 +86,7 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
                 }
             });
         });
-        return new Template(functions, routes);
+        return new Template(functions, routes, Set.copyOf(parameters.keySet()));
     }
 
     private static void resolveInto(Map<String, Object> variables, Map<String, Object> parameters,
