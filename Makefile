@@ -20,7 +20,6 @@ comma := ,
 kebab = $(shell printf '%s' '$(1)' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
 
 .SECONDEXPANSION:
-.PHONY: build-%Function
 
 build-%Function: $(ROOT)/functions/$$(call kebab,$$*)/target/$$(call kebab,$$*)-function.jar
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: sam build sets it" >&2; exit 1; }
