@@ -70,7 +70,7 @@ public final class Wiring {
     }
 
     public JsonLog log() {
-        return new JsonLog(function, env.get("AWS_LAMBDA_FUNCTION_NAME"), out);
+        return new JsonLog(function, out);
     }
 
     public HttpEdge edge(String route) {
