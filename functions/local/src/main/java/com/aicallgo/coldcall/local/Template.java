@@ -6,11 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -27,13 +27,14 @@ import org.yaml.snakeyaml.nodes.Tag;
  * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default. A value that needs a deployed
  * stack ({@code !If}, {@code !GetAtt}, {@code !Sub}, a {@code !Ref} to a resource or to a parameter without a
  * default) leaves the variable unset, so the function's own default or {@code env.json} applies.
+ *
+ * @param variables per function, the name of every variable the template sets, whatever its value
+ * @param parameters the template's parameter names
  */
-public record Template(Map<String, Function> functions, List<Route> routes, Set<String> parameters) {
-    /**
-     * One {@code AWS::Serverless::Function}: {@code environment} holds the values known without a deployed stack,
-     * {@code variables} the name of every variable the template sets, whatever its value.
-     */
-    public record Function(String logicalId, String handler, Map<String, String> environment, Set<String> variables) {
+public record Template(Map<String, Function> functions, List<Route> routes, Map<String, Set<String>> variables,
+        Set<String> parameters) {
+    /** One {@code AWS::Serverless::Function}. */
+    public record Function(String logicalId, String handler, Map<String, String> environment) {
         public String handlerClass() {
             int colons = handler.indexOf("::");
             return colons < 0 ? handler : handler.substring(0, colons);
@@ -63,20 +64,20 @@ public record Template(Map<String, Function> functions, List<Route> routes, Set<
         Map<String, Object> globalVars = map(globals.get("Variables"));
         Map<String, Function> functions = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
+        Map<String, Set<String>> variables = new LinkedHashMap<>();
         map(root.get("Resources")).forEach((id, value) -> {
             Map<String, Object> resource = map(value);
             if (!"AWS::Serverless::Function".equals(resource.get("Type"))) {
                 return;
             }
             Map<String, Object> properties = map(resource.get("Properties"));
-            Map<String, Object> ownVars = map(map(properties.get("Environment")).get("Variables"));
+            Set<String> declared = new TreeSet<>(globalVars.keySet());
+            declared.addAll(map(map(properties.get("Environment")).get("Variables")).keySet());
+            variables.put(id, Set.copyOf(declared));
             Map<String, String> environment = new LinkedHashMap<>();
             resolveInto(globalVars, parameters, environment);
-            resolveInto(ownVars, parameters, environment);
-            Set<String> variables = new LinkedHashSet<>(globalVars.keySet());
-            variables.addAll(ownVars.keySet());
-            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment,
-                    Set.copyOf(variables)));
+            resolveInto(map(map(properties.get("Environment")).get("Variables")), parameters, environment);
+            functions.put(id, new Function(id, String.valueOf(properties.get("Handler")), environment));
             map(properties.get("Events")).forEach((name, event) -> {
                 Map<String, Object> spec = map(event);
                 if ("HttpApi".equals(spec.get("Type"))) {
@@ -86,7 +87,7 @@ public record Template(Map<String, Function> functions, List<Route> routes, Set<
                 }
             });
         });
-        return new Template(functions, routes, Set.copyOf(parameters.keySet()));
+        return new Template(functions, routes, variables, Set.copyOf(parameters.keySet()));
     }
 
     private static void resolveInto(Map<String, Object> variables, Map<String, Object> parameters,

@@ -155,16 +155,17 @@ class DeploymentTemplateIT {
     @Test
     void everyFunctionIsGivenEveryVariableTheCodeReadsAndNoOther() {
         for (Template.Function function : template.functions().values()) {
+            Set<String> declared = template.variables().get(function.logicalId());
             Set<String> missing = new TreeSet<>(Config.VARIABLES);
-            missing.removeAll(function.variables());
+            missing.removeAll(declared);
             assertEquals(Set.of(), missing, function.logicalId() + " lacks variables Config reads");
 
-            Set<String> unknown = new TreeSet<>(function.variables());
+            Set<String> unknown = new TreeSet<>(declared);
             unknown.removeAll(Config.VARIABLES);
             unknown.removeAll(RUNTIME_VARIABLES);
             assertEquals(Set.of(), unknown, function.logicalId() + " sets variables nothing reads (a typo?)");
 
-            Set<String> secrets = new TreeSet<>(function.variables());
+            Set<String> secrets = new TreeSet<>(declared);
             secrets.retainAll(Config.SECRET_KEYS);
             assertEquals(Set.of(), secrets, function.logicalId() + ": secret values come from Secrets Manager only");
         }
