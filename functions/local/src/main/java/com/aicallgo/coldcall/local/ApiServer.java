@@ -170,7 +170,8 @@ final class ApiServer implements AutoCloseable {
     }
 
     private void serveFile(HttpExchange exchange, String path) throws IOException {
-        if (!Files.isDirectory(site)) {
+        boolean page = path.equals("/") || path.equals("/index.html");
+        if (page && !Files.isDirectory(site)) {
             send(exchange, 503, "text/plain; charset=utf-8", ("The dialer page is not built yet (" + site + " is missing).\n"
                     + "Build it from the repository root with:\n\n    " + BUILD_PAGE + "\n\nthen reload this page.\n")
                     .getBytes(StandardCharsets.UTF_8));

@@ -8,6 +8,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.AbstractConstruct;
@@ -21,9 +24,15 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * What the runner needs from {@code template.yaml}: each function's handler, environment and HttpApi routes, so
  * routes and variables live in one place. CloudFormation's short tags ({@code !Ref}, {@code !Sub}, ...) are read as
- * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default.
+ * {@code {"Ref": x}}-style maps; {@code !Ref} to a parameter resolves to its default. A value that needs a deployed
+ * stack ({@code !If}, {@code !GetAtt}, {@code !Sub}, a {@code !Ref} to a resource or to a parameter without a
+ * default) leaves the variable unset, so the function's own default or {@code env.json} applies.
+ *
+ * @param variables per function, the name of every variable the template sets, whatever its value
+ * @param parameters the template's parameter names
  */
-public record Template(Map<String, Function> functions, List<Route> routes) {
+public record Template(Map<String, Function> functions, List<Route> routes, Map<String, Set<String>> variables,
+        Set<String> parameters) {
     /** One {@code AWS::Serverless::Function}. */
     /** One {@code AWS::Serverless::Function}; {@code timeoutSeconds} is its own or the Globals' (SAM's default 3). */
     public record Function(String logicalId, String handler, Map<String, String> environment, int timeoutSeconds) {
@@ -35,6 +44,15 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
 
     /** One {@code HttpApi} event. */
     public record Route(String method, String path, String functionId) {
+        /** API Gateway's route key, as an event's {@code routeKey} carries it: {@code POST /a/b}. */
+        public String key() {
+            return method + " " + path;
+        }
+    }
+
+    /** The route an event's {@code routeKey} names: that is how a file in {@code events/} names its function. */
+    public Optional<Route> route(String routeKey) {
+        return routes.stream().filter(route -> route.key().equals(routeKey)).findFirst();
     }
 
     public static Template load(Path file) throws IOException {
@@ -48,12 +66,16 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
         Map<String, Object> globalVars = map(globals.get("Variables"));
         Map<String, Function> functions = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>();
+        Map<String, Set<String>> variables = new LinkedHashMap<>();
         map(root.get("Resources")).forEach((id, value) -> {
             Map<String, Object> resource = map(value);
             if (!"AWS::Serverless::Function".equals(resource.get("Type"))) {
                 return;
             }
             Map<String, Object> properties = map(resource.get("Properties"));
+            Set<String> declared = new TreeSet<>(globalVars.keySet());
+            declared.addAll(map(map(properties.get("Environment")).get("Variables")).keySet());
+            variables.put(id, Set.copyOf(declared));
             Map<String, String> environment = new LinkedHashMap<>();
             resolveInto(globalVars, parameters, environment);
             resolveInto(map(map(properties.get("Environment")).get("Variables")), parameters, environment);
@@ -69,7 +91,7 @@ public record Template(Map<String, Function> functions, List<Route> routes) {
                 }
             });
         });
-        return new Template(functions, routes);
+        return new Template(functions, routes, variables, Set.copyOf(parameters.keySet()));
     }
 
     private static void resolveInto(Map<String, Object> variables, Map<String, Object> parameters,

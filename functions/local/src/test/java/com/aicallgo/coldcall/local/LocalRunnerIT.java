@@ -55,14 +55,11 @@ class LocalRunnerIT {
         return JSON.readTree(out.toByteArray());
     }
 
-    private static String functionFor(Path event) {
-        return switch (event.getParent().getFileName().toString()) {
-            case "credentials" -> "CredentialsFunction";
-            case "start-recording" -> "StartRecordingFunction";
-            case "call-status" -> "CallStatusWebhookFunction";
-            case "recording" -> "RecordingWebhookFunction";
-            default -> throw new AssertionError("events/ folder without a function: " + event);
-        };
+    /** An event names its function by its route key (the template maps routes to functions). */
+    private static String functionFor(Path event) throws IOException {
+        String routeKey = JSON.readTree(event.toFile()).path("routeKey").asText();
+        return Template.load(Fixtures.root().resolve("template.yaml")).route(routeKey)
+                .orElseThrow(() -> new AssertionError(event + ": no template route for " + routeKey)).functionId();
     }
 
     @Test
