@@ -69,7 +69,8 @@ public final class Bench {
 
     /** The command line. */
     record Options(boolean smoke, int coldRuns, int warmUp, int invocations, boolean cold, boolean warm,
-            boolean profile, boolean write, List<String> jvmFlags, List<String> only) {
+            boolean snapStart, boolean profile, boolean write, List<String> jvmFlags, List<String> only,
+            Map<String, Path> also) {
         static Options parse(String[] args) {
             boolean smoke = List.of(args).contains("--smoke");
             int coldRuns = smoke ? 1 : 10;
@@ -77,10 +78,12 @@ public final class Bench {
             int invocations = smoke ? 300 : 10_000;
             boolean cold = true;
             boolean warm = true;
+            boolean snapStart = true;
             boolean profile = !smoke;
             boolean write = !smoke;
             List<String> flags = new ArrayList<>();
             List<String> only = new ArrayList<>();
+            Map<String, Path> also = new LinkedHashMap<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--smoke" -> { }
@@ -90,15 +93,24 @@ public final class Bench {
                     case "--cold-only" -> warm = false;
                     case "--warm-only" -> cold = false;
                     case "--no-profile" -> profile = false;
+                    case "--profile" -> profile = true;
+                    case "--no-snapstart" -> snapStart = false;
                     case "--no-write" -> write = false;
                     case "--jvm-flag" -> flags.add(args[++i]);
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
+                    case "--also" -> {
+                        // --also Function=other.jar: the same function from another jar, interleaved (A/B)
+                        String[] spec = args[++i].split("=", 2);
+                        also.put(spec[0], Path.of(spec[1]).toAbsolutePath());
+                    }
                     default -> throw new BenchException("unknown option " + args[i] + "; see bin/bench --help"
                             + " (--smoke, --cold-runs N, --warm-up N, --invocations N, --cold-only, --warm-only,"
-                            + " --no-profile, --no-write, --jvm-flag FLAG, --only Fn1,Fn2)");
+                            + " --no-snapstart, --profile, --no-profile, --no-write, --jvm-flag FLAG, --only Fn1,Fn2,"
+                            + " --also Fn=path/to/other.jar)");
                 }
             }
-            return new Options(smoke, coldRuns, warmUp, invocations, cold, warm, profile, write, flags, only);
+            return new Options(smoke, coldRuns, warmUp, invocations, cold, warm, snapStart, profile, write, flags,
+                    only, also);
         }
     }
 
@@ -118,7 +130,7 @@ public final class Bench {
         try (Outside outside = new Outside()) {
             List<ColdStart.Function> functions = functions(root, template, events, outside, redisUrl, options);
             if (options.cold()) {
-                results.put("cold", cold(options, target, functions, out));
+                results.put("cold", cold(options, target, functions, outside, out));
             }
             if (options.warm()) {
                 results.put("warm", warm(options, template, events, outside, redisUrl, out));
@@ -142,24 +154,33 @@ public final class Bench {
     }
 
     private static Map<String, Object> cold(Options options, Path target, List<ColdStart.Function> functions,
-            PrintStream out) throws Exception {
-        ColdStart starter = new ColdStart(target.resolve("bench"), target.resolve("runtime-lib"), options.jvmFlags());
-        Map<String, List<ColdStart.Run>> runs = new LinkedHashMap<>();
+            Outside outside, PrintStream out) throws Exception {
+        ColdStart starter = new ColdStart(target.resolve("bench"), target.resolve("runtime-lib"), options.jvmFlags(),
+                outside.base() + "/credentials");
+        Map<String, List<ColdStart.Run>> onDemand = new LinkedHashMap<>();
+        Map<String, List<ColdStart.Run>> snapStart = new LinkedHashMap<>();
         Map<String, ColdStart.Footprint> footprints = new LinkedHashMap<>();
-        functions.forEach(f -> runs.put(f.name(), new ArrayList<>()));
+        functions.forEach(f -> onDemand.put(f.name(), new ArrayList<>()));
+        functions.forEach(f -> snapStart.put(f.name(), new ArrayList<>()));
         // one round first that is not timed (page cache, stub warm-up) and measures the footprint; the smoke run
         // keeps that round's times, having no other
-        out.println("bench: cold starts, " + options.coldRuns() + " per jar, jars interleaved");
+        out.println("bench: cold starts, " + options.coldRuns() + " per jar on demand"
+                + (options.snapStart() ? " and as many as SnapStart restores" : "") + ", jars interleaved");
         for (ColdStart.Function function : functions) {
-            ColdStart.Run run = starter.run(function, true, null);
+            ColdStart.Run run = starter.run(function, false, true, null);
             footprints.put(function.name(), run.footprint());
             if (options.smoke()) {
-                runs.get(function.name()).add(run);
+                onDemand.get(function.name()).add(run);
             }
         }
-        for (int round = options.smoke() ? 1 : 0; round < options.coldRuns(); round++) {
+        for (int round = 0; round < options.coldRuns(); round++) {
             for (ColdStart.Function function : functions) {
-                runs.get(function.name()).add(starter.run(function, false, null));
+                if (round > 0 || !options.smoke()) {
+                    onDemand.get(function.name()).add(starter.run(function, false, false, null));
+                }
+                if (options.snapStart()) {
+                    snapStart.get(function.name()).add(starter.run(function, true, false, null));
+                }
             }
             out.print(".");
             out.flush();
@@ -167,35 +188,49 @@ public final class Bench {
         out.println();
         Map<String, Object> cold = new LinkedHashMap<>();
         for (ColdStart.Function function : functions) {
-            List<ColdStart.Run> list = runs.get(function.name());
+            List<ColdStart.Run> list = onDemand.get(function.name());
+            List<ColdStart.Run> restores = snapStart.get(function.name());
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("runs", list.size());
-            entry.put("median_total_ms", median(list.stream().mapToDouble(ColdStart.Run::totalMs).toArray()));
-            entry.put("median_init_ms", median(list.stream().mapToDouble(ColdStart.Run::initMs).toArray()));
-            entry.put("median_first_invoke_ms", median(list.stream().mapToDouble(ColdStart.Run::firstInvokeMs).toArray()));
+            entry.put("median_total_ms", median(list, ColdStart.Run::totalMs));
+            entry.put("median_init_ms", median(list, ColdStart.Run::initMs));
+            entry.put("median_first_invoke_ms", median(list, ColdStart.Run::firstInvokeMs));
+            entry.put("median_cpu_ms", median(list, ColdStart.Run::cpuMs));
             entry.put("min_total_ms", list.stream().mapToDouble(ColdStart.Run::totalMs).min().orElse(0));
             entry.put("max_total_ms", list.stream().mapToDouble(ColdStart.Run::totalMs).max().orElse(0));
+            if (!restores.isEmpty()) {
+                entry.put("snapstart_runs", restores.size());
+                entry.put("median_snapshot_ms", median(restores, ColdStart.Run::snapshotMs));
+                entry.put("median_after_restore_ms", median(restores, ColdStart.Run::afterRestoreMs));
+            }
             entry.put("target_ratio", COLD_TARGETS.get(function.name()));
             entry.put("footprint", footprints.get(function.name()));
             entry.put("jar_bytes", Files.size(function.jar()));
             cold.put(function.name(), entry);
         }
-        double floor = (double) ((Map<String, Object>) cold.get(HELLO)).get("median_total_ms");
-        double floorInvoke = (double) ((Map<String, Object>) cold.get(HELLO)).get("median_first_invoke_ms");
+        Map<String, Object> floor = cast(cold.get(HELLO));
         for (Object value : cold.values()) {
             Map<String, Object> entry = cast(value);
-            entry.put("ratio_to_floor", (double) entry.get("median_total_ms") / floor);
-            entry.put("first_invoke_ratio_to_floor", (double) entry.get("median_first_invoke_ms") / floorInvoke);
+            for (String figure : List.of("total", "first_invoke", "cpu", "after_restore")) {
+                if (entry.containsKey("median_" + figure + "_ms")) {
+                    entry.put(figure + "_ratio_to_floor",
+                            (double) entry.get("median_" + figure + "_ms") / (double) floor.get("median_" + figure + "_ms"));
+                }
+            }
         }
         if (options.profile()) {
             out.println("bench: class-load profile (one more start per jar with -Xlog:class+load)");
             for (ColdStart.Function function : functions) {
-                Path log = target.resolve("bench").resolve(function.name() + ".classes.log");
-                starter.run(function, false, log);
+                Path log = target.resolve("bench").resolve(ColdStart.fileName(function.name()) + ".classes.log");
+                starter.run(function, false, false, log);
                 ((Map<String, Object>) cold.get(function.name())).put("classes_by_library", ColdStart.classLoadProfile(log));
             }
         }
         return cold;
+    }
+
+    private static double median(List<ColdStart.Run> runs, java.util.function.ToDoubleFunction<ColdStart.Run> figure) {
+        return median(runs.stream().mapToDouble(figure).toArray());
     }
 
     private static List<Warm.Result> warm(Options options, Template template, Events events, Outside outside,
@@ -380,6 +415,11 @@ public final class Bench {
             }
             functions.add(new ColdStart.Function(id, jar, function.handler(),
                     environment(template, id, outside, redisUrl), event, expected));
+            Path other = options.also().get(id);
+            if (other != null) {
+                functions.add(new ColdStart.Function(id + " (" + other.getFileName() + ")", other, function.handler(),
+                        environment(template, id, outside, redisUrl), event, expected));
+            }
         }
         return functions;
     }

@@ -33,8 +33,12 @@ final class ColdStart {
             java.util.function.Supplier<String> event, java.util.function.Predicate<String> expected) {
     }
 
-    /** A cold start's times in ms and, when asked for, its footprint. */
-    record Run(double totalMs, double initMs, double firstInvokeMs, String response, Footprint footprint) {
+    /**
+     * A cold start's times in ms (for SnapStart: {@code snapshotMs} to the snapshot point, {@code afterRestoreMs}
+     * from the restore to the response), the CPU time the process had used at its response, the footprint if asked.
+     */
+    record Run(double totalMs, double initMs, double firstInvokeMs, double snapshotMs, double afterRestoreMs,
+            double cpuMs, String response, Footprint footprint) {
     }
 
     /** Classes loaded and heap used at the first response (jcmd), and the heap still live after a full GC. */
@@ -42,13 +46,15 @@ final class ColdStart {
     }
 
     private final Path work;
+    private final String credentialsUri;
     private final Path runtimeLib;
     private final Path jni;
     private final List<String> extraFlags;
     private final Map<String, Path> taskDirs = new LinkedHashMap<>();
 
-    ColdStart(Path work, Path runtimeLib, List<String> extraFlags) throws IOException {
+    ColdStart(Path work, Path runtimeLib, List<String> extraFlags, String credentialsUri) throws IOException {
         this.work = work;
+        this.credentialsUri = credentialsUri;
         this.runtimeLib = runtimeLib;
         this.extraFlags = extraFlags;
         Files.createDirectories(work);
@@ -91,8 +97,11 @@ final class ColdStart {
         return command;
     }
 
-    /** Runs one cold start; {@code footprint} adds a jcmd after the response (outside the timing). */
-    Run run(Function function, boolean footprint, Path logClassesTo) throws Exception {
+    /**
+     * Runs one cold start; {@code snapStart} runs it as a SnapStart restore (the checkpoint hooks, then the restore
+     * at once); {@code footprint} adds a jcmd after the response (outside the timing).
+     */
+    Run run(Function function, boolean snapStart, boolean footprint, Path logClassesTo) throws Exception {
         Path task = taskDir(function);
         String event = function.event().get();
         try (RuntimeApi api = new RuntimeApi(event)) {
@@ -102,7 +111,16 @@ final class ColdStart {
             env.clear();
             env.putAll(lambdaEnvironment(function));
             env.put("AWS_LAMBDA_RUNTIME_API", api.address());
-            Path log = work.resolve(function.name() + ".log");
+            if (snapStart) {
+                // SnapStart functions get their keys from the container credentials endpoint, not the environment
+                env.put("AWS_LAMBDA_INITIALIZATION_TYPE", "snap-start");
+                env.remove("AWS_ACCESS_KEY_ID");
+                env.remove("AWS_SECRET_ACCESS_KEY");
+                env.remove("AWS_SESSION_TOKEN");
+                env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", credentialsUri);
+                env.put("AWS_CONTAINER_AUTHORIZATION_TOKEN", "bench-container-token");
+            }
+            Path log = work.resolve(fileName(function.name()) + ".log");
             builder.redirectErrorStream(true);
             builder.redirectOutput(log.toFile());
             long started = System.nanoTime();
@@ -120,9 +138,16 @@ final class ColdStart {
                 if (!function.expected().test(outcome.body())) {
                     throw new BenchException(function.name() + " answered something unexpected: " + outcome.body());
                 }
+                if (snapStart && outcome.snapshotNanos() == 0) {
+                    throw new BenchException(function.name() + " never reached the SnapStart checkpoint");
+                }
+                double cpu = cpuMs(process.pid());
                 Footprint measured = footprint ? footprint(process.pid()) : null;
                 return new Run(ms(outcome.respondedNanos() - started), ms(outcome.initDoneNanos() - started),
-                        ms(outcome.respondedNanos() - outcome.initDoneNanos()), outcome.body(), measured);
+                        ms(outcome.respondedNanos() - outcome.initDoneNanos()),
+                        snapStart ? ms(outcome.snapshotNanos() - started) : 0,
+                        snapStart ? ms(outcome.respondedNanos() - outcome.snapshotNanos()) : 0,
+                        cpu, outcome.body(), measured);
             } finally {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
@@ -161,7 +186,7 @@ final class ColdStart {
         if (existing != null) {
             return existing;
         }
-        Path dir = work.resolve("task").resolve(function.name());
+        Path dir = work.resolve("task").resolve(fileName(function.name()));
         deleteTree(dir);
         Files.createDirectories(dir);
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(function.jar()))) {
@@ -180,6 +205,17 @@ final class ColdStart {
         }
         taskDirs.put(function.name(), dir);
         return dir;
+    }
+
+    /**
+     * CPU time (all threads, user and system) the process has used: less moved by other work on the machine than
+     * the wall clock, in steps of 10 ms.
+     */
+    private static double cpuMs(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after the command: state is field 3, utime field 14 and stime field 15 (proc(5)), in ticks of 10 ms
+        return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10.0;
     }
 
     private static Footprint footprint(long pid) throws IOException, InterruptedException {
@@ -248,6 +284,11 @@ final class ColdStart {
                 Files.delete(path);
             }
         }
+    }
+
+    /** A function's name as a file name (an A/B name holds spaces and parentheses). */
+    static String fileName(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]+", "_");
     }
 
     static double ms(long nanos) {

@@ -30,6 +30,7 @@ final class Outside implements AutoCloseable {
     final AtomicLong telnyx = new AtomicLong();
     final AtomicLong webBackend = new AtomicLong();
     final AtomicLong secretsManager = new AtomicLong();
+    final AtomicLong credentials = new AtomicLong();
     final AtomicLong unexpected = new AtomicLong();
 
     Outside() throws IOException {
@@ -37,6 +38,7 @@ final class Outside implements AutoCloseable {
         server.createContext("/telnyx/", this::telnyx);
         server.createContext("/web-backend/", this::webBackend);
         server.createContext("/secrets-manager", this::secretsManager);
+        server.createContext("/credentials", this::credentials);
         server.createContext("/", exchange -> {
             unexpected.incrementAndGet();
             answer(exchange, 404, "text/plain", "not a stub route");
@@ -90,6 +92,17 @@ final class Outside implements AutoCloseable {
         String body = "{\"ARN\":\"" + SECRET_ID + "\",\"Name\":\"coldcall-bench\",\"VersionId\":\"v1\","
                 + "\"SecretString\":" + quote(SECRET) + ",\"VersionStages\":[\"AWSCURRENT\"],\"CreatedDate\":1.7E9}";
         answer(exchange, 200, "application/x-amz-json-1.1", body);
+    }
+
+    /** Lambda's container credentials endpoint: with SnapStart the keys are not in the environment. */
+    private void credentials(HttpExchange exchange) throws IOException {
+        drain(exchange);
+        credentials.incrementAndGet();
+        String expires = java.time.Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                .toString();
+        answer(exchange, 200, "application/json", "{\"AccessKeyId\":\"ASIABENCHNOTREAL0000\","
+                + "\"SecretAccessKey\":\"bench-secret-access-key-not-real\",\"Token\":\"bench-session-token-not-real\","
+                + "\"Expiration\":\"" + expires + "\"}");
     }
 
     private static String quote(String text) {

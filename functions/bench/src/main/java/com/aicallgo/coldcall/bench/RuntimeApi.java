@@ -16,12 +16,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A Lambda Runtime API on loopback for one cold start: the first {@code GET .../invocation/next} gets the event
  * (that request is the runtime client saying init is done), the {@code POST .../response} is the first response;
  * the next {@code GET .../next} is held until the run is closed, as Lambda holds a container between events.
+ * Under SnapStart the client first runs the {@code beforeCheckpoint} hooks and asks {@code GET .../restore/next}:
+ * that is where Lambda takes the snapshot, and the answer is the restore.
  */
 final class RuntimeApi implements AutoCloseable {
     static final String REQUEST_ID = "8476a536-e9f4-11e8-9739-2dfe598c3fcd";
 
-    /** When (System.nanoTime) init ended and the response arrived, and what it was. */
-    record Outcome(long initDoneNanos, long respondedNanos, String body, boolean error) {
+    /** When (System.nanoTime) the snapshot point (0 without SnapStart) and init ended, the response came; what. */
+    record Outcome(long snapshotNanos, long initDoneNanos, long respondedNanos, String body, boolean error) {
     }
 
     private final HttpServer server;
@@ -35,6 +37,7 @@ final class RuntimeApi implements AutoCloseable {
     private final CountDownLatch closed = new CountDownLatch(1);
     private final CompletableFuture<Outcome> outcome = new CompletableFuture<>();
     private volatile long initDone;
+    private volatile long snapshot;
 
     RuntimeApi(String event) throws IOException {
         this.event = event.getBytes(StandardCharsets.UTF_8);
@@ -59,6 +62,12 @@ final class RuntimeApi implements AutoCloseable {
         byte[] body;
         try (InputStream in = exchange.getRequestBody()) {
             body = in.readAllBytes();
+        }
+        if (path.endsWith("/restore/next")) {
+            snapshot = now;
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+            return;
         }
         if (path.endsWith("/invocation/next")) {
             if (delivered.compareAndSet(false, true)) {
@@ -85,11 +94,11 @@ final class RuntimeApi implements AutoCloseable {
         }
         String text = new String(body, StandardCharsets.UTF_8);
         if (path.endsWith("/response")) {
-            outcome.complete(new Outcome(initDone, now, text, false));
+            outcome.complete(new Outcome(snapshot, initDone, now, text, false));
         } else if (path.endsWith("/error")) {
-            outcome.complete(new Outcome(initDone, now, path + " " + text, true));
+            outcome.complete(new Outcome(snapshot, initDone, now, path + " " + text, true));
         } else {
-            outcome.complete(new Outcome(initDone, now, "unexpected runtime API call " + path, true));
+            outcome.complete(new Outcome(snapshot, initDone, now, "unexpected runtime API call " + path, true));
         }
         exchange.sendResponseHeaders(202, -1);
         exchange.close();
