@@ -70,7 +70,7 @@ public final class Bench {
     /** The command line. */
     record Options(boolean smoke, int coldRuns, int warmUp, int invocations, boolean cold, boolean warm,
             boolean snapStart, boolean profile, boolean write, List<String> jvmFlags, List<String> only,
-            Map<String, Path> also) {
+            List<Map.Entry<String, String>> also) {
         static Options parse(String[] args) {
             boolean smoke = List.of(args).contains("--smoke");
             int coldRuns = smoke ? 1 : 10;
@@ -83,7 +83,7 @@ public final class Bench {
             boolean write = !smoke;
             List<String> flags = new ArrayList<>();
             List<String> only = new ArrayList<>();
-            Map<String, Path> also = new LinkedHashMap<>();
+            List<Map.Entry<String, String>> also = new ArrayList<>();
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--smoke" -> { }
@@ -99,9 +99,10 @@ public final class Bench {
                     case "--jvm-flag" -> flags.add(args[++i]);
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
                     case "--also" -> {
-                        // --also Function=other.jar: the same function from another jar, interleaved (A/B)
+                        // --also Function=other.jar: the same function from another jar, interleaved (A/B);
+                        // --also 'Function=@-Dflag -Dflag2': the same jar with these JVM flags
                         String[] spec = args[++i].split("=", 2);
-                        also.put(spec[0], Path.of(spec[1]).toAbsolutePath());
+                        also.add(Map.entry(spec[0], spec[1]));
                     }
                     default -> throw new BenchException("unknown option " + args[i] + "; see bin/bench --help"
                             + " (--smoke, --cold-runs N, --warm-up N, --invocations N, --cold-only, --warm-only,"
@@ -373,7 +374,7 @@ public final class Bench {
             String redisUrl, Options options) {
         List<ColdStart.Function> functions = new ArrayList<>();
         functions.add(new ColdStart.Function(HELLO, root.resolve("functions/bench/target/hello-function.jar"),
-                HELLO_HANDLER, Map.of(), () -> events.file("credentials/get.json"), answer(200, "ok")));
+                HELLO_HANDLER, Map.of(), () -> events.file("credentials/get.json"), answer(200, "ok"), List.of()));
         for (Template.Function function : template.functions().values()) {
             String id = function.logicalId();
             if (!options.only().isEmpty() && !options.only().contains(id)) {
@@ -414,11 +415,22 @@ public final class Bench {
                 default -> throw new BenchException("no event for " + id);
             }
             functions.add(new ColdStart.Function(id, jar, function.handler(),
-                    environment(template, id, outside, redisUrl), event, expected));
-            Path other = options.also().get(id);
-            if (other != null) {
-                functions.add(new ColdStart.Function(id + " (" + other.getFileName() + ")", other, function.handler(),
-                        environment(template, id, outside, redisUrl), event, expected));
+                    environment(template, id, outside, redisUrl), event, expected, List.of()));
+            for (Map.Entry<String, String> variant : options.also()) {
+                if (!variant.getKey().equals(id)) {
+                    continue;
+                }
+                String other = variant.getValue();
+                if (other.startsWith("@")) {
+                functions.add(new ColdStart.Function(id + " (" + other.substring(1) + ")", jar, function.handler(),
+                        environment(template, id, outside, redisUrl), event, expected,
+                        List.of(other.substring(1).trim().split("\\s+"))));
+                } else {
+                    Path otherJar = Path.of(other).toAbsolutePath();
+                    functions.add(new ColdStart.Function(id + " (" + otherJar.getFileName() + ")", otherJar,
+                            function.handler(), environment(template, id, outside, redisUrl), event, expected,
+                            List.of()));
+                }
             }
         }
         return functions;

@@ -28,9 +28,10 @@ final class ColdStart {
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     private static final String JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
-    /** One function: its jar, handler, environment (template + stubs) and a maker of its event. */
+    /** One function: its jar, handler, environment (template + stubs), a maker of its event, extra JVM flags. */
     record Function(String name, Path jar, String handler, Map<String, String> environment,
-            java.util.function.Supplier<String> event, java.util.function.Predicate<String> expected) {
+            java.util.function.Supplier<String> event, java.util.function.Predicate<String> expected,
+            List<String> flags) {
     }
 
     /**
@@ -70,7 +71,7 @@ final class ColdStart {
     }
 
     /** The flags of Lambda's java21 command line (Log4j hot patch off, as the template sets). */
-    List<String> command(String handler, Path logClassesTo) {
+    List<String> command(String handler, List<String> functionFlags, Path logClassesTo) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:MaxHeapSize=" + MAX_HEAP);
@@ -86,6 +87,7 @@ final class ColdStart {
             command.add("-Xlog:class+load=info:file=" + logClassesTo);
         }
         command.addAll(extraFlags);
+        command.addAll(functionFlags);
         command.add("-classpath");
         try (Stream<Path> jars = Files.list(runtimeLib)) {
             command.add(String.join(":", jars.map(Path::toString).sorted().toList()));
@@ -105,7 +107,7 @@ final class ColdStart {
         Path task = taskDir(function);
         String event = function.event().get();
         try (RuntimeApi api = new RuntimeApi(event)) {
-            ProcessBuilder builder = new ProcessBuilder(command(function.handler(), logClassesTo));
+            ProcessBuilder builder = new ProcessBuilder(command(function.handler(), function.flags(), logClassesTo));
             builder.directory(task.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
