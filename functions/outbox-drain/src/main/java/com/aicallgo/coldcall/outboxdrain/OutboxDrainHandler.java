@@ -34,7 +34,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
     OutboxDrainHandler(Wiring wiring) {
         this.drain = wiring.outboxDrain();
         this.clock = wiring.clock();
-        this.priming = Priming.register(() -> { }, wiring.callStore(), wiring.log());
+        this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
     }
 
     @Override
