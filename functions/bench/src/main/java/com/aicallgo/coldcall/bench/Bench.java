@@ -52,6 +52,7 @@ public final class Bench {
             "CallStatusWebhookFunction", 2.5,
             "RecordingWebhookFunction", 2.5);
     static final double WARM_TARGET = 1.5;
+    static final int DATABASE = 12;
 
     private Bench() {
     }
@@ -118,14 +119,15 @@ public final class Bench {
     static int run(Options options, PrintStream out) throws Exception {
         Path root = root();
         Path target = root.resolve("functions/bench/target");
-        String redisUrl = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+        String redisUrl = benchDatabase(System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379"));
         Template template = Template.load(root.resolve("template.yaml"));
         Events events = new Events(root);
         Map<String, Object> results = new LinkedHashMap<>();
-        results.put("command", "bin/bench " + (options.smoke() ? "--smoke" : "").trim());
+        results.put("command", options.smoke() ? "bin/bench --smoke" : "bin/bench");
         results.put("machine", machine());
         results.put("lambda_flags", "-XX:MaxHeapSize=" + ColdStart.MAX_HEAP
-                + " -XX:+UseSerialGC -Xshare:auto -XX:+TieredCompilation -XX:TieredStopAtLevel=1 " + options.jvmFlags());
+                + " -XX:+UseSerialGC -Xshare:auto -XX:+TieredCompilation -XX:TieredStopAtLevel=1"
+                + (options.jvmFlags().isEmpty() ? "" : " " + String.join(" ", options.jvmFlags())));
         double load = loadAverage();
 
         try (Outside outside = new Outside()) {
@@ -434,6 +436,25 @@ public final class Bench {
             }
         }
         return functions;
+    }
+
+    /**
+     * The bench's own Redis database, emptied first: its calls do not pile up across runs, and the outbox drain it
+     * starts never meets (and delivers to a stub) what a local runner or a test left in theirs (they use 0 to 7).
+     */
+    static String benchDatabase(String url) {
+        int query = url.indexOf('?');
+        String base = query < 0 ? url : url.substring(0, query);
+        String params = query < 0 ? "" : url.substring(query);
+        int slash = base.indexOf('/', base.indexOf("://") + 3);
+        String bench = (slash < 0 ? base : base.substring(0, slash)) + "/" + DATABASE + params;
+        RedisClient client = RedisClient.create(bench);
+        try (var connection = client.connect()) {
+            connection.sync().flushdb();
+        } finally {
+            client.shutdown();
+        }
+        return bench;
     }
 
     /** The template's variables for a function, pointed at this machine's Redis and the stubs. */

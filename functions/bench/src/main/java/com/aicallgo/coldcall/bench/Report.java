@@ -168,6 +168,14 @@ final class Report {
         md.append("- **Footprint**: `jcmd` right after the first response: classes loaded (`PerfCounter.print`),"
                 + " heap used as it stands (garbage included), then the heap still live after `GC.run`.\n\n");
         md.append(tables);
+        // what was tried and what it gave: kept with the code, so a new run does not lose it
+        try (java.io.InputStream notes = Report.class.getResourceAsStream("/bench/findings.md")) {
+            if (notes != null) {
+                md.append(new String(notes.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return md.toString();
     }
 
