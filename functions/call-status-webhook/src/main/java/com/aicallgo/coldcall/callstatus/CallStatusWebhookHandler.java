@@ -35,6 +35,8 @@ public final class CallStatusWebhookHandler implements RequestHandler<APIGateway
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status", "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+            Priming.primeSignatures();
+            wiring.primeSecretsClient();
         }, wiring.callStore(), wiring.log());
     }
 

@@ -23,8 +23,10 @@ import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
+import java.io.ByteArrayInputStream;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -34,6 +36,12 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -153,6 +161,53 @@ public final class Wiring {
         return secrets;
     }
 
+    /**
+     * Before a SnapStart snapshot: one GetSecretValue through a client built like the real one but answered from
+     * memory, so the SDK's request path (endpoint rules, marshalling, signing, retries, unmarshalling) is loaded
+     * with no network call, no real credentials and no secret in the snapshot. A no-op without a secret id.
+     */
+    public void primeSecretsClient() {
+        if (config.secretId() == null) {
+            return;
+        }
+        try (SecretsManagerClient client = SecretsManagerClient.builder()
+                .httpClient(new CannedSecret())
+                .region(region())
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("priming", "priming")))
+                .build()) {
+            client.getSecretValue(request -> request.secretId("snapstart-priming"));
+        }
+    }
+
+    /** The answer of {@link #primeSecretsClient()}: a secret with an empty JSON object, from memory. */
+    private static final class CannedSecret implements SdkHttpClient {
+        private static final byte[] BODY = "{\"Name\":\"snapstart-priming\",\"SecretString\":\"{}\",\"CreatedDate\":1.7E9}"
+                .getBytes(StandardCharsets.UTF_8);
+
+        @Override
+        public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+            return new ExecutableHttpRequest() {
+                @Override
+                public HttpExecuteResponse call() {
+                    return HttpExecuteResponse.builder()
+                            .response(SdkHttpResponse.builder().statusCode(200)
+                                    .putHeader("Content-Type", "application/x-amz-json-1.1")
+                                    .putHeader("Content-Length", Integer.toString(BODY.length)).build())
+                            .responseBody(AbortableInputStream.create(new ByteArrayInputStream(BODY)))
+                            .build();
+                }
+
+                @Override
+                public void abort() {
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     private Delivery delivery() {
         WebBackendClient client = new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                 new HttpCaller(config.webBackendTimeout(), config.webBackendTimeout()));
@@ -170,13 +225,17 @@ public final class Wiring {
                         .connectionTimeout(Duration.ofSeconds(2))
                         .socketTimeout(Duration.ofSeconds(3))
                         .build())
-                .region(Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1"))))
+                .region(region())
                 .credentialsProvider(awsCredentials());
         String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SECRETS_MANAGER", env.get("AWS_ENDPOINT_URL"));
         if (endpoint != null && !endpoint.isBlank()) {
             builder.endpointOverride(URI.create(endpoint));
         }
         return builder.build();
+    }
+
+    private Region region() {
+        return Region.of(env.getOrDefault("AWS_REGION", env.getOrDefault("AWS_DEFAULT_REGION", "us-east-1")));
     }
 
     /** Keys from this environment when it has them (Lambda without SnapStart, tests), else the default chain. */

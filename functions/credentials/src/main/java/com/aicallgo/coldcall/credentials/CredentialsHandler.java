@@ -35,6 +35,7 @@ public final class CredentialsHandler implements RequestHandler<APIGatewayV2HTTP
                 wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("GET", "/aicallgo/api/v1/cold-call/webrtc-credentials", null), null);
+            wiring.primeSecretsClient();
         }, null, wiring.log());
     }
 

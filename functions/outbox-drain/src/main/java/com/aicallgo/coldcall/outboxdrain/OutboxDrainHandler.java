@@ -39,7 +39,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
         this.drain = wiring.outboxDrain();
         this.reconciler = wiring.recordingReconciler();
         this.clock = wiring.clock();
-        this.priming = Priming.register(() -> { }, wiring.callStore(), wiring.log());
+        this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
     }
 
     @Override

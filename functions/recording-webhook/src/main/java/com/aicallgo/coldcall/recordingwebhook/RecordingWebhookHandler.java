@@ -35,6 +35,8 @@ public final class RecordingWebhookHandler implements RequestHandler<APIGatewayV
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/recording", "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+            Priming.primeSignatures();
+            wiring.primeSecretsClient();
         }, wiring.callStore(), wiring.log());
     }
 

@@ -45,6 +45,7 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/start-recording", "{}"), null);
             StartRecordingRequest.parse(SAMPLE);
+            wiring.primeSecretsClient();
         }, wiring.callStore(), wiring.log());
     }
 

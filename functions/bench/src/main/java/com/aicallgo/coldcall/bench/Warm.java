@@ -1,0 +1,210 @@
+package com.aicallgo.coldcall.bench;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
+import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * Warm latency: each route invoked over and over in one JVM (one warm container) with a fresh call per invocation,
+ * timed from the event JSON to the response JSON as the runtime client does it; beside it the route's floor, the
+ * same Redis commands and HTTP call through the same clients (a {@code CallStore}, an {@code HttpCaller}) with
+ * nothing else. Route and floor run in alternating blocks so background load hits both alike.
+ */
+final class Warm {
+    /** What a route must do in I/O, given a fresh call control id. */
+    interface Floor {
+        void run(String callControlId) throws Exception;
+    }
+
+    /** One route: its function, an event maker (fresh call per invocation), the answer it must give, its floor. */
+    record Route(String name, String function, Function<String, String> event, Predicate<String> ok, Floor floor) {
+    }
+
+    /** Latency percentiles in ms. */
+    record Percentiles(double p50, double p99, double p999) {
+        static Percentiles of(long[] nanos) {
+            long[] sorted = nanos.clone();
+            Arrays.sort(sorted);
+            return new Percentiles(rank(sorted, 0.50), rank(sorted, 0.99), rank(sorted, 0.999));
+        }
+
+        private static double rank(long[] sorted, double q) {
+            int index = (int) Math.ceil(q * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1_000_000.0;
+        }
+    }
+
+    /** A route's figures; the floor's are null for a route with no I/O when warm. */
+    record Result(String route, int invocations, Percentiles route_ms, Percentiles floor_ms, double redisCommandsRoute,
+            double redisCommandsFloor, double httpCallsRoute, double httpCallsFloor) {
+    }
+
+    private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers;
+    private final Outside outside;
+    private final StatefulRedisConnection<String, String> admin;
+    private final PojoSerializer<APIGatewayV2HTTPEvent> events;
+    private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
+    private final Context context = new BenchContext();
+
+    Warm(Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers, Outside outside,
+            RedisClient adminClient) {
+        this.handlers = handlers;
+        this.outside = outside;
+        this.admin = adminClient.connect();
+        ClassLoader loader = getClass().getClassLoader();
+        this.events = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, loader);
+        this.responses = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, loader);
+    }
+
+    Result measure(Route route, Events ids, int warmUp, int invocations) throws Exception {
+        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = handlers.get(route.function());
+        for (int i = 0; i < warmUp; i++) {
+            invoke(route, handler, route.event().apply(ids.freshId("warm")));
+            if (route.floor() != null) {
+                route.floor().run(ids.freshId("floorwarm"));
+            }
+        }
+        long[] routeNanos = new long[invocations];
+        long[] floorNanos = route.floor() == null ? null : new long[invocations];
+        long routeRedis = 0;
+        long floorRedis = 0;
+        long routeHttp = 0;
+        long floorHttp = 0;
+        int blocks = 10;
+        int done = 0;
+        for (int block = 0; block < blocks; block++) {
+            int end = (int) ((long) invocations * (block + 1) / blocks);
+            long redis = redisCommands();
+            long http = httpCalls();
+            for (int i = done; i < end; i++) {
+                routeNanos[i] = invoke(route, handler, route.event().apply(ids.freshId("route")));
+            }
+            routeRedis += redisCommands() - redis;
+            routeHttp += httpCalls() - http;
+            if (floorNanos != null) {
+                redis = redisCommands();
+                http = httpCalls();
+                for (int i = done; i < end; i++) {
+                    String id = ids.freshId("floor");
+                    long started = System.nanoTime();
+                    route.floor().run(id);
+                    floorNanos[i] = System.nanoTime() - started;
+                }
+                floorRedis += redisCommands() - redis;
+                floorHttp += httpCalls() - http;
+            }
+            done = end;
+        }
+        return new Result(route.name(), invocations, Percentiles.of(routeNanos),
+                floorNanos == null ? null : Percentiles.of(floorNanos),
+                (double) routeRedis / invocations, floorNanos == null ? 0 : (double) floorRedis / invocations,
+                (double) routeHttp / invocations, floorNanos == null ? 0 : (double) floorHttp / invocations);
+    }
+
+    /** One invocation as the runtime client makes it: JSON in, handler, JSON out. Returns its nanoseconds. */
+    private long invoke(Route route, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler,
+            String eventJson) {
+        long started = System.nanoTime();
+        APIGatewayV2HTTPEvent event = events.fromJson(eventJson);
+        APIGatewayV2HTTPResponse response = handler.handleRequest(event, context);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+        responses.toJson(response, out);
+        long took = System.nanoTime() - started;
+        String json = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        if (!route.ok().test(json)) {
+            throw new BenchException(route.name() + " answered something unexpected: " + json);
+        }
+        return took;
+    }
+
+    /** Commands Redis has run, less the INFO calls that read the figure. */
+    private long redisCommands() {
+        long total = 0;
+        for (String line : admin.sync().info("commandstats").split("\r?\n")) {
+            if (!line.startsWith("cmdstat_") || line.startsWith("cmdstat_info:")) {
+                continue;
+            }
+            int at = line.indexOf("calls=") + "calls=".length();
+            total += Long.parseLong(line.substring(at, line.indexOf(',', at)));
+        }
+        return total;
+    }
+
+    private long httpCalls() {
+        return outside.telnyx.get() + outside.webBackend.get() + outside.secretsManager.get();
+    }
+
+    void close() {
+        admin.close();
+    }
+
+    private static final class BenchContext implements Context {
+        @Override
+        public String getAwsRequestId() {
+            return RuntimeApi.REQUEST_ID;
+        }
+
+        @Override
+        public String getLogGroupName() {
+            return "/aws/lambda/bench";
+        }
+
+        @Override
+        public String getLogStreamName() {
+            return "bench";
+        }
+
+        @Override
+        public String getFunctionName() {
+            return "bench";
+        }
+
+        @Override
+        public String getFunctionVersion() {
+            return "$LATEST";
+        }
+
+        @Override
+        public String getInvokedFunctionArn() {
+            return "arn:aws:lambda:us-east-1:123456789012:function:bench";
+        }
+
+        @Override
+        public CognitoIdentity getIdentity() {
+            return null;
+        }
+
+        @Override
+        public ClientContext getClientContext() {
+            return null;
+        }
+
+        @Override
+        public int getRemainingTimeInMillis() {
+            return 10_000;
+        }
+
+        @Override
+        public int getMemoryLimitInMB() {
+            return ColdStart.MEMORY_MB;
+        }
+
+        @Override
+        public LambdaLogger getLogger() {
+            return null;
+        }
+    }
+}
