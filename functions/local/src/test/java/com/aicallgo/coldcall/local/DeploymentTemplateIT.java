@@ -47,7 +47,8 @@ class DeploymentTemplateIT {
             "POST " + PREFIX + "/webhook/telnyx/direct/call-status", "CallStatusWebhookFunction",
             "POST " + PREFIX + "/webhook/telnyx/direct/recording", "RecordingWebhookFunction");
     /** Read by the Lambda runtime, not by our code. */
-    private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_LAMBDA_DISABLE_CVE_2021_44228_PROTECTION");
+    private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_LAMBDA_DISABLE_CVE_2021_44228_PROTECTION",
+            "JAVA_TOOL_OPTIONS");
 
     private static Path root;
     private static Template template;
