@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.bench;
 
+import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
@@ -457,9 +458,24 @@ public final class Bench {
         return bench;
     }
 
-    /** The template's variables for a function, pointed at this machine's Redis and the stubs. */
+    /**
+     * The template's variables for a function, then the non-secret dev values of {@code events/env.json} (as the
+     * local runner layers them: parameters without a default, such as the caller ID, come from there), pointed at
+     * this machine's Redis and the stubs. Secrets come through the SDK from the Secrets Manager stub.
+     */
     private static Map<String, String> environment(Template template, String id, Outside outside, String redisUrl) {
         Map<String, String> env = new LinkedHashMap<>(template.functions().get(id).environment());
+        JsonNode dev;
+        try {
+            dev = JSON.readTree(root().resolve("events/env.json").toFile()).path("Parameters");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read events/env.json", e);
+        }
+        dev.fields().forEachRemaining(entry -> {
+            if (!Config.SECRET_KEYS.contains(entry.getKey())) {
+                env.put(entry.getKey(), entry.getValue().asText());
+            }
+        });
         env.put("REDIS_URL", redisUrl);
         env.putAll(outside.environment());
         // what Lambda adds, for the warm runs built in-process (the cold runs get these from ColdStart too)
