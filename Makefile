@@ -7,21 +7,23 @@
 # pom is newer than the jar: the first function's target builds, the other four copy. A recent `mvn package`
 # (or `bin/test`) leaves nothing to build. Tests are not run here: bin/test (and CI) is the gate.
 #
-# Function <Name>Function lives in functions/<name in kebab case>/ and shades target/<name>-function.jar.
+# Function <Name>Function lives in functions/<name in kebab case>/ and shades target/<name>-function.jar, except the
+# two webhook functions, which share functions/webhook/ (one handler serves both routes).
 
 ROOT := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 MAVEN ?= mvn
-FUNCTIONS := credentials start-recording call-status-webhook recording-webhook outbox-drain
+FUNCTIONS := credentials start-recording webhook outbox-drain
 JARS := $(foreach f,$(FUNCTIONS),$(ROOT)/functions/$(f)/target/$(f)-function.jar)
 SOURCES := $(ROOT)/pom.xml $(shell find $(addprefix $(ROOT)/functions/,core $(FUNCTIONS)) \
              \( -path '*/src/main/*' -o -name pom.xml \) -type f 2>/dev/null)
 
 comma := ,
 kebab = $(shell printf '%s' '$(1)' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr '[:upper:]' '[:lower:]')
+module = $(if $(filter %Webhook,$(1)),webhook,$(call kebab,$(1)))
 
 .SECONDEXPANSION:
 
-build-%Function: $(ROOT)/functions/$$(call kebab,$$*)/target/$$(call kebab,$$*)-function.jar
+build-%Function: $(ROOT)/functions/$$(call module,$$*)/target/$$(call module,$$*)-function.jar
 	@test -n "$(ARTIFACTS_DIR)" || { echo "ARTIFACTS_DIR is not set: sam build sets it" >&2; exit 1; }
 	mkdir -p "$(ARTIFACTS_DIR)/lib"
 	cp "$<" "$(ARTIFACTS_DIR)/lib/"

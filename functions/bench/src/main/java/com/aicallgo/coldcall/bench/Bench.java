@@ -2,7 +2,14 @@ package com.aicallgo.coldcall.bench;
 
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.OutboxEntry;
+import com.aicallgo.coldcall.core.store.RecordingClaim;
+import com.aicallgo.coldcall.core.store.RecordingFacts;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.local.Template;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -43,8 +50,8 @@ public final class Bench {
     private static final Map<String, String> MODULES = Map.of(
             "CredentialsFunction", "credentials",
             "StartRecordingFunction", "start-recording",
-            "CallStatusWebhookFunction", "call-status-webhook",
-            "RecordingWebhookFunction", "recording-webhook",
+            "CallStatusWebhookFunction", "webhook",
+            "RecordingWebhookFunction", "webhook",
             "OutboxDrainFunction", "outbox-drain");
     /** Cold first response at most this many times the floor (issue 6). */
     private static final Map<String, Double> COLD_TARGETS = Map.of(
@@ -312,43 +319,41 @@ public final class Bench {
         }
 
         void startRecording(String id) throws IOException {
-            store.apply(id, "dialing", Map.of("to_phone", "+18005551234", "from_phone", "+15550000001"), Map.of(),
-                    Instant.now());
-            String claim = store.claimRecording(id, Instant.now());
+            store.record(id, CallFacts.dialing("+18005551234", "+15550000001"), Instant.now());
+            RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
             recordStart(id);
-            store.settle(id, "recording_state", claim, "started");
+            store.settleRecording(id, claim, CallState.Recording.STARTED);
         }
 
         void callAnswered(String id) throws IOException {
-            store.apply(id, "active", Map.of("to_phone", "+18005551234", "from_phone", "+15550000001",
-                    "call_start_time", "2025-11-15T10:30:00Z", "answered_at", Instant.now().toString()), Map.of(),
+            store.record(id, new CallFacts(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z"), null, Instant.now(), null, null, null, null, null, null),
                     Instant.now());
-            String claim = store.claimRecording(id, Instant.now());
+            RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
             recordStart(id);
-            store.settle(id, "recording_state", claim, "started");
+            store.settleRecording(id, claim, CallState.Recording.STARTED);
             store.remember(id, "bench-event-" + id, Instant.now());
         }
 
         void callHangup(String id) throws IOException {
-            store.apply(id, "ended", Map.of("to_phone", "+18005551234", "from_phone", "+15550000001",
-                    "call_start_time", "2025-11-15T10:30:00Z", "ended_at", Instant.now().toString(),
-                    "hangup_at", Instant.now().toString(), "hangup_cause", "timeout", "hangup_source", "unknown",
-                    "sip_hangup_cause", "480"),
-                    Map.of(), Instant.now());
-            String claim = store.claim(id, "call_log", Instant.now());
+            store.record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z"), null, null, Instant.now(), Instant.now(), null, "timeout",
+                    "unknown", "480"), Instant.now());
+            Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
             post(webBackend + "/api/v1/call-logs", CALL_LOG);
-            store.settle(id, "call_log", claim, "done");
-            store.unschedule(id, "call_log");
+            store.finish(id, Deliverable.CALL_LOG, claim);
+            store.unschedule(new OutboxEntry(id, Deliverable.CALL_LOG));
             store.remember(id, "bench-event-" + id, Instant.now());
         }
 
         void recordingSaved(String id) throws IOException {
-            store.apply(id, null, Map.of("recording_started_at", "2025-11-15T10:30:08.200Z"),
-                    Map.of("recording_state", "saved"), Instant.now());
-            String claim = store.claim(id, "recording:bench", Instant.now());
+            Deliverable.Recording recording = new Deliverable.Recording("bench");
+            store.recordRecording(id, new RecordingFacts(recording, true,
+                    Instant.parse("2025-11-15T10:30:08.200Z"), null, null), CallState.Recording.SAVED, Instant.now());
+            Claim.Claimed claim = (Claim.Claimed) store.claim(id, recording, Instant.now());
             post(webBackend + "/api/v1/recordings", RECORDING);
-            store.settle(id, "recording:bench", claim, "done");
-            store.unschedule(id, "recording:bench");
+            store.finish(id, recording, claim);
+            store.unschedule(new OutboxEntry(id, recording));
             store.remember(id, "bench-event-" + id, Instant.now());
         }
 

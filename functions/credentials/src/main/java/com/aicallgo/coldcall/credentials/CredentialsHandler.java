@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.credentials;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.http.Reply;
@@ -29,12 +30,12 @@ public final class CredentialsHandler implements RequestHandler<APIGatewayV2HTTP
     }
 
     CredentialsHandler(Wiring wiring) {
-        this.edge = wiring.edge("GET /webrtc-credentials");
+        this.edge = wiring.edge(Endpoint.CREDENTIALS);
         this.apiKeys = wiring.apiKeyCheck();
         this.issuer = new CredentialIssuer(wiring.secrets(), wiring.loginTokens(), wiring.config().requirePhoneNumber(),
                 wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
         this.priming = Priming.register(() -> {
-            handleRequest(Priming.unauthenticated("GET", "/aicallgo/api/v1/cold-call/webrtc-credentials", null), null);
+            handleRequest(Priming.unauthenticated(Endpoint.CREDENTIALS, null), null);
             wiring.primeSecretsClient();
         }, null, wiring.log());
     }

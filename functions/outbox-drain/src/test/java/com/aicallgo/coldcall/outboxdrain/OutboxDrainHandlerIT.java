@@ -49,8 +49,8 @@ class OutboxDrainHandlerIT {
 
     private void queueOneRecording() {
         backend.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(500)));
-        String outcome = wiring.recordingTracker().apply(
-                WebhookEvent.parse(Fixtures.body(Fixtures.event("recording/call-recording-saved.json"))));
+        String outcome = wiring.callEvents().apply(
+                WebhookEvent.parse(Fixtures.body(Fixtures.event("recording/call-recording-saved.json")))).wire();
         assertEquals("recording_queued", outcome);
         backend.resetRequests();
     }

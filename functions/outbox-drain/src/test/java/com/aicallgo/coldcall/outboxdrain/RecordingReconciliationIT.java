@@ -77,9 +77,7 @@ class RecordingReconciliationIT {
                 .replace("v3:dev-call-busy-0002", CALL)
                 .replace("v3:dev-call-0001", CALL);
         WebhookEvent event = WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8));
-        return file.startsWith("recording/")
-                ? wiring.recordingTracker().apply(event)
-                : wiring.callTracker().apply(event);
+        return wiring.callEvents().apply(event).wire();
     }
 
     private Map<String, Object> runSchedule() {

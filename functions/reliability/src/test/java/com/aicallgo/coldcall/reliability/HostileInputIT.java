@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aicallgo.coldcall.callstatus.CallStatusWebhookHandler;
+import com.aicallgo.coldcall.webhook.WebhookHandler;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.credentials.CredentialsHandler;
-import com.aicallgo.coldcall.recordingwebhook.RecordingWebhookHandler;
 import com.aicallgo.coldcall.startrecording.StartRecordingHandler;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -92,8 +91,8 @@ class HostileInputIT {
         System.setOut(new PrintStream(LOG, true, StandardCharsets.UTF_8));
         credentials = new CredentialsHandler(env);
         startRecording = new StartRecordingHandler(env);
-        callStatus = new CallStatusWebhookHandler(env);
-        recording = new RecordingWebhookHandler(env);
+        callStatus = new WebhookHandler(env);
+        recording = new WebhookHandler(env);
     }
 
     @AfterContainer

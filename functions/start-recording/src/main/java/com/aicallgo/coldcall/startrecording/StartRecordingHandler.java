@@ -1,12 +1,14 @@
 package com.aicallgo.coldcall.startrecording;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
-import com.aicallgo.coldcall.core.http.ApiException;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
-import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.amazonaws.services.lambda.runtime.Context;
@@ -39,11 +41,11 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
     }
 
     StartRecordingHandler(Wiring wiring) {
-        this.edge = wiring.edge("POST /start-recording");
+        this.edge = wiring.edge(Endpoint.START_RECORDING);
         this.apiKeys = wiring.apiKeyCheck();
         this.starter = wiring.recordingStarter();
         this.priming = Priming.register(() -> {
-            handleRequest(Priming.unauthenticated("POST", "/aicallgo/api/v1/cold-call/start-recording", "{}"), null);
+            handleRequest(Priming.unauthenticated(Endpoint.START_RECORDING, "{}"), null);
             StartRecordingRequest.parse(SAMPLE);
             wiring.primeSecretsClient();
         }, wiring.callStore(), wiring.log());
@@ -64,11 +66,11 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
         StartRecordingRequest body = StartRecordingRequest.parse(request.body());
         request.tag("call_control_id", body.callControlId());
         String id = body.callControlId();
-        return switch (starter.start(id, body.toPhone(), body.fromPhone())) {
+        return switch (starter.start(id, PhoneNumber.text(body.toPhone()), PhoneNumber.text(body.fromPhone()))) {
             case STARTED -> Reply.ok(new Answer("recording_started", id), "recording_started");
             case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
             case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");
-            case CALL_ENDED -> throw new ApiException(ErrorCode.CALL_ENDED, "The call has already ended");
+            case CALL_ENDED -> throw new Failure(ErrorCode.CALL_ENDED, "The call has already ended", null);
         };
     }
 }

@@ -1,7 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.config.ConfigException;
-import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
 import java.time.Duration;
@@ -23,49 +23,48 @@ public final class CallLogBuilder {
     }
 
     /** When the log can be built; {@code null} when the call has not ended. */
-    public Instant readyAt(CallRecord call) {
-        if (!call.has("ended_at")) {
+    public Instant readyAt(CallState call) {
+        if (!call.ended()) {
             return null;
         }
-        if (call.has("answered_at") || !HangupStatus.impliesAnswered(call.get("hangup_cause"))) {
+        if (call.answeredAt() != null || !HangupStatus.impliesAnswered(call.hangupCause())) {
             return Instant.MIN;
         }
         return hungUp(call).plus(answerWait);
     }
 
     /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
-    public static Instant hungUp(CallRecord call) {
-        Instant occurred = call.time("hangup_at");
-        Instant seen = call.time("hangup_seen_at");
+    public static Instant hungUp(CallState call) {
+        Instant occurred = call.hangupAt();
+        Instant seen = call.hangupSeenAt();
         return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 
     /** Whether the call was answered: its {@code call.answered} came, or its hang-up cause says it talked. */
-    public static boolean answered(CallRecord call) {
-        return call.has("answered_at") || HangupStatus.impliesAnswered(call.get("hangup_cause"));
+    public static boolean answered(CallState call) {
+        return call.answeredAt() != null || HangupStatus.impliesAnswered(call.hangupCause());
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
-    public CallLog build(String callControlId, CallRecord call) {
-        Instant answeredAt = call.time("answered_at");
-        String cause = call.get("hangup_cause");
+    public CallLog build(String callControlId, CallState call) {
+        Instant answeredAt = call.answeredAt();
+        String cause = call.hangupCause();
         boolean answered = answeredAt != null;
         if (!answered && HangupStatus.impliesAnswered(cause)) {
             // the answer never came: the recording's start is the best answer time, else when the call started
             answered = true;
-            answeredAt = call.has("recording_started_at") ? call.time("recording_started_at") : call.time("call_start_time");
+            answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : call.callStartTime();
         }
-        Instant end = call.time("ended_at");
-        // start_time rides on every call event, so the log does not depend on whether call.initiated came first
-        Instant start = answered ? answeredAt : first(call.time("call_start_time"), call.time("initiated_at"), end);
+        Instant end = call.endedAt();
+        Instant start = answered ? answeredAt : first(call.callStartTime(), call.initiatedAt(), end);
         long duration = answered ? Math.max(0, Math.round(Duration.between(answeredAt, end).toMillis() / 1000.0)) : 0;
         if (businessId == null) {
             throw new ConfigException("COLD_CALL_BUSINESS_ID is required and not set");
         }
         return new CallLog(
                 businessId,
-                call.get("from_phone"),
-                call.get("to_phone"),
+                call.fromPhone(),
+                call.toPhone(),
                 "OUTBOUND",
                 start.toString(),
                 end.toString(),

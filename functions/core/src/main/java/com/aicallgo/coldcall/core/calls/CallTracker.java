@@ -1,20 +1,18 @@
 package com.aicallgo.coldcall.core.calls;
 
-import com.aicallgo.coldcall.core.http.ApiException;
-import com.aicallgo.coldcall.core.http.ErrorCode;
-import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
+import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Follows a call through its call-control webhooks and delivers its call log once it has ended. Facts are stored
- * first-wins, so redeliveries and events in any order build the same record; the call log is built from the
- * record, never from the event at hand ({@link CallLogBuilder}).
+ * first-wins, so redeliveries and events in any order build the same state; the call log is built from the state,
+ * never from the event at hand ({@link CallLogBuilder}).
  */
 public final class CallTracker {
     private final CallStore store;
@@ -34,98 +32,79 @@ public final class CallTracker {
         this.clock = clock;
     }
 
-    /**
-     * Applies one webhook event.
-     *
-     * @return the outcome for the log line ({@code ignored}, {@code duplicate}, {@code call_log_posted}, ...)
-     * @throws ApiException 503 when Redis is down or Telnyx does not see the call answered yet, so Telnyx
-     *     delivers the event again
-     */
-    public String apply(WebhookEvent event) {
-        String state = switch (event.eventType()) {
-            case "call.initiated" -> "initiated";
-            case "call.answered" -> "active";
-            case "call.hangup" -> "ended";
-            default -> null;
+    /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}). */
+    public EventOutcome apply(WebhookEvent event) {
+        Stage stage = switch (event.type()) {
+            case CALL_INITIATED -> Stage.INITIATED;
+            case CALL_ANSWERED -> Stage.ACTIVE;
+            case CALL_HANGUP -> Stage.ENDED;
+            case RECORDING_SAVED, RECORDING_ERROR, OTHER -> Stage.NONE;
         };
-        if (state == null) {
-            return "ignored";
+        if (stage == Stage.NONE) {
+            return EventOutcome.IGNORED;
         }
         String callControlId = event.callControlId();
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
-        Map<String, String> facts = new LinkedHashMap<>();
-        put(facts, "to_phone", payload.to());
-        put(facts, "from_phone", payload.from());
-        // the recordings API is asked by these ids when no recording webhook comes
-        put(facts, "call_session_id", payload.callSessionId());
-        put(facts, "call_leg_id", payload.callLegId());
-        put(facts, "call_start_time", iso(WebhookEvent.time("data.payload.start_time", payload.startTime())));
-        switch (state) {
-            case "initiated" -> facts.put("initiated_at", occurred.toString());
-            case "active" -> facts.put("answered_at", occurred.toString());
-            default -> {
-                Instant end = WebhookEvent.time("data.payload.end_time", payload.endTime());
-                facts.put("ended_at", (end == null ? occurred : end).toString());
-                facts.put("hangup_at", occurred.toString());
-                // when we learned of it: waits for what may still come (the answer, the recording) count from here,
-                // so a hang-up Telnyx delivers late does not cut them short
-                facts.put("hangup_seen_at", clock.instant().toString());
-                put(facts, "hangup_cause", payload.hangupCause());
-                put(facts, "hangup_source", payload.hangupSource());
-                put(facts, "sip_hangup_cause", payload.sipHangupCause());
-            }
+        // start_time rides on every call event, so the log does not depend on whether call.initiated came first
+        Instant started = WebhookEvent.time("data.payload.start_time", payload.startTime());
+        boolean hangup = stage == Stage.ENDED;
+        Instant end = hangup ? WebhookEvent.time("data.payload.end_time", payload.endTime()) : null;
+        CallState call = store.record(callControlId, new CallFacts(stage, payload.to(), payload.from(),
+                // the recordings API is asked by the session id when no recording webhook comes
+                payload.callSessionId(), payload.callLegId(),
+                started == null ? occurred : started,
+                stage == Stage.INITIATED ? occurred : null,
+                stage == Stage.ACTIVE ? occurred : null,
+                hangup ? (end == null ? occurred : end) : null,
+                hangup ? occurred : null,
+                // when we learned of the hang-up: waits for what may still come (the answer, the recording) count
+                // from here, so a hang-up Telnyx delivers late does not cut them short
+                hangup ? clock.instant() : null,
+                hangup ? payload.hangupCause() : null,
+                hangup ? payload.hangupSource() : null,
+                hangup ? payload.sipHangupCause() : null), clock.instant());
+        if (call.handled(event.id())) {
+            return EventOutcome.DUPLICATE;
         }
-        facts.putIfAbsent("call_start_time", occurred.toString());
-        CallRecord call = store.apply(callControlId, state, facts, Map.of(), clock.instant());
-        if (call.has("event:" + event.id())) {
-            return "duplicate";
-        }
-        String outcome = switch (state) {
-            case "active" -> call.has("ended_at") ? postCallLog(callControlId, call) : startRecording(callControlId, call);
-            case "ended" -> postCallLog(callControlId, call);
-            default -> "recorded";
+        EventOutcome outcome = switch (stage) {
+            case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : startRecording(callControlId, call);
+            case ENDED -> postCallLog(callControlId, call);
+            case NONE, DIALING, INITIATED -> EventOutcome.RECORDED;
         };
-        store.remember(callControlId, event.id(), clock.instant());
+        if (outcome != EventOutcome.AWAITING_ANSWER) {
+            store.remember(callControlId, event.id(), clock.instant());
+        }
         return outcome;
     }
 
-    private String startRecording(String callControlId, CallRecord call) {
-        String recording = call.get("recording_state");
-        boolean wanted = "pending".equals(recording) || "failed".equals(recording)
-                || (autoRecord && recording == null);
+    private EventOutcome startRecording(String callControlId, CallState call) {
+        boolean wanted = switch (call.recording()) {
+            case PENDING, FAILED -> true;
+            case NONE -> autoRecord;
+            case REQUESTING, STARTED, SAVED, CALL_ENDED, ERROR -> false;
+        };
         if (!wanted) {
-            return "answered";
+            return EventOutcome.ANSWERED;
         }
         return switch (recordings.start(callControlId)) {
-            case STARTED -> "recording_started";
-            case ALREADY_STARTED -> "recording_already_started";
-            case CALL_ENDED -> "recording_call_ended";
-            case PENDING -> throw new ApiException(ErrorCode.AWAITING_ANSWER,
-                    "Telnyx does not see the call answered yet; deliver again", "record_start still pending", null);
+            case STARTED -> EventOutcome.RECORDING_STARTED;
+            case ALREADY_STARTED -> EventOutcome.RECORDING_ALREADY_STARTED;
+            case CALL_ENDED -> EventOutcome.RECORDING_CALL_ENDED;
+            case PENDING -> EventOutcome.AWAITING_ANSWER;
         };
     }
 
-    private String postCallLog(String callControlId, CallRecord call) {
+    private EventOutcome postCallLog(String callControlId, CallState call) {
         if (CallLogBuilder.answered(call)) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
             store.scheduleCheck(callControlId, CallLogBuilder.hungUp(call).plus(reconcileAfter));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
-            case POSTED -> "call_log_posted";
-            case ALREADY_POSTED -> "call_log_already_posted";
-            case QUEUED -> "call_log_queued";
-            case DEAD_LETTERED -> "call_log_dead_lettered";
+            case POSTED -> EventOutcome.CALL_LOG_POSTED;
+            case ALREADY_POSTED -> EventOutcome.CALL_LOG_ALREADY_POSTED;
+            case QUEUED -> EventOutcome.CALL_LOG_QUEUED;
+            case DEAD_LETTERED -> EventOutcome.CALL_LOG_DEAD_LETTERED;
         };
-    }
-
-    private static void put(Map<String, String> facts, String field, String value) {
-        if (value != null && !value.isBlank()) {
-            facts.put(field, value);
-        }
-    }
-
-    private static String iso(Instant time) {
-        return time == null ? null : time.toString();
     }
 }

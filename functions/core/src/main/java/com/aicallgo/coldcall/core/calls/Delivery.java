@@ -1,10 +1,13 @@
 package com.aicallgo.coldcall.core.calls;
 
-import com.aicallgo.coldcall.core.http.ApiException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.OutboxEntry;
+import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
@@ -24,8 +27,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * goes to the outbox in Redis, which the drain works through with exponential backoff and jitter, and after
  * {@code maxAge} into the dead-letter list. The Web Backend's 409 (it has the record) counts as delivered.
  *
- * <p>Record names: {@code call_log} (rebuilt from the call's state whenever it is sent) and
- * {@code recording:<recording_id>} (its payload is kept with the call until delivered).
+ * <p>The call log is rebuilt from the call's state whenever it is sent; a recording's metadata is kept with the
+ * call until delivered.
  */
 public final class Delivery {
     /** What happened to the record. */
@@ -39,8 +42,6 @@ public final class Delivery {
 
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
-    public static final String CALL_LOG = "call_log";
-    static final String RECORDING = "recording:";
     static final int SETTLE_ATTEMPTS = 20;
     static final Duration SETTLE_PAUSE = Duration.ofMillis(250);
 
@@ -62,25 +63,21 @@ public final class Delivery {
     }
 
     /** Delivers the call log of an ended call now, or schedules it for when it can be built. */
-    public Result deliverCallLog(String callControlId, CallRecord call) {
+    public Result deliverCallLog(String callControlId, CallState call) {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            store.enqueue(callControlId, CALL_LOG, null, null, ready, now, keep());
+            store.enqueue(callControlId, Deliverable.CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
-        return deliver(callControlId, CALL_LOG, CallLog.PATH, callLogs.build(callControlId, call), null, call);
+        return deliver(new OutboxEntry(callControlId, Deliverable.CALL_LOG), CallLog.PATH,
+                callLogs.build(callControlId, call), null, call);
     }
 
     /** Delivers a recording's metadata now, or queues it; {@code call} is what Redis knows about its call. */
-    public Result deliverRecording(String callControlId, RecordingMetadata metadata, CallRecord call) {
-        return deliver(callControlId, recordName(metadata.recordingSid()), RecordingMetadata.PATH, metadata,
-                json(metadata), call);
-    }
-
-    /** The outbox name of a recording's metadata (also the field of its delivery state on the call). */
-    public static String recordName(String recordingId) {
-        return RECORDING + recordingId;
+    public Result deliverRecording(String callControlId, RecordingMetadata metadata, CallState call) {
+        return deliver(new OutboxEntry(callControlId, new Deliverable.Recording(metadata.recordingSid())),
+                RecordingMetadata.PATH, metadata, json(metadata), call);
     }
 
     /**
@@ -88,72 +85,85 @@ public final class Delivery {
      *
      * @param all deliver it even when it is not due yet
      */
-    public Result retry(String callControlId, String name, boolean all) {
-        CallRecord call = store.read(callControlId);
-        String state = call.get(name);
-        if ("done".equals(state) || "dead".equals(state)) {
-            store.unschedule(callControlId, name);
+    public Result retry(OutboxEntry entry, boolean all) {
+        CallState call = store.read(entry.callControlId());
+        CallState.Sending sending = call.sending(entry.deliverable());
+        if (sending.mark().settled()) {
+            store.unschedule(entry);
             return Result.ALREADY_POSTED;
         }
-        if (name.equals(CALL_LOG)) {
-            Instant ready = callLogs.readyAt(call);
-            if (ready == null) {
-                return deadLetter(callControlId, name, call, "the call has no hang-up in Redis");
+        switch (entry.deliverable()) {
+            case Deliverable.CallLog callLog -> {
+                Instant ready = callLogs.readyAt(call);
+                if (ready == null) {
+                    return deadLetter(entry, call, "the call has no hang-up in Redis");
+                }
+                if (ready.isAfter(clock.instant()) && !all) {
+                    store.schedule(entry, ready);
+                    return Result.QUEUED;
+                }
+                return deliver(entry, CallLog.PATH, callLogs.build(entry.callControlId(), call), null, call);
             }
-            if (ready.isAfter(clock.instant()) && !all) {
-                store.schedule(callControlId, name, ready);
-                return Result.QUEUED;
+            case Deliverable.Recording recording -> {
+                String payload = sending.payload();
+                if (payload == null) {
+                    return deadLetter(entry, call, "no payload kept for " + recording.field());
+                }
+                RecordingMetadata metadata;
+                try {
+                    metadata = Json.mapper().readValue(payload, RecordingMetadata.class);
+                } catch (IOException e) {
+                    return deadLetter(entry, call, "unreadable payload for " + recording.field());
+                }
+                return deliver(entry, RecordingMetadata.PATH, metadata, payload, call);
             }
-            return deliver(callControlId, name, CallLog.PATH, callLogs.build(callControlId, call), null, call);
         }
-        String payload = call.get("outbox:" + name);
-        if (payload == null) {
-            return deadLetter(callControlId, name, call, "no payload kept for " + name);
-        }
-        RecordingMetadata metadata;
-        try {
-            metadata = Json.mapper().readValue(payload, RecordingMetadata.class);
-        } catch (IOException e) {
-            return deadLetter(callControlId, name, call, "unreadable payload for " + name);
-        }
-        return deliver(callControlId, name, RecordingMetadata.PATH, metadata, payload, call);
     }
 
-    private Result deliver(String callControlId, String name, String path, Object record, String payload,
-            CallRecord call) {
+    private Result deliver(OutboxEntry entry, String path, Object record, String payload, CallState call) {
+        String callControlId = entry.callControlId();
         Instant now = clock.instant();
-        String claim = store.claim(callControlId, name, now);
-        switch (CallStore.claimOf(claim)) {
-            case DONE -> {
-                store.unschedule(callControlId, name);
+        switch (store.claim(callControlId, entry.deliverable(), now)) {
+            case Claim.Done done -> {
+                store.unschedule(entry);
                 return Result.ALREADY_POSTED;
             }
-            case BUSY -> {
+            case Claim.Busy busy -> {
                 // another delivery holds it; check on it once its lease has run out
-                store.enqueue(callControlId, name, null, payload, now.plus(CallStore.CLAIM_LEASE), now, keep());
+                store.enqueue(callControlId, entry.deliverable(), null, payload, now.plus(CallStore.CLAIM_LEASE), now,
+                        keep());
                 return Result.QUEUED;
             }
-            default -> {
+            case Claim.Claimed claim -> {
+                return post(entry, claim, path, record, payload, call);
             }
         }
+    }
+
+    private Result post(OutboxEntry entry, Claim.Claimed claim, String path, Object record, String payload,
+            CallState call) {
+        String callControlId = entry.callControlId();
+        Deliverable deliverable = entry.deliverable();
         WebBackendClient.Result result = webBackend.post(path, record);
         if (result.delivered()) {
-            remember(callControlId, name, claim);
-            store.unschedule(callControlId, name);
-            measure(callControlId, name, call);
+            remember(entry, claim);
+            store.unschedule(entry);
+            measure(entry, call);
             return Result.POSTED;
         }
-        call = store.read(callControlId);
-        Instant since = call.has("outbox_since:" + name) ? call.time("outbox_since:" + name) : now;
+        Instant now = clock.instant();
+        CallState latest = store.read(callControlId);
+        CallState.Sending sending = latest.sending(deliverable);
+        Instant since = sending.queuedSince() == null ? now : sending.queuedSince();
         if (Duration.between(since, now).compareTo(maxAge) > 0) {
-            store.settle(callControlId, name, claim, null);
-            return deadLetter(callControlId, name, call, result.detail());
+            store.release(callControlId, deliverable, claim);
+            return deadLetter(entry, latest, result.detail());
         }
-        int attempts = call.has("outbox_attempts:" + name) ? Integer.parseInt(call.get("outbox_attempts:" + name)) : 0;
-        Instant due = now.plus(backoff(attempts + 1));
-        store.enqueue(callControlId, name, claim, payload, due, now, keep());
-        log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId, "record", name,
-                "detail", result.detail(), "attempt", attempts + 1, "retry_at", due.toString()));
+        Instant due = now.plus(backoff(sending.attempts() + 1));
+        store.enqueue(callControlId, deliverable, claim, payload, due, now, keep());
+        log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId,
+                "record", deliverable.field(), "detail", result.detail(), "attempt", sending.attempts() + 1,
+                "retry_at", due.toString()));
         return Result.QUEUED;
     }
 
@@ -162,15 +172,15 @@ public final class Delivery {
      * from the hang-up ({@code TimeToCallLogMs}), a saved recording from its {@code call.recording.saved}
      * ({@code TimeToRecordingPostMs}; a backfilled recording has no such event and is counted by the reconciler).
      */
-    private void measure(String callControlId, String name, CallRecord call) {
-        boolean callLog = name.equals(CALL_LOG);
-        Instant from = callLog ? call.time("hangup_at") : call.time("saved_at:" + name);
+    private void measure(OutboxEntry entry, CallState call) {
+        boolean callLog = entry.deliverable() instanceof Deliverable.CallLog;
+        Instant from = callLog ? call.hangupAt() : call.sending(entry.deliverable()).savedAt();
         if (from == null) {
             return;
         }
         long millis = Math.max(0, Duration.between(from, clock.instant()).toMillis());
         log.metric(callLog ? "TimeToCallLogMs" : "TimeToRecordingPostMs", "Milliseconds", millis,
-                Map.of("call_control_id", callControlId, "record", name));
+                Map.of("call_control_id", entry.callControlId(), "record", entry.deliverable().field()));
     }
 
     /**
@@ -178,17 +188,17 @@ public final class Delivery {
      * again: a Redis outage here is ridden out for up to 5 s (longer than Telnyx waits; its redelivery then finds
      * the record done) before it is given up and answered 503.
      */
-    private void remember(String callControlId, String name, String claim) {
+    private void remember(OutboxEntry entry, Claim.Claimed claim) {
         for (int attempt = 1; ; attempt++) {
             try {
-                store.settle(callControlId, name, claim, "done");
+                store.finish(entry.callControlId(), entry.deliverable(), claim);
                 return;
-            } catch (ApiException e) {
+            } catch (StoreUnavailable e) {
                 if (attempt == SETTLE_ATTEMPTS) {
                     throw e;
                 }
-                log.warn("recording a delivered record failed; retrying", Map.of("call_control_id", callControlId,
-                        "record", name, "detail", String.valueOf(e.detail())));
+                log.warn("recording a delivered record failed; retrying", Map.of("call_control_id",
+                        entry.callControlId(), "record", entry.deliverable().field(), "detail", String.valueOf(e.detail())));
                 pause(SETTLE_PAUSE);
             }
         }
@@ -209,16 +219,18 @@ public final class Delivery {
         return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
     }
 
-    private Result deadLetter(String callControlId, String name, CallRecord call, String reason) {
+    private Result deadLetter(OutboxEntry entry, CallState call, String reason) {
+        CallState.Sending sending = call.sending(entry.deliverable());
         Map<String, Object> record = new LinkedHashMap<>();
-        record.put("call_control_id", callControlId);
-        record.put("record", name);
+        record.put("call_control_id", entry.callControlId());
+        record.put("record", entry.deliverable().field());
         record.put("reason", reason);
-        record.put("queued_since", call.get("outbox_since:" + name));
-        record.put("payload", call.get("outbox:" + name));
+        record.put("queued_since", sending.queuedSince() == null ? null : sending.queuedSince().toString());
+        record.put("payload", sending.payload());
         record.put("dead_lettered_at", clock.instant().toString());
-        store.deadLetter(callControlId, name, json(record));
-        Map<String, Object> fields = Map.of("call_control_id", callControlId, "record", name, "reason", reason);
+        store.deadLetter(entry, json(record));
+        Map<String, Object> fields = Map.of("call_control_id", entry.callControlId(), "record",
+                entry.deliverable().field(), "reason", reason);
         log.error("outbox gave up on a record: it is in the dead-letter list", fields);
         log.metric("DeadLetters", "Count", 1, fields);
         return Result.DEAD_LETTERED;

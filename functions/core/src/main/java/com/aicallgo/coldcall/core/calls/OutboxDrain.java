@@ -1,10 +1,11 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.store.Backlog;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.OutboxEntry;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,23 +43,22 @@ public final class OutboxDrain {
         int already = 0;
         int requeued = 0;
         int dead = 0;
-        List<String[]> entries = store.due(all ? null : clock.instant(), batch);
-        for (String[] entry : entries) {
+        for (OutboxEntry entry : store.due(all ? null : clock.instant(), batch)) {
             if (clock.instant().isAfter(deadline)) {
                 break;
             }
-            switch (delivery.retry(entry[0], entry[1], all)) {
+            switch (delivery.retry(entry, all)) {
                 case POSTED -> posted++;
                 case ALREADY_POSTED -> already++;
                 case QUEUED -> requeued++;
                 case DEAD_LETTERED -> dead++;
             }
         }
-        long[] backlog = store.backlog();
-        Report report = new Report(posted, already, requeued, dead, backlog[0], backlog[1]);
+        Backlog backlog = store.backlog();
+        Report report = new Report(posted, already, requeued, dead, backlog.outbox(), backlog.deadLetters());
         log.info("outbox drained", Map.of("posted", posted, "already_posted", already, "requeued", requeued,
-                "dead_lettered", dead, "backlog", backlog[0], "dead_letters", backlog[1]));
-        log.metric("OutboxBacklog", "Count", backlog[0], Map.of());
+                "dead_lettered", dead, "backlog", backlog.outbox(), "dead_letters", backlog.deadLetters()));
+        log.metric("OutboxBacklog", "Count", backlog.outbox(), Map.of());
         return report;
     }
 }

@@ -1,18 +1,19 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.RecordingFacts;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Keeps the promise that every answered call ends up with its recording at the Web Backend. A few minutes after an
@@ -104,18 +105,18 @@ public final class RecordingReconciler {
 
     /** Checks one call's recording. */
     public Outcome check(String callControlId) {
-        CallRecord call = store.read(callControlId);
-        if (call.has("recording_check")) {
-            store.settleCheck(callControlId);
+        CallState call = store.read(callControlId);
+        if (call.recordingChecked()) {
+            store.dropCheck(callControlId);
             return Outcome.SETTLED_BEFORE;
         }
-        if (call.fields().isEmpty()) {
-            return settle(callControlId, call, Outcome.MISSING, "the call's state expired before its recording was checked", 0);
+        if (call.empty()) {
+            return settle(callControlId, Outcome.MISSING, "the call's state expired before its recording was checked", 0);
         }
         if (!CallLogBuilder.answered(call)) {
-            return settle(callControlId, call, Outcome.NOT_EXPECTED, null, 0);
+            return settle(callControlId, Outcome.NOT_EXPECTED, null, 0);
         }
-        if (records(call).isEmpty()) {
+        if (call.recordings().isEmpty()) {
             Outcome asked = backfill(callControlId, call);
             if (asked != null) {
                 return asked;
@@ -126,35 +127,33 @@ public final class RecordingReconciler {
     }
 
     /** Settles the call from the recordings it knows of (from webhooks or a backfill). */
-    private Outcome settleFromRecords(String callControlId, CallRecord call) {
-        List<String> completed = new ArrayList<>();
-        for (String record : records(call)) {
-            if ("completed".equals(call.get("result:" + record))) {
-                completed.add(record);
-            }
-        }
+    private Outcome settleFromRecords(String callControlId, CallState call) {
+        List<CallState.Sending> completed = call.recordings().stream().map(call::sending)
+                .filter(sending -> Boolean.TRUE.equals(sending.completed())).toList();
         if (completed.isEmpty()) {
-            return settle(callControlId, call, Outcome.FAILED, "Telnyx reported the recording failed", 0);
+            return settle(callControlId, Outcome.FAILED, "Telnyx reported the recording failed", 0);
         }
         int backfilled = 0;
         boolean posted = false;
         boolean pending = false;
-        for (String record : completed) {
-            String state = call.get(record);
-            if ("done".equals(state)) {
-                posted = true;
-                backfilled += call.has("backfilled:" + record) ? 1 : 0;
-            } else if (!"dead".equals(state)) {
-                pending = true;
+        for (CallState.Sending sending : completed) {
+            switch (sending.mark()) {
+                case DONE -> {
+                    posted = true;
+                    backfilled += sending.backfilled() ? 1 : 0;
+                }
+                case DEAD -> {
+                }
+                case NONE, CLAIMED, QUEUED -> pending = true;
             }
         }
         if (posted) {
-            return settle(callControlId, call, backfilled > 0 ? Outcome.BACKFILLED : Outcome.CAPTURED, null, backfilled);
+            return settle(callControlId, backfilled > 0 ? Outcome.BACKFILLED : Outcome.CAPTURED, null, backfilled);
         }
         if (pending) {
             return waitFor(callControlId, call, clock.instant().plus(DELIVERY_RECHECK), "recording delivery under way");
         }
-        return settle(callControlId, call, Outcome.MISSING, "the outbox gave up on the recording (dead-lettered)", 0);
+        return settle(callControlId, Outcome.MISSING, "the outbox gave up on the recording (dead-lettered)", 0);
     }
 
     /**
@@ -162,20 +161,20 @@ public final class RecordingReconciler {
      *
      * @return {@code null} when recordings were found and handed over (settle from them), else the outcome
      */
-    private Outcome backfill(String callControlId, CallRecord call) {
+    private Outcome backfill(String callControlId, CallState call) {
         List<TelnyxRecordings.Recording> listed;
         try {
-            listed = telnyx.forCall(callControlId, call.get("call_session_id")).stream()
+            listed = telnyx.forCall(callControlId, call.callSessionId()).stream()
                     .filter(TelnyxRecordings.Recording::completed).toList();
         } catch (TelnyxRecordings.Unavailable e) {
             return telnyxUnavailable(callControlId, call, e);
         }
         if (listed.isEmpty()) {
-            long asked = store.increment(callControlId, "recording_listings");
-            if ("started".equals(call.get("recording_state")) && asked < LISTING_ATTEMPTS) {
+            long asked = store.countEmptyListing(callControlId);
+            if (call.recording() == CallState.Recording.STARTED && asked < LISTING_ATTEMPTS) {
                 return waitFor(callControlId, call, clock.instant().plus(recheck), "Telnyx lists no recording yet");
             }
-            return settle(callControlId, call, Outcome.MISSING, missingReason(call), 0);
+            return settle(callControlId, Outcome.MISSING, missingReason(call.recording()), 0);
         }
         for (TelnyxRecordings.Recording summary : listed) {
             TelnyxRecordings.Recording fresh;
@@ -184,10 +183,9 @@ public final class RecordingReconciler {
             } catch (TelnyxRecordings.Unavailable e) {
                 return telnyxUnavailable(callControlId, call, e);
             }
-            String record = Delivery.recordName(fresh.id());
             Instant now = clock.instant();
-            CallRecord marked = store.apply(callControlId, null,
-                    Map.of("result:" + record, "completed", "backfilled:" + record, now.toString()), Map.of(), now);
+            CallState marked = store.recordRecording(callControlId,
+                    new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
             delivery.deliverRecording(callControlId, metadata(callControlId, fresh), marked);
         }
         return null;
@@ -207,27 +205,24 @@ public final class RecordingReconciler {
                 "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx");
     }
 
-    /** Why an answered call has no recording, from what the call's state says about {@code record_start}. */
-    private static String missingReason(CallRecord call) {
-        String state = call.get("recording_state");
-        if (state == null) {
-            return "record_start was never sent (AUTO_RECORD off and the page did not start it)";
-        }
+    /** Why an answered call has no recording, from where {@code record_start} stands. */
+    private static String missingReason(CallState.Recording state) {
         return switch (state) {
-            case "pending" -> "record_start waited for an answer Telnyx never reported";
-            case "failed" -> "record_start was refused or Telnyx did not answer it";
-            case "started" -> "Telnyx accepted record_start but lists no recording for the call";
-            default -> state.startsWith("requesting:")
-                    ? "record_start was under way when the call ended"
-                    : "Telnyx lists no recording for the call (recording_state " + state + ")";
+            case NONE -> "record_start was never sent (AUTO_RECORD off and the page did not start it)";
+            case PENDING -> "record_start waited for an answer Telnyx never reported";
+            case FAILED -> "record_start was refused or Telnyx did not answer it";
+            case STARTED -> "Telnyx accepted record_start but lists no recording for the call";
+            case REQUESTING -> "record_start was under way when the call ended";
+            case SAVED, CALL_ENDED, ERROR -> "Telnyx lists no recording for the call (recording_state "
+                    + state.name().toLowerCase(Locale.ROOT) + ")";
         };
     }
 
-    private Outcome telnyxUnavailable(String callControlId, CallRecord call, TelnyxRecordings.Unavailable e) {
-        long attempt = store.increment(callControlId, "recording_api_failures");
+    private Outcome telnyxUnavailable(String callControlId, CallState call, TelnyxRecordings.Unavailable e) {
+        long attempt = store.countRecordingsApiFailure(callControlId);
         Instant due = clock.instant().plus(Delivery.backoff((int) Math.min(attempt, 20)));
         if (!due.isBefore(giveUpAt(call))) {
-            return settle(callControlId, call, Outcome.MISSING, "the recordings API did not answer for "
+            return settle(callControlId, Outcome.MISSING, "the recordings API did not answer for "
                     + GIVE_UP.toHours() + " h (" + e.getMessage() + ")", 0);
         }
         log.warn("recordings API unavailable; checking again later", Map.of("call_control_id", callControlId,
@@ -235,16 +230,16 @@ public final class RecordingReconciler {
         return waitFor(callControlId, call, due, e.getMessage());
     }
 
-    private Outcome waitFor(String callControlId, CallRecord call, Instant due, String why) {
+    private Outcome waitFor(String callControlId, CallState call, Instant due, String why) {
         if (!due.isBefore(giveUpAt(call))) {
-            return settle(callControlId, call, Outcome.MISSING, why + " " + GIVE_UP.toHours() + " h after the hang-up", 0);
+            return settle(callControlId, Outcome.MISSING, why + " " + GIVE_UP.toHours() + " h after the hang-up", 0);
         }
         store.rescheduleCheck(callControlId, due);
         return Outcome.WAITING;
     }
 
-    private Instant giveUpAt(CallRecord call) {
-        Instant hangup = call.time("hangup_at");
+    private Instant giveUpAt(CallState call) {
+        Instant hangup = call.hangupAt();
         return (hangup == null ? clock.instant() : hangup).plus(GIVE_UP);
     }
 
@@ -252,23 +247,19 @@ public final class RecordingReconciler {
      * Settles the call once: the first pass to write {@code recording_check} counts it; a pass that loses the race
      * counts nothing.
      */
-    private Outcome settle(String callControlId, CallRecord call, Outcome outcome, String reason, int backfilled) {
-        Instant now = clock.instant();
-        String mark = outcome.name().toLowerCase(java.util.Locale.ROOT) + " " + UUID.randomUUID();
-        CallRecord after = store.apply(callControlId, null, Map.of("recording_check", mark), Map.of(), now);
-        store.settleCheck(callControlId);
-        if (!mark.equals(after.get("recording_check"))) {
+    private Outcome settle(String callControlId, Outcome outcome, String reason, int backfilled) {
+        boolean ours = store.markRecordingChecked(callControlId, outcome.name().toLowerCase(Locale.ROOT), reason,
+                clock.instant());
+        store.dropCheck(callControlId);
+        if (!ours) {
             return Outcome.SETTLED_BEFORE;
-        }
-        if (reason != null) {
-            store.apply(callControlId, null, Map.of("recording_check_reason", reason), Map.of(), now);
         }
         if (outcome == Outcome.NOT_EXPECTED) {
             return outcome;
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("call_control_id", callControlId);
-        fields.put("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT));
+        fields.put("outcome", outcome.name().toLowerCase(Locale.ROOT));
         if (reason != null) {
             fields.put("reason", reason);
         }
@@ -288,16 +279,5 @@ public final class RecordingReconciler {
             }
         }
         return outcome;
-    }
-
-    /** The recordings the call knows of: the {@code result:recording:<id>} fields webhooks and backfills leave. */
-    private static List<String> records(CallRecord call) {
-        List<String> records = new ArrayList<>();
-        for (String field : call.fields().keySet()) {
-            if (field.startsWith("result:" + Delivery.RECORDING)) {
-                records.add(field.substring("result:".length()));
-            }
-        }
-        return records;
     }
 }

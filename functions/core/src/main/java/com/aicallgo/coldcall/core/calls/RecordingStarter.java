@@ -1,11 +1,12 @@
 package com.aicallgo.coldcall.core.calls;
 
-import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.RecordingClaim;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Starts a call's recording at most once, whoever asks first: the page (start-recording) or the
@@ -24,19 +25,13 @@ public final class RecordingStarter {
     }
 
     /**
-     * Starts the recording unless it is started, being started, or the call is over.
+     * Starts the recording unless it is started, being started, or the call is over; the page's numbers are kept
+     * unless the call's webhooks told them first.
      *
-     * @throws ApiException {@code telnyx_unavailable} / {@code telnyx_rejected}; the claim is given back first
+     * @throws TelnyxFailure when Telnyx does not answer or refuses; the claim is given back first
      */
     public StartOutcome start(String callControlId, String toPhone, String fromPhone) {
-        Map<String, String> phones = new LinkedHashMap<>();
-        if (toPhone != null) {
-            phones.put("to_phone", toPhone);
-        }
-        if (fromPhone != null) {
-            phones.put("from_phone", fromPhone);
-        }
-        store.apply(callControlId, "dialing", phones, Map.of(), clock.instant());
+        store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
         return start(callControlId);
     }
 
@@ -44,42 +39,43 @@ public final class RecordingStarter {
     public StartOutcome start(String callControlId) {
         // two rounds: Telnyx may still say "not answered" while our call.answered webhook lands in between
         for (int round = 0; round < 2; round++) {
-            String claim = store.claimRecording(callControlId, clock.instant());
-            switch (claim) {
-                case "ended":
+            RecordingClaim.Claimed claim;
+            switch (store.claimRecording(callControlId, clock.instant())) {
+                case RecordingClaim.CallEnded ended -> {
                     return StartOutcome.CALL_ENDED;
-                case "started", "requesting":
+                }
+                case RecordingClaim.AlreadyStarted started -> {
                     return StartOutcome.ALREADY_STARTED;
-                default:
-                    break;
+                }
+                case RecordingClaim.Claimed claimed -> claim = claimed;
             }
             TelnyxCallControl.RecordStart answer;
             try {
                 answer = telnyx.recordStart(callControlId);
-            } catch (ApiException e) {
-                store.settle(callControlId, "recording_state", claim, "failed");
+            } catch (TelnyxFailure e) {
+                store.settleRecording(callControlId, claim, CallState.Recording.FAILED);
                 throw e;
             }
             switch (answer) {
                 case ACCEPTED -> {
-                    store.settle(callControlId, "recording_state", claim, "started");
+                    store.settleRecording(callControlId, claim, CallState.Recording.STARTED);
                     return StartOutcome.STARTED;
                 }
                 case CALL_ENDED -> {
-                    store.settle(callControlId, "recording_state", claim, "call_ended");
+                    store.settleRecording(callControlId, claim, CallState.Recording.CALL_ENDED);
                     return StartOutcome.CALL_ENDED;
                 }
                 case NOT_ANSWERED_YET -> {
                     if (round == 1) {
                         // Telnyx still says "not answered" although call.answered came: pending until a redelivery
-                        store.settle(callControlId, "recording_state", claim, "pending");
+                        store.settleRecording(callControlId, claim, CallState.Recording.PENDING);
                         return StartOutcome.PENDING;
                     }
-                    if (store.parkRecording(callControlId, claim).equals("pending")) {
+                    if (store.parkRecording(callControlId, claim)) {
                         return StartOutcome.PENDING;
                     }
                     // answered meanwhile: our claim is still held, give it back and ask Telnyx again
-                    store.settle(callControlId, "recording_state", claim, null);
+                    store.settleRecording(callControlId, claim, CallState.Recording.NONE);
                 }
             }
         }

@@ -1,14 +1,14 @@
 package com.aicallgo.coldcall.core.calls;
 
-import com.aicallgo.coldcall.core.store.CallRecord;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.RecordingFacts;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Posts each recording's metadata to the Web Backend once, from {@code call.recording.saved} (completed) or
@@ -26,15 +26,11 @@ public final class RecordingTracker {
         this.clock = clock;
     }
 
-    /** Applies one webhook event; returns the outcome for the log line. */
-    public String apply(WebhookEvent event) {
-        boolean saved;
-        switch (event.eventType()) {
-            case "call.recording.saved" -> saved = true;
-            case "call.recording.error" -> saved = false;
-            default -> {
-                return "ignored";
-            }
+    /** Applies one recording event. */
+    public EventOutcome apply(WebhookEvent event) {
+        boolean saved = event.type() == WebhookEvent.Type.RECORDING_SAVED;
+        if (!saved && event.type() != WebhookEvent.Type.RECORDING_ERROR) {
+            return EventOutcome.IGNORED;
         }
         String callControlId = event.callControlId();
         WebhookEvent.Payload payload = event.payload();
@@ -42,21 +38,13 @@ public final class RecordingTracker {
         Instant ended = WebhookEvent.time("data.payload.recording_ended_at", payload.recordingEndedAt());
         // an error event may carry no recording id: the event id then names the failed recording
         String recordingId = blank(payload.recordingId()) ? event.id() : payload.recordingId();
-
-        Map<String, String> facts = new LinkedHashMap<>();
-        if (started != null) {
-            facts.put("recording_started_at", started.toString());
-        }
-        String record = Delivery.recordName(recordingId);
-        facts.put("result:" + record, saved ? "completed" : "failed");
-        if (saved) {
-            facts.put("saved_at:" + record, event.occurredAt().toString());
-        }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
-        CallRecord call = store.apply(callControlId, null, facts,
-                Map.of("recording_state", saved ? "saved" : "error"), clock.instant());
-        if (call.has("event:" + event.id())) {
-            return "duplicate";
+        CallState call = store.recordRecording(callControlId,
+                new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
+                        saved ? event.occurredAt() : null, null),
+                saved ? CallState.Recording.SAVED : CallState.Recording.ERROR, clock.instant());
+        if (call.handled(event.id())) {
+            return EventOutcome.DUPLICATE;
         }
         long duration = started != null && ended != null
                 ? Math.max(0, Math.round(Duration.between(started, ended).toMillis() / 1000.0))
@@ -73,11 +61,11 @@ public final class RecordingTracker {
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
                 "telnyx");
-        String outcome = switch (delivery.deliverRecording(callControlId, metadata, call)) {
-            case POSTED -> saved ? "recording_posted" : "recording_error_posted";
-            case ALREADY_POSTED -> "recording_already_posted";
-            case QUEUED -> "recording_queued";
-            case DEAD_LETTERED -> "recording_dead_lettered";
+        EventOutcome outcome = switch (delivery.deliverRecording(callControlId, metadata, call)) {
+            case POSTED -> saved ? EventOutcome.RECORDING_POSTED : EventOutcome.RECORDING_ERROR_POSTED;
+            case ALREADY_POSTED -> EventOutcome.RECORDING_ALREADY_POSTED;
+            case QUEUED -> EventOutcome.RECORDING_QUEUED;
+            case DEAD_LETTERED -> EventOutcome.RECORDING_DEAD_LETTERED;
         };
         store.remember(callControlId, event.id(), clock.instant());
         return outcome;

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.config;
 
+import com.aicallgo.coldcall.core.PhoneNumber;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,29 @@ public record Config(
         Duration webBackendTimeout,
         Duration answerWait,
         Duration outboxMaxAge,
-        Duration reconcileAfter) {
+        Duration reconcileAfter,
+        String functionName,
+        Aws aws) {
+
+    /**
+     * What Lambda (or the runner, or a test) tells the AWS SDK: region, an endpoint override (a local AWS), and keys
+     * when the environment has them. The keys never appear in {@link #toString()}.
+     */
+    public record Aws(String region, String secretsManagerEndpoint, String accessKeyId, String secretAccessKey,
+            String sessionToken) {
+        static Aws fromEnv(Map<String, String> env) {
+            String region = value(env, "AWS_REGION", value(env, "AWS_DEFAULT_REGION", "us-east-1"));
+            String endpoint = value(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER", value(env, "AWS_ENDPOINT_URL", null));
+            return new Aws(region, endpoint, value(env, "AWS_ACCESS_KEY_ID", null),
+                    value(env, "AWS_SECRET_ACCESS_KEY", null), value(env, "AWS_SESSION_TOKEN", null));
+        }
+
+        @Override
+        public String toString() {
+            return "Aws[region=" + region + ", secretsManagerEndpoint=" + secretsManagerEndpoint + ", keys="
+                    + (accessKeyId == null ? "default chain" : "from the environment") + "]";
+        }
+    }
 
     public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
     public static final String DEFAULT_TELNYX_API_BASE = "https://api.telnyx.com";
@@ -44,7 +67,11 @@ public record Config(
     public static final long DEFAULT_OUTBOX_MAX_AGE_HOURS = 72;
     public static final long DEFAULT_RECONCILE_AFTER_MINUTES = 3;
 
-    /** Every environment variable this record reads (the template's tests check each is declared). */
+    /**
+     * Every environment variable of ours this record reads (the template's tests check each is declared); it also
+     * reads those Lambda sets ({@code AWS_LAMBDA_FUNCTION_NAME}, {@code AWS_REGION}, keys) and the SDK's endpoint
+     * overrides ({@code AWS_ENDPOINT_URL_SECRETS_MANAGER}, {@code AWS_ENDPOINT_URL}).
+     */
     public static final List<String> VARIABLES = List.of(
             "STAGE", "TELNYX_SIP_CONNECTION_ID", "TELNYX_SIP_PHONE_NUMBER", "TELNYX_SIP_CREDENTIAL_ID",
             "TELNYX_SIP_SECRET_ID", "CREDENTIALS_MODE", "WEB_BACKEND_URL", "REDIS_URL", "REDIS_CLUSTER",
@@ -124,8 +151,10 @@ public record Config(
                 Duration.ofMillis(number(env, "WEB_BACKEND_TIMEOUT_MS", DEFAULT_WEB_BACKEND_TIMEOUT_MS, problems)),
                 seconds(env, "ANSWER_WAIT_SECONDS", DEFAULT_ANSWER_WAIT_SECONDS, problems),
                 Duration.ofHours(number(env, "OUTBOX_MAX_AGE_HOURS", DEFAULT_OUTBOX_MAX_AGE_HOURS, problems)),
-                Duration.ofMinutes(number(env, "RECONCILE_AFTER_MINUTES", DEFAULT_RECONCILE_AFTER_MINUTES, problems)));
-        if (config.sipPhoneNumber != null && !config.sipPhoneNumber.matches("\\+[0-9]{8,15}")) {
+                Duration.ofMinutes(number(env, "RECONCILE_AFTER_MINUTES", DEFAULT_RECONCILE_AFTER_MINUTES, problems)),
+                value(env, "AWS_LAMBDA_FUNCTION_NAME", null),
+                Aws.fromEnv(env));
+        if (config.sipPhoneNumber != null && PhoneNumber.parse(config.sipPhoneNumber) == null) {
             problems.add("TELNYX_SIP_PHONE_NUMBER must be E.164 (+ and 8 to 15 digits)");
         }
         if (!problems.isEmpty()) {

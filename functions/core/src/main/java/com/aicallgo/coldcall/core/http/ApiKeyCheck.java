@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.http;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,16 +17,16 @@ public final class ApiKeyCheck {
     /**
      * Lets the request through or refuses it.
      *
-     * @throws ApiException {@code unauthorized} (401) for a missing or wrong key
+     * @throws Failure {@code unauthorized} (401) for a missing or wrong key
      */
     public void check(ApiRequest request) {
         String given = request.header("x-api-key");
         if (given == null) {
-            throw new ApiException(ErrorCode.UNAUTHORIZED, "The X-API-Key header is required", "no x-api-key header", null);
+            throw new Failure(ErrorCode.UNAUTHORIZED, "The X-API-Key header is required", "no x-api-key header");
         }
         String expected = secrets.current().requireInternalApiKey();
         if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new ApiException(ErrorCode.UNAUTHORIZED, "The X-API-Key is not valid", "wrong x-api-key", null);
+            throw new Failure(ErrorCode.UNAUTHORIZED, "The X-API-Key is not valid", "wrong x-api-key");
         }
     }
 }

@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.http;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -33,7 +35,7 @@ public final class ApiRequest {
     /**
      * Reads the event.
      *
-     * @throws ApiException 400 for a body flagged base64 that is not, 413 for an oversized body
+     * @throws Failure 400 for a body flagged base64 that is not, 413 for an oversized body
      */
     public static ApiRequest from(APIGatewayV2HTTPEvent event) {
         Map<String, String> headers = new LinkedHashMap<>();
@@ -65,14 +67,13 @@ public final class ApiRequest {
             try {
                 body = Base64.getDecoder().decode(raw.strip());
             } catch (IllegalArgumentException e) {
-                throw new ApiException(ErrorCode.INVALID_REQUEST, "The body is flagged base64 but is not valid base64");
+                throw new Failure(ErrorCode.INVALID_REQUEST, "The body is flagged base64 but is not valid base64", null);
             }
         } else {
             body = raw.getBytes(StandardCharsets.UTF_8);
         }
         if (body.length > MAX_BODY_BYTES) {
-            throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
-                    "The body is larger than " + MAX_BODY_BYTES + " bytes");
+            throw new Failure(ErrorCode.PAYLOAD_TOO_LARGE, "The body is larger than " + MAX_BODY_BYTES + " bytes", null);
         }
         return new ApiRequest(method, path, headers, body, requestId);
     }

@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.http;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
@@ -10,12 +12,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The one doorway of every function: turns the event into an {@link ApiRequest}, runs the route, turns the reply
  * or the exception into a JSON response, and writes the single log line of the invocation. It is the only place
- * that catches {@link RuntimeException}.
+ * that catches {@link RuntimeException}, and the only place that knows which status answers which {@link ErrorCode}.
  */
 public final class HttpEdge {
     /** What a function does with a request. */
@@ -27,18 +30,21 @@ public final class HttpEdge {
     private record ErrorBody(String error, String message, Map<String, String> fields) {
     }
 
-    private final String route;
+    private final List<Endpoint> endpoints;
     private final JsonLog log;
     private boolean coldStart = true;
 
-    public HttpEdge(String route, JsonLog log) {
-        this.route = route;
+    /** An edge serving {@code endpoints}; a request is logged under the one its path names, else the first. */
+    public HttpEdge(JsonLog log, Endpoint... endpoints) {
+        this.endpoints = List.of(endpoints);
         this.log = log;
     }
 
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Route handler) {
         long started = System.nanoTime();
         Map<String, Object> fields = new LinkedHashMap<>();
+        String route = endpoints.stream().filter(endpoint -> endpoint.path().equals(event.getRawPath()))
+                .findFirst().orElse(endpoints.get(0)).logName();
         fields.put("route", route);
         fields.put("cold_start", coldStart);
         coldStart = false;
@@ -50,7 +56,7 @@ public final class HttpEdge {
             Reply reply = handler.apply(request);
             fields.put("outcome", reply.outcome());
             response = respond(reply.status(), reply.body(), reply.headers());
-        } catch (ApiException e) {
+        } catch (Failure e) {
             fields.put("outcome", e.code().code());
             if (e.detail() != null) {
                 fields.put("detail", e.detail());
@@ -58,7 +64,7 @@ public final class HttpEdge {
             if (!e.fields().isEmpty()) {
                 fields.put("fields", e.fields());
             }
-            level = e.code().status() >= 500 ? "ERROR" : "WARN";
+            level = status(e.code()) >= 500 ? "ERROR" : "WARN";
             response = error(e.code(), e.getMessage(), e.fields());
         } catch (ConfigException e) {
             fields.put("outcome", ErrorCode.MISCONFIGURED.code());
@@ -87,8 +93,21 @@ public final class HttpEdge {
         return response;
     }
 
+    /** The status each code answers with (CONTRACTS §1): the caller's mistakes 4xx, ours and our peers' 5xx. */
+    public static int status(ErrorCode code) {
+        return switch (code) {
+            case INVALID_REQUEST -> 400;
+            case UNAUTHORIZED, INVALID_SIGNATURE -> 401;
+            case CALL_ENDED -> 409;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case INTERNAL_ERROR, MISCONFIGURED -> 500;
+            case TELNYX_UNAVAILABLE, TELNYX_REJECTED -> 502;
+            case STORE_UNAVAILABLE, SECRETS_UNAVAILABLE, AWAITING_ANSWER -> 503;
+        };
+    }
+
     private static APIGatewayV2HTTPResponse error(ErrorCode code, String message, Map<String, String> fields) {
-        return respond(code.status(), new ErrorBody(code.code(), message, fields.isEmpty() ? null : fields), Map.of());
+        return respond(status(code), new ErrorBody(code.code(), message, fields.isEmpty() ? null : fields), Map.of());
     }
 
     private static APIGatewayV2HTTPResponse respond(int status, Object body, Map<String, String> extraHeaders) {

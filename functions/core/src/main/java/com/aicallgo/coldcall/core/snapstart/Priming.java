@@ -1,8 +1,9 @@
 package com.aicallgo.coldcall.core.snapstart;
 
-import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import java.security.GeneralSecurityException;
@@ -73,8 +74,9 @@ public final class Priming implements Resource {
         }
     }
 
-    /** A request to {@code route} with no credentials: the handler answers 401 before any I/O. */
-    public static APIGatewayV2HTTPEvent unauthenticated(String method, String path, String body) {
+    /** A request to {@code endpoint} with no credentials: the handler answers 401 before any I/O. */
+    public static APIGatewayV2HTTPEvent unauthenticated(Endpoint endpoint, String body) {
+        String path = endpoint.path();
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
         event.setRawPath(path);
         event.setHeaders(Map.of("content-type", "application/json", "user-agent", "snapstart-priming"));
@@ -83,7 +85,7 @@ public final class Priming implements Resource {
         APIGatewayV2HTTPEvent.RequestContext context = new APIGatewayV2HTTPEvent.RequestContext();
         context.setRequestId("snapstart-priming");
         APIGatewayV2HTTPEvent.RequestContext.Http http = new APIGatewayV2HTTPEvent.RequestContext.Http();
-        http.setMethod(method);
+        http.setMethod(endpoint.method());
         http.setPath(path);
         context.setHttp(http);
         event.setRequestContext(context);
@@ -108,7 +110,7 @@ public final class Priming implements Resource {
     private static void reconnect(CallStore store, JsonLog log, String phase) {
         try {
             store.ping();
-        } catch (ApiException e) {
+        } catch (StoreUnavailable e) {
             // not fatal: the first request reconnects; say why it could not now
             log.warn("redis not reachable at " + phase, Map.of("detail", String.valueOf(e.detail())));
         }

@@ -1,7 +1,7 @@
 package com.aicallgo.coldcall.core.store;
 
-import com.aicallgo.coldcall.core.http.ApiException;
-import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.json.Json;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.UUID;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -47,92 +48,6 @@ public final class CallStore implements AutoCloseable {
     public static final Duration RECONNECT_DELAY_CAP = Duration.ofMillis(500);
     /** Longer than any Web Backend or Telnyx call we make, so a live claim is never taken over. */
     public static final Duration CLAIM_LEASE = Duration.ofSeconds(10);
-
-    // ARGV: ttl, now, state, n (count of first-wins pairs), n pairs for HSETNX, then pairs for HSET
-    private static final String APPLY = """
-            local key = KEYS[1]
-            local rank = {dialing = 0, initiated = 1, active = 2, ended = 3}
-            local n = tonumber(ARGV[4])
-            local i = 5
-            for _ = 1, n do
-              redis.call('HSETNX', key, ARGV[i], ARGV[i + 1])
-              i = i + 2
-            end
-            while i < #ARGV do
-              redis.call('HSET', key, ARGV[i], ARGV[i + 1])
-              i = i + 2
-            end
-            if ARGV[3] ~= '' then
-              local current = redis.call('HGET', key, 'state')
-              if not current or (rank[ARGV[3]] or 0) > (rank[current] or 0) then
-                redis.call('HSET', key, 'state', ARGV[3])
-              end
-            end
-            redis.call('HSET', key, 'updated_at', ARGV[2])
-            redis.call('EXPIRE', key, ARGV[1])
-            return redis.call('HGETALL', key)
-            """;
-
-    // ARGV: field, now millis, lease millis, ttl
-    private static final String CLAIM = """
-            local value = redis.call('HGET', KEYS[1], ARGV[1])
-            if value == 'done' or value == 'dead' then return 'done' end
-            if value then
-              local since = tonumber(string.match(value, '^claimed:(%d+)$'))
-              if since and since + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return 'busy' end
-            end
-            redis.call('HSET', KEYS[1], ARGV[1], 'claimed:' .. ARGV[2])
-            redis.call('EXPIRE', KEYS[1], ARGV[4])
-            return 'claimed:' .. ARGV[2]
-            """;
-
-    // ARGV: field, the claim token, the value to leave (empty: delete the field). Done work drops its payload.
-    private static final String SETTLE = """
-            if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
-              if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
-              if ARGV[3] == 'done' then redis.call('HDEL', KEYS[1], 'outbox:' .. ARGV[1]) end
-              return 1
-            end
-            return 0
-            """;
-
-    // ARGV: now millis, lease millis, ttl. Claims the right to send record_start.
-    private static final String CLAIM_RECORDING = """
-            if redis.call('HEXISTS', KEYS[1], 'ended_at') == 1 then return 'ended' end
-            local value = redis.call('HGET', KEYS[1], 'recording_state')
-            if value == 'started' or value == 'saved' then return 'started' end
-            if value then
-              local since = tonumber(string.match(value, '^requesting:(%d+)$'))
-              if since and since + tonumber(ARGV[2]) > tonumber(ARGV[1]) then return 'requesting' end
-            end
-            redis.call('HSET', KEYS[1], 'recording_state', 'requesting:' .. ARGV[1])
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
-            return 'requesting:' .. ARGV[1]
-            """;
-
-    // ARGV: claim token. Telnyx said "not answered yet": park as pending, unless the answer has been seen since.
-    private static final String PARK_RECORDING = """
-            if redis.call('HEXISTS', KEYS[1], 'answered_at') == 1 then return 'answered' end
-            if redis.call('HGET', KEYS[1], 'recording_state') == ARGV[1] then
-              redis.call('HSET', KEYS[1], 'recording_state', 'pending')
-            end
-            return 'pending'
-            """;
-
-    // ARGV: field, claim token or '', payload or '', now, keep seconds. Marks the work queued for the outbox;
-    // without a token, a live claim of someone else is left alone (the entry then only checks on it later).
-    private static final String QUEUE = """
-            local value = redis.call('HGET', KEYS[1], ARGV[1])
-            if value == 'done' or value == 'dead' then return 'done' end
-            local claimed = value and string.sub(value, 1, 8) == 'claimed:'
-            if ARGV[2] ~= '' and claimed and value ~= ARGV[2] then return 'taken' end
-            if not claimed or value == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], 'queued') end
-            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'outbox:' .. ARGV[1], ARGV[3]) end
-            redis.call('HSETNX', KEYS[1], 'outbox_since:' .. ARGV[1], ARGV[4])
-            if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], 'outbox_attempts:' .. ARGV[1], 1) end
-            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
-            return 'queued'
-            """;
 
     /** The outbox: members are {@code [call_control_id, name]} as JSON, scored by when they are due (epoch ms). */
     public static final String OUTBOX = "cold_call_outbox";
@@ -195,20 +110,48 @@ public final class CallStore implements AutoCloseable {
         run(commands -> commands.ping());
     }
 
+    /** Records facts first-wins; the stage only moves forward (dialing, initiated, active, ended). */
+    public CallState record(String callControlId, CallFacts facts, Instant now) {
+        return apply(callControlId, facts.stage(), CallHash.encode(facts), Map.of(), now);
+    }
+
     /**
-     * Records facts about a call: {@code firstWins} fields keep the first value ever written, {@code overwrite}
-     * fields take this one, {@code state} only moves forward (dialing, initiated, active, ended).
-     *
-     * @return everything known about the call after the write
+     * Records what a recording's webhook (or a backfill) says: its result, when it was saved or backfilled (each
+     * first-wins), and, from a webhook, the call's recording state ({@code SAVED} or {@code ERROR}).
      */
-    public CallRecord apply(String callControlId, String state, Map<String, String> firstWins,
+    public CallState recordRecording(String callControlId, RecordingFacts facts, CallState.Recording state, Instant now) {
+        Map<String, String> overwrite = state == null ? Map.of() : Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire);
+        return apply(callControlId, null, CallHash.encode(facts), overwrite, now);
+    }
+
+    /**
+     * Marks the call's recording checked, first-wins, with why when given.
+     *
+     * @return whether this mark is the one that counts (a concurrent check may have won)
+     */
+    public boolean markRecordingChecked(String callControlId, String outcome, String reason, Instant now) {
+        String mark = outcome + " " + UUID.randomUUID();
+        String field = CallHash.Field.RECORDING_CHECK.wire;
+        boolean ours = mark.equals(applyRaw(callControlId, null, Map.of(field, mark), Map.of(), now).get(field));
+        if (ours && reason != null) {
+            apply(callControlId, null, Map.of(CallHash.Field.RECORDING_CHECK_REASON.wire, reason), Map.of(), now);
+        }
+        return ours;
+    }
+
+    private CallState apply(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
+            Map<String, String> overwrite, Instant now) {
+        return CallHash.decode(applyRaw(callControlId, stage, firstWins, overwrite, now));
+    }
+
+    private Map<String, String> applyRaw(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
             Map<String, String> overwrite, Instant now) {
         List<String> args = new ArrayList<>();
         args.add(Long.toString(ttl.toSeconds()));
         args.add(now.toString());
-        args.add(state == null ? "" : state);
+        args.add(stage == null ? "" : stage.wire);
         Map<String, String> first = new LinkedHashMap<>(firstWins);
-        first.put("call_control_id", callControlId);
+        first.put(CallHash.Field.CALL_CONTROL_ID.wire, callControlId);
         args.add(Integer.toString(first.size()));
         first.forEach((field, value) -> {
             args.add(field);
@@ -218,120 +161,131 @@ public final class CallStore implements AutoCloseable {
             args.add(field);
             args.add(value);
         });
-        List<Object> flat = run(commands -> commands.eval(APPLY, ScriptOutputType.MULTI,
+        List<Object> flat = run(commands -> commands.eval(CallHash.APPLY, ScriptOutputType.MULTI,
                 new String[] {key(callControlId)}, args.toArray(String[]::new)));
         Map<String, String> fields = new LinkedHashMap<>();
         for (int i = 0; i + 1 < flat.size(); i += 2) {
             fields.put((String) flat.get(i), (String) flat.get(i + 1));
         }
-        return new CallRecord(fields);
+        return fields;
     }
 
     /** Remembers that a webhook event was handled, so its redelivery is a no-op. */
     public void remember(String callControlId, String eventId, Instant now) {
-        run(commands -> commands.hset(key(callControlId), "event:" + eventId, now.toString()));
+        run(commands -> commands.hset(key(callControlId), CallHash.Prefix.EVENT.of(eventId), now.toString()));
     }
 
-    /** Everything known about a call (empty when nothing is). */
-    public CallRecord read(String callControlId) {
-        return new CallRecord(run(commands -> commands.hgetall(key(callControlId))));
+    /** Everything known about a call ({@link CallState#empty()} when nothing is). */
+    public CallState read(String callControlId) {
+        return CallHash.decode(run(commands -> commands.hgetall(key(callControlId))));
     }
 
-    /**
-     * Claims a once-only piece of work named {@code field} on the call.
-     *
-     * @return the claim token when {@link Claim#CLAIMED}, else {@code "busy"} or {@code "done"}
-     */
-    public String claim(String callControlId, String field, Instant now) {
-        return run(commands -> commands.eval(CLAIM, ScriptOutputType.VALUE, new String[] {key(callControlId)},
-                field, Long.toString(now.toEpochMilli()), Long.toString(CLAIM_LEASE.toMillis()),
-                Long.toString(ttl.toSeconds())));
+    /** Claims the once-only delivery of {@code deliverable}. */
+    public Claim claim(String callControlId, Deliverable deliverable, Instant now) {
+        return Claim.of(run(commands -> commands.eval(CallHash.CLAIM, ScriptOutputType.VALUE,
+                new String[] {key(callControlId)}, deliverable.field(), Long.toString(now.toEpochMilli()),
+                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
     }
 
-    public static Claim claimOf(String answer) {
-        return switch (answer) {
-            case "done" -> Claim.DONE;
-            case "busy" -> Claim.BUSY;
-            default -> Claim.CLAIMED;
-        };
+    /** Marks claimed work done, if the claim is still ours; its kept payload is dropped. */
+    public void finish(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+        settle(callControlId, deliverable.field(), claim.token(), CallState.Mark.DONE.wire);
     }
 
-    /** Marks claimed work done (value {@code done}) or gives the claim back ({@code null}), if it is still ours. */
-    public void settle(String callControlId, String field, String token, String value) {
-        run(commands -> commands.eval(SETTLE, ScriptOutputType.INTEGER, new String[] {key(callControlId)},
-                field, token, value == null ? "" : value));
+    /** Gives a claim back, if it is still ours. */
+    public void release(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+        settle(callControlId, deliverable.field(), claim.token(), "");
     }
 
-    /**
-     * Claims the right to send {@code record_start}.
-     *
-     * @return {@code ended}, {@code started}, {@code requesting} (someone else is asking now) or a claim token
-     */
-    public String claimRecording(String callControlId, Instant now) {
-        return run(commands -> commands.eval(CLAIM_RECORDING, ScriptOutputType.VALUE,
+    /** Claims the right to send {@code record_start}. */
+    public RecordingClaim claimRecording(String callControlId, Instant now) {
+        return RecordingClaim.of(run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
                 new String[] {key(callControlId)}, Long.toString(now.toEpochMilli()),
-                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds())));
+                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
     }
 
-    /** Parks a claimed recording as pending; {@code answered} when the answer arrived meanwhile (try again). */
-    public String parkRecording(String callControlId, String token) {
-        return run(commands -> commands.eval(PARK_RECORDING, ScriptOutputType.VALUE,
-                new String[] {key(callControlId)}, token));
+    /** Leaves the recording state {@code state} (or none, giving the claim back), if the claim is still ours. */
+    public void settleRecording(String callControlId, RecordingClaim.Claimed claim, CallState.Recording state) {
+        settle(callControlId, CallHash.Field.RECORDING_STATE.wire, claim.token(),
+                state == CallState.Recording.NONE ? "" : state.wire);
     }
 
     /**
-     * Puts once-only work in the outbox: marks it {@code queued} on the call (keeping {@code payload} when given),
-     * keeps the call's hash at least {@code keep} long, and schedules it at {@code due}. Marks and schedules in
-     * two steps (the outbox is one key for all calls, so on a cluster it cannot share a script with the call);
-     * a queued mark without a schedule is found again by the next delivery of the same webhook.
+     * Parks a claimed recording as pending (Telnyx said "not answered yet").
      *
-     * @param token the caller's claim, or {@code null} to queue work nobody has claimed (a deferred call log)
+     * @return {@code false} when the answer arrived meanwhile: the claim is still held, try again
+     */
+    public boolean parkRecording(String callControlId, RecordingClaim.Claimed claim) {
+        return "pending".equals(run(commands -> commands.eval(CallHash.PARK_RECORDING, ScriptOutputType.VALUE,
+                new String[] {key(callControlId)}, claim.token())));
+    }
+
+    private void settle(String callControlId, String field, String token, String value) {
+        run(commands -> commands.eval(CallHash.SETTLE, ScriptOutputType.INTEGER, new String[] {key(callControlId)},
+                field, token, value));
+    }
+
+    /**
+     * Puts once-only work in the outbox: marks it queued on the call (keeping {@code payload} when given), keeps the
+     * call's hash at least {@code keep} long, and schedules it at {@code due}. Marks and schedules in two steps (the
+     * outbox is one key for all calls, so on a cluster it cannot share a script with the call); a queued mark
+     * without a schedule is found again by the next delivery of the same webhook.
+     *
+     * @param claim the caller's claim, or {@code null} to queue work nobody has claimed (a deferred call log)
      * @return {@code false} when the work was done meanwhile
      */
-    public boolean enqueue(String callControlId, String name, String token, String payload, Instant due, Instant now,
-            Duration keep) {
-        String answer = run(commands -> commands.eval(QUEUE, ScriptOutputType.VALUE, new String[] {key(callControlId)},
-                name, token == null ? "" : token, payload == null ? "" : payload, now.toString(),
-                Long.toString(Math.max(keep.toSeconds(), ttl.toSeconds()))));
+    public boolean enqueue(String callControlId, Deliverable deliverable, Claim.Claimed claim, String payload,
+            Instant due, Instant now, Duration keep) {
+        String answer = run(commands -> commands.eval(CallHash.QUEUE, ScriptOutputType.VALUE,
+                new String[] {key(callControlId)}, deliverable.field(), claim == null ? "" : claim.token(),
+                payload == null ? "" : payload, now.toString(), Long.toString(Math.max(keep.toSeconds(), ttl.toSeconds()))));
         if (!answer.equals("queued")) {
             return false;
         }
-        schedule(callControlId, name, due);
+        schedule(new OutboxEntry(callControlId, deliverable), due);
         return true;
     }
 
     /** (Re)schedules an outbox entry. */
-    public void schedule(String callControlId, String name, Instant due) {
-        run(commands -> commands.zadd(OUTBOX, (double) due.toEpochMilli(), member(callControlId, name)));
+    public void schedule(OutboxEntry entry, Instant due) {
+        run(commands -> commands.zadd(OUTBOX, (double) due.toEpochMilli(), member(entry)));
     }
 
     /** Removes an outbox entry (done, or given up). */
-    public void unschedule(String callControlId, String name) {
-        run(commands -> commands.zrem(OUTBOX, member(callControlId, name)));
+    public void unschedule(OutboxEntry entry) {
+        run(commands -> commands.zrem(OUTBOX, member(entry)));
     }
 
-    /** Up to {@code limit} outbox entries due by {@code now} (all when {@code null}), as {@code [call_control_id, name]}. */
-    public List<String[]> due(Instant now, int limit) {
+    /**
+     * Up to {@code limit} outbox entries due by {@code now} (all when {@code null}). A member we cannot read was not
+     * written by us: it moves to the dead-letter list as it is, so it cannot block the outbox.
+     */
+    public List<OutboxEntry> due(Instant now, int limit) {
         double upTo = now == null ? Double.POSITIVE_INFINITY : (double) now.toEpochMilli();
         List<String> members = run(commands -> commands.zrangebyscore(OUTBOX,
                 Range.create(Double.NEGATIVE_INFINITY, upTo), Limit.create(0, limit)));
-        List<String[]> entries = new ArrayList<>();
+        List<OutboxEntry> entries = new ArrayList<>();
         for (String member : members) {
-            entries.add(unmember(member));
+            OutboxEntry entry = entry(member);
+            if (entry == null) {
+                run(commands -> commands.rpush(DEAD_LETTERS, "{\"unreadable_outbox_member\":" + quote(member) + "}"));
+                run(commands -> commands.zrem(OUTBOX, member));
+            } else {
+                entries.add(entry);
+            }
         }
         return entries;
     }
 
-    /** How many entries the outbox and the dead-letter list hold. */
-    public long[] backlog() {
-        return new long[] {run(commands -> commands.zcard(OUTBOX)), run(commands -> commands.llen(DEAD_LETTERS))};
+    public Backlog backlog() {
+        return new Backlog(run(commands -> commands.zcard(OUTBOX)), run(commands -> commands.llen(DEAD_LETTERS)));
     }
 
-    /** Gives up on an entry: keeps {@code record} in the dead-letter list and marks the work {@code dead}. */
-    public void deadLetter(String callControlId, String name, String record) {
+    /** Gives up on an entry: keeps {@code record} in the dead-letter list and marks the work dead. */
+    public void deadLetter(OutboxEntry entry, String record) {
         run(commands -> commands.rpush(DEAD_LETTERS, record));
-        run(commands -> commands.hset(key(callControlId), name, "dead"));
-        unschedule(callControlId, name);
+        run(commands -> commands.hset(key(entry.callControlId()), entry.deliverable().field(), CallState.Mark.DEAD.wire));
+        unschedule(entry);
     }
 
     /** Schedules a recording check for the call unless one is scheduled already (a redelivery keeps the first). */
@@ -345,7 +299,7 @@ public final class CallStore implements AutoCloseable {
     }
 
     /** The call needs no more checking. */
-    public void settleCheck(String callControlId) {
+    public void dropCheck(String callControlId) {
         run(commands -> commands.zrem(RECORDING_CHECKS, callControlId));
     }
 
@@ -356,31 +310,34 @@ public final class CallStore implements AutoCloseable {
                 Limit.create(0, limit)));
     }
 
-    /** Adds one to a counter field of the call; returns the new count. */
-    public long increment(String callControlId, String field) {
-        return run(commands -> commands.hincrby(key(callControlId), field, 1));
+    /** Counts one more time Telnyx's recordings API listed nothing for the call; returns the count. */
+    public long countEmptyListing(String callControlId) {
+        return run(commands -> commands.hincrby(key(callControlId), CallHash.Field.RECORDING_LISTINGS.wire, 1));
     }
 
-    private static String member(String callControlId, String name) {
-        return "[" + quote(callControlId) + "," + quote(name) + "]";
+    /** Counts one more time Telnyx's recordings API failed for the call; returns the count. */
+    public long countRecordingsApiFailure(String callControlId) {
+        return run(commands -> commands.hincrby(key(callControlId), CallHash.Field.RECORDING_API_FAILURES.wire, 1));
     }
 
-    private static String[] unmember(String member) {
+    private static String member(OutboxEntry entry) {
+        return "[" + quote(entry.callControlId()) + "," + quote(entry.deliverable().field()) + "]";
+    }
+
+    private static OutboxEntry entry(String member) {
         try {
-            String[] parts = com.aicallgo.coldcall.core.json.Json.mapper().readValue(member, String[].class);
-            if (parts.length == 2) {
-                return parts;
-            }
-        } catch (java.io.IOException e) {
-            // fall through: not one of ours
+            String[] parts = Json.mapper().readValue(member, String[].class);
+            Deliverable deliverable = parts.length == 2 ? Deliverable.parse(parts[1]) : null;
+            return deliverable == null ? null : new OutboxEntry(parts[0], deliverable);
+        } catch (JsonProcessingException e) {
+            return null;
         }
-        return new String[] {member, ""};
     }
 
     private static String quote(String text) {
         try {
-            return com.aicallgo.coldcall.core.json.Json.mapper().writeValueAsString(text);
-        } catch (java.io.IOException e) {
+            return Json.mapper().writeValueAsString(text);
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -389,8 +346,7 @@ public final class CallStore implements AutoCloseable {
         try {
             return command.apply(commands());
         } catch (RedisException e) {
-            throw new ApiException(ErrorCode.STORE_UNAVAILABLE, "Call state storage is unavailable; try again",
-                    "redis: " + e.getClass().getSimpleName() + ": " + e.getMessage(), null);
+            throw new StoreUnavailable("redis: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

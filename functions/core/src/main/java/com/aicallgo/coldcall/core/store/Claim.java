@@ -1,11 +1,24 @@
 package com.aicallgo.coldcall.core.store;
 
 /** The answer to "may I do this once-only thing now?". */
-public enum Claim {
-    /** Yours: do it, then {@code complete} or {@code release}. */
-    CLAIMED,
-    /** Someone is doing it right now (a concurrent redelivery). */
-    BUSY,
-    /** Done before. */
-    DONE
+public sealed interface Claim {
+    /** Yours: do it, then settle it with this token. */
+    record Claimed(String token) implements Claim {
+    }
+
+    /** Someone is doing it right now (a concurrent redelivery); their lease has not run out. */
+    record Busy() implements Claim {
+    }
+
+    /** Done before (or given up on). */
+    record Done() implements Claim {
+    }
+
+    static Claim of(String answer) {
+        return switch (answer) {
+            case "done" -> new Done();
+            case "busy" -> new Busy();
+            default -> new Claimed(answer);
+        };
+    }
 }

@@ -1,7 +1,5 @@
 package com.aicallgo.coldcall.core.telnyx;
 
-import com.aicallgo.coldcall.core.http.ApiException;
-import com.aicallgo.coldcall.core.http.ErrorCode;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
@@ -57,7 +55,7 @@ public final class TelnyxCallControl {
     /**
      * Starts a dual-channel MP3 recording, retrying 429, 5xx and timeouts a bounded number of times.
      *
-     * @throws ApiException {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
+     * @throws TelnyxFailure {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
      */
     public RecordStart recordStart(String callControlId) {
         URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId) + "/actions/record_start");
@@ -93,11 +91,11 @@ public final class TelnyxCallControl {
             if (response.status() == 422 && "90018".equals(code)) {
                 return RecordStart.CALL_ENDED;
             }
-            throw new ApiException(ErrorCode.TELNYX_REJECTED, "Telnyx refused to start the recording",
-                    "record_start answered " + response.status() + " code " + code, null);
+            throw TelnyxFailure.rejected("Telnyx refused to start the recording",
+                    "record_start answered " + response.status() + " code " + code);
         }
-        throw new ApiException(ErrorCode.TELNYX_UNAVAILABLE, "Telnyx is unavailable; the recording was not started",
-                last + " after " + ATTEMPTS + " attempts", null);
+        throw TelnyxFailure.unavailable("Telnyx is unavailable; the recording was not started",
+                last + " after " + ATTEMPTS + " attempts");
     }
 
     static String errorCode(String body) {
@@ -117,8 +115,8 @@ public final class TelnyxCallControl {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ApiException(ErrorCode.TELNYX_UNAVAILABLE, "Telnyx is unavailable; the recording was not started",
-                    "interrupted while retrying", e);
+            throw TelnyxFailure.unavailable("Telnyx is unavailable; the recording was not started",
+                    "interrupted while retrying");
         }
     }
 }

@@ -1,7 +1,5 @@
 package com.aicallgo.coldcall.core.telnyx;
 
-import com.aicallgo.coldcall.core.http.ApiException;
-import com.aicallgo.coldcall.core.http.ErrorCode;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import java.io.IOException;
@@ -26,7 +24,7 @@ public final class TelnyxLoginTokens {
     /**
      * Mints one token for the credential.
      *
-     * @throws ApiException {@code telnyx_unavailable} when Telnyx does not hand one out
+     * @throws TelnyxFailure {@code telnyx_unavailable} when Telnyx does not hand one out
      */
     public String create(String credentialId) {
         URI uri = URI.create(apiBase + "/v2/telephony_credentials/" + HttpCaller.segment(credentialId) + "/token");
@@ -39,11 +37,11 @@ public final class TelnyxLoginTokens {
             if (response.ok() && !token.isEmpty()) {
                 return token;
             }
-            throw new ApiException(ErrorCode.TELNYX_UNAVAILABLE, "Telnyx did not issue a login token",
-                    "token endpoint answered " + response.status(), null);
+            throw TelnyxFailure.unavailable("Telnyx did not issue a login token",
+                    "token endpoint answered " + response.status());
         } catch (IOException e) {
-            throw new ApiException(ErrorCode.TELNYX_UNAVAILABLE, "Telnyx did not issue a login token",
-                    "token endpoint did not answer: " + e.getClass().getSimpleName(), e);
+            throw TelnyxFailure.unavailable("Telnyx did not issue a login token",
+                    "token endpoint did not answer: " + e.getClass().getSimpleName());
         }
     }
 }

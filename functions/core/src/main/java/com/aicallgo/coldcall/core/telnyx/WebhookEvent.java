@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.telnyx;
 
-import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
@@ -16,14 +16,42 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
 /**
- * A Telnyx webhook (API v2): {@code {"data": {"event_type", "id", "occurred_at", "payload"}, "meta": {...}}}.
- * Parsed leniently (Telnyx adds fields; a number where we expect text is taken as text); only what we use is
- * required.
+ * A Telnyx webhook (API v2), {@code {"data": {"event_type", "id", "occurred_at", "payload"}, "meta": {...}}}, as the
+ * typed view {@link #parse} builds once. Parsed leniently (Telnyx adds fields; a number where we expect text is taken
+ * as text); only what we use is required.
  */
-@JsonIgnoreProperties(ignoreUnknown = true)
-public record WebhookEvent(Data data) {
+public record WebhookEvent(Type type, String eventType, String id, Instant occurredAt, Payload payload) {
+    /** The event types we act on; every other is {@link #OTHER}. */
+    public enum Type {
+        CALL_INITIATED("call.initiated"),
+        CALL_ANSWERED("call.answered"),
+        CALL_HANGUP("call.hangup"),
+        RECORDING_SAVED("call.recording.saved"),
+        RECORDING_ERROR("call.recording.error"),
+        OTHER(null);
+
+        private final String wire;
+
+        Type(String wire) {
+            this.wire = wire;
+        }
+
+        public static Type of(String wire) {
+            for (Type type : values()) {
+                if (wire.equals(type.wire)) {
+                    return type;
+                }
+            }
+            return OTHER;
+        }
+    }
+
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Data(String recordType, String eventType, String id, String occurredAt, Payload payload) {
+    private record Envelope(Data data) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Data(String eventType, String id, String occurredAt, Payload payload) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -55,7 +83,7 @@ public record WebhookEvent(Data data) {
     public record RecordingUrls(String mp3, String wav) {
     }
 
-    private static final ObjectReader READER = lenientMapper().readerFor(WebhookEvent.class);
+    private static final ObjectReader READER = lenientMapper().readerFor(Envelope.class);
 
     private static JsonMapper lenientMapper() {
         JsonMapper mapper = ((JsonMapper) Json.mapper()).rebuild()
@@ -72,57 +100,42 @@ public record WebhookEvent(Data data) {
     /**
      * Parses a webhook body and checks the fields every event needs.
      *
-     * @throws ApiException {@code invalid_request} naming the field that is missing or malformed
+     * @throws Failure {@code invalid_request} naming the field that is missing or malformed
      */
     public static WebhookEvent parse(byte[] body) {
-        WebhookEvent event;
+        Envelope envelope;
         try {
-            event = READER.readValue(body);
+            envelope = READER.readValue(body);
         } catch (JacksonException e) {
-            throw ApiException.invalid("body", "is not a Telnyx webhook JSON object");
+            throw Failure.invalid("body", "is not a Telnyx webhook JSON object");
         } catch (java.io.IOException e) {
-            throw ApiException.invalid("body", "cannot be read");
+            throw Failure.invalid("body", "cannot be read");
         }
-        if (event == null || event.data() == null) {
-            throw ApiException.invalid("data", "is required");
+        Data data = envelope == null ? null : envelope.data();
+        if (data == null) {
+            throw Failure.invalid("data", "is required");
         }
-        if (blank(event.data().eventType())) {
-            throw ApiException.invalid("data.event_type", "is required");
+        if (blank(data.eventType())) {
+            throw Failure.invalid("data.event_type", "is required");
         }
-        if (blank(event.data().id())) {
-            throw ApiException.invalid("data.id", "is required");
+        if (blank(data.id())) {
+            throw Failure.invalid("data.id", "is required");
         }
-        if (event.data().payload() == null) {
-            throw ApiException.invalid("data.payload", "is required");
+        if (data.payload() == null) {
+            throw Failure.invalid("data.payload", "is required");
         }
-        if (blank(event.data().occurredAt())) {
-            throw ApiException.invalid("data.occurred_at", "is required");
+        if (blank(data.occurredAt())) {
+            throw Failure.invalid("data.occurred_at", "is required");
         }
-        time("data.occurred_at", event.data().occurredAt());
-        return event;
-    }
-
-    public String eventType() {
-        return data.eventType();
-    }
-
-    public String id() {
-        return data.id();
-    }
-
-    public Payload payload() {
-        return data.payload();
-    }
-
-    public Instant occurredAt() {
-        return time("data.occurred_at", data.occurredAt());
+        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(),
+                time("data.occurred_at", data.occurredAt()), data.payload());
     }
 
     /** The payload's call control id, required by every event we act on. */
     public String callControlId() {
-        String id = data.payload().callControlId();
+        String id = payload.callControlId();
         if (blank(id) || id.length() > 256) {
-            throw ApiException.invalid("data.payload.call_control_id", "is required (1 to 256 characters)");
+            throw Failure.invalid("data.payload.call_control_id", "is required (1 to 256 characters)");
         }
         return id;
     }
@@ -135,7 +148,7 @@ public record WebhookEvent(Data data) {
         try {
             return OffsetDateTime.parse(value.trim()).toInstant();
         } catch (DateTimeParseException e) {
-            throw ApiException.invalid(field, "is not an ISO-8601 time");
+            throw Failure.invalid(field, "is not an ISO-8601 time");
         }
     }
 

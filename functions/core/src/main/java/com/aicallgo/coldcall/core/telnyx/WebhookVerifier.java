@@ -1,9 +1,9 @@
 package com.aicallgo.coldcall.core.telnyx;
 
 import com.aicallgo.coldcall.core.config.ConfigException;
-import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.http.ApiRequest;
-import com.aicallgo.coldcall.core.http.ErrorCode;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import java.nio.charset.StandardCharsets;
@@ -45,7 +45,7 @@ public final class WebhookVerifier {
     /**
      * Verifies the request's signature and timestamp.
      *
-     * @throws ApiException {@code invalid_signature} (401) for a missing, malformed, stale or wrong signature
+     * @throws Failure {@code invalid_signature} (401) for a missing, malformed, stale or wrong signature
      */
     public void verify(ApiRequest request) {
         if (!enabled) {
@@ -124,7 +124,7 @@ public final class WebhookVerifier {
         }
     }
 
-    private static ApiException rejected(String why) {
-        return new ApiException(ErrorCode.INVALID_SIGNATURE, "The webhook signature is missing, stale or wrong", why, null);
+    private static Failure rejected(String why) {
+        return new Failure(ErrorCode.INVALID_SIGNATURE, "The webhook signature is missing, stale or wrong", why);
     }
 }

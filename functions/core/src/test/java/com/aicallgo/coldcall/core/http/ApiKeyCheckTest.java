@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.secrets.Secrets;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class ApiKeyCheckTest {
             throw new AssertionError("secrets read for a request without a key (SnapStart priming relies on this)");
         });
         assertEquals(ErrorCode.UNAUTHORIZED,
-                assertThrows(ApiException.class, () -> check.check(request(Map.of()))).code());
+                assertThrows(Failure.class, () -> check.check(request(Map.of()))).code());
     }
 
     @Test
@@ -28,7 +30,7 @@ class ApiKeyCheckTest {
         ApiKeyCheck check = new ApiKeyCheck(() -> secrets);
         assertDoesNotThrow(() -> check.check(request(Map.of("x-api-key", "the-key"))));
         for (String wrong : new String[] {"the-ke", "the-key ", "THE-KEY", ""}) {
-            assertThrows(ApiException.class, () -> check.check(request(Map.of("x-api-key", wrong))), wrong);
+            assertThrows(Failure.class, () -> check.check(request(Map.of("x-api-key", wrong))), wrong);
         }
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Test;
 
 class HttpEdgeTest {
     private final ByteArrayOutputStream logged = new ByteArrayOutputStream();
-    private final HttpEdge edge = new HttpEdge("POST /x", new JsonLog("test", new PrintStream(logged, true, StandardCharsets.UTF_8)));
+    private final HttpEdge edge = new HttpEdge(new JsonLog("test", new PrintStream(logged, true, StandardCharsets.UTF_8)), Endpoint.START_RECORDING);
 
     private static APIGatewayV2HTTPEvent event(String body, boolean base64, Map<String, String> headers) {
         APIGatewayV2HTTPEvent event = new APIGatewayV2HTTPEvent();
@@ -62,9 +63,9 @@ class HttpEdgeTest {
     }
 
     @Test
-    void apiExceptionBecomesItsStatusWithFields() throws Exception {
+    void failureBecomesItsStatusWithFields() throws Exception {
         APIGatewayV2HTTPResponse response = edge.handle(event(null, false, null), request -> {
-            throw ApiException.invalid("to_phone", "must be E.164");
+            throw Failure.invalid("to_phone", "must be E.164");
         });
         assertEquals(400, response.getStatusCode());
         JsonNode body = json(response);
@@ -103,7 +104,7 @@ class HttpEdgeTest {
             return Reply.ok("x", "done");
         });
         JsonNode line = Json.mapper().readTree(logged.toString(StandardCharsets.UTF_8).strip());
-        assertEquals("POST /x", line.get("route").asText());
+        assertEquals("POST /start-recording", line.get("route").asText());
         assertEquals("done", line.get("outcome").asText());
         assertEquals("v3:1", line.get("call_control_id").asText());
         assertEquals(200, line.get("status").asInt());

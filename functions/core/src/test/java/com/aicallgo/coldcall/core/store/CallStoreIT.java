@@ -1,11 +1,13 @@
 package com.aicallgo.coldcall.core.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aicallgo.coldcall.core.http.ApiException;
-import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -42,49 +44,51 @@ class CallStoreIT {
 
     @Test
     void factsAreFirstWinsAndStateOnlyMovesForward() {
-        store.apply("v3:a", "ended", Map.of("ended_at", "2025-11-15T10:35:00Z"), Map.of(), now);
-        CallRecord call = store.apply("v3:a", "active", Map.of("ended_at", "2030-01-01T00:00:00Z",
-                "answered_at", "2025-11-15T10:31:00Z"), Map.of(), now);
-        assertEquals("ended", call.get("state"), "a late answer does not move the state back");
-        assertEquals("2025-11-15T10:35:00Z", call.get("ended_at"), "first value wins");
-        assertEquals("2025-11-15T10:31:00Z", call.get("answered_at"));
-        assertEquals("v3:a", call.get("call_control_id"));
-        assertEquals(now.toString(), call.get("updated_at"));
+        store.record("v3:a", facts(Stage.ENDED, null, Instant.parse("2025-11-15T10:35:00Z")), now);
+        CallState call = store.record("v3:a", facts(Stage.ACTIVE, Instant.parse("2025-11-15T10:31:00Z"),
+                Instant.parse("2030-01-01T00:00:00Z")), now);
+        assertEquals(Stage.ENDED, call.stage(), "a late answer does not move the state back");
+        assertEquals(Instant.parse("2025-11-15T10:35:00Z"), call.endedAt(), "first value wins");
+        assertEquals(Instant.parse("2025-11-15T10:31:00Z"), call.answeredAt());
+        assertEquals("v3:a", call.callControlId());
+        Map<String, String> hash = TestRedis.with(DB, redis -> redis.hgetall("cold_call_status:{v3:a}"));
+        assertEquals("ended", hash.get("state"), "the wire layout is the contract's");
+        assertEquals("2025-11-15T10:35:00Z", hash.get("ended_at"));
+        assertEquals(now.toString(), hash.get("updated_at"));
     }
 
     @Test
     void theKeyIsTheContractsWithTheCallAsHashTagAndHasTheTtl() {
-        store.apply("v3:abc", "initiated", Map.of(), Map.of(), now);
+        store.record("v3:abc", facts(Stage.INITIATED, null, null), now);
         long ttl = TestRedis.with(DB, redis -> redis.ttl("cold_call_status:{v3:abc}"));
         assertTrue(ttl > 86_000 && ttl <= 86_400, "ttl " + ttl);
     }
 
     @Test
     void aClaimIsExclusiveUntilSettledAndDoneIsFinal() {
-        String token = store.claim("v3:a", "call_log", now);
-        assertEquals(Claim.CLAIMED, CallStore.claimOf(token));
-        assertEquals(Claim.BUSY, CallStore.claimOf(store.claim("v3:a", "call_log", now.plusSeconds(1))));
-        assertEquals(Claim.CLAIMED, CallStore.claimOf(store.claim("v3:a", "call_log", now.plus(CallStore.CLAIM_LEASE).plusSeconds(1))),
+        Deliverable log = Deliverable.CALL_LOG;
+        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now));
+        assertInstanceOf(Claim.Busy.class, store.claim("v3:a", log, now.plusSeconds(1)));
+        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now.plus(CallStore.CLAIM_LEASE).plusSeconds(1)),
                 "a lease that ran out can be taken over");
-        String mine = store.claim("v3:b", "call_log", now);
-        store.settle("v3:b", "call_log", mine, "done");
-        assertEquals(Claim.DONE, CallStore.claimOf(store.claim("v3:b", "call_log", now.plusSeconds(60))));
-        String released = store.claim("v3:c", "call_log", now);
-        store.settle("v3:c", "call_log", released, null);
-        assertEquals(Claim.CLAIMED, CallStore.claimOf(store.claim("v3:c", "call_log", now)));
+        store.finish("v3:b", log, (Claim.Claimed) store.claim("v3:b", log, now));
+        assertInstanceOf(Claim.Done.class, store.claim("v3:b", log, now.plusSeconds(60)));
+        assertEquals(CallState.Mark.DONE, store.read("v3:b").sending(log).mark());
+        store.release("v3:c", log, (Claim.Claimed) store.claim("v3:c", log, now));
+        assertInstanceOf(Claim.Claimed.class, store.claim("v3:c", log, now));
     }
 
     @Test
     void concurrentClaimsLetExactlyOneThrough() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
-            List<Callable<String>> tasks = new ArrayList<>();
+            List<Callable<Claim>> tasks = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                tasks.add(() -> store.claim("v3:race", "call_log", now));
+                tasks.add(() -> store.claim("v3:race", Deliverable.CALL_LOG, now));
             }
             long winners = 0;
-            for (Future<String> result : pool.invokeAll(tasks)) {
-                if (CallStore.claimOf(result.get()) == Claim.CLAIMED) {
+            for (Future<Claim> result : pool.invokeAll(tasks)) {
+                if (result.get() instanceof Claim.Claimed) {
                     winners++;
                 }
             }
@@ -96,23 +100,25 @@ class CallStoreIT {
 
     @Test
     void recordingClaimKnowsEndedAndStartedCalls() {
-        store.apply("v3:ended", "ended", Map.of("ended_at", now.toString()), Map.of(), now);
-        assertEquals("ended", store.claimRecording("v3:ended", now));
-        String token = store.claimRecording("v3:r", now);
-        assertTrue(token.startsWith("requesting:"));
-        assertEquals("requesting", store.claimRecording("v3:r", now.plusSeconds(1)));
-        store.settle("v3:r", "recording_state", token, "started");
-        assertEquals("started", store.claimRecording("v3:r", now.plusSeconds(2)));
+        store.record("v3:ended", facts(Stage.ENDED, null, now), now);
+        assertInstanceOf(RecordingClaim.CallEnded.class, store.claimRecording("v3:ended", now));
+        RecordingClaim token = store.claimRecording("v3:r", now);
+        assertInstanceOf(RecordingClaim.Claimed.class, token);
+        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording("v3:r", now.plusSeconds(1)));
+        assertEquals(CallState.Recording.REQUESTING, store.read("v3:r").recording());
+        store.settleRecording("v3:r", (RecordingClaim.Claimed) token, CallState.Recording.STARTED);
+        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording("v3:r", now.plusSeconds(2)));
+        assertEquals(CallState.Recording.STARTED, store.read("v3:r").recording());
     }
 
     @Test
     void parkingARecordingNoticesAnAnswerThatCameMeanwhile() {
-        String token = store.claimRecording("v3:p", now);
-        assertEquals("pending", store.parkRecording("v3:p", token));
-        assertEquals("pending", store.read("v3:p").get("recording_state"));
-        String second = store.claimRecording("v3:q", now);
-        store.apply("v3:q", "active", Map.of("answered_at", now.toString()), Map.of(), now);
-        assertEquals("answered", store.parkRecording("v3:q", second));
+        RecordingClaim token = store.claimRecording("v3:p", now);
+        assertTrue(store.parkRecording("v3:p", (RecordingClaim.Claimed) token));
+        assertEquals(CallState.Recording.PENDING, store.read("v3:p").recording());
+        RecordingClaim second = store.claimRecording("v3:q", now);
+        store.record("v3:q", facts(Stage.ACTIVE, now, null), now);
+        assertFalse(store.parkRecording("v3:q", (RecordingClaim.Claimed) second), "answered meanwhile: not parked");
     }
 
     @Test
@@ -122,7 +128,7 @@ class CallStoreIT {
             port = socket.getLocalPort();
         }
         try (CallStore offline = CallStore.create("redis://127.0.0.1:" + port, false, Duration.ofSeconds(60))) {
-            ApiException e = assertThrows(ApiException.class, () -> offline.read("v3:x"));
+            StoreUnavailable e = assertThrows(StoreUnavailable.class, () -> offline.read("v3:x"));
             assertEquals(ErrorCode.STORE_UNAVAILABLE, e.code());
             Process redis = startRedis(port, false);
             try {
@@ -130,7 +136,7 @@ class CallStoreIT {
                     offline.ping();
                     return true;
                 });
-                assertEquals(Map.of(), offline.read("v3:x").fields(), "the next call reconnects");
+                assertTrue(offline.read("v3:x").empty(), "the next call reconnects");
             } finally {
                 redis.destroy();
             }
@@ -151,16 +157,21 @@ class CallStoreIT {
             waitFor(() -> new String(new ProcessBuilder("redis-cli", "-p", Integer.toString(p), "cluster", "info")
                     .start().getInputStream().readAllBytes()).contains("cluster_state:ok"));
             try (CallStore cluster = CallStore.create("redis://127.0.0.1:" + port, true, Duration.ofSeconds(60))) {
-                CallRecord call = cluster.apply("v3:cl", "active", Map.of("answered_at", now.toString()), Map.of(), now);
-                assertEquals("active", call.get("state"));
-                assertEquals(Claim.CLAIMED, CallStore.claimOf(cluster.claim("v3:cl", "call_log", now)));
-                assertEquals(Claim.BUSY, CallStore.claimOf(cluster.claim("v3:cl", "call_log", now)));
+                CallState call = cluster.record("v3:cl", facts(Stage.ACTIVE, now, null), now);
+                assertEquals(Stage.ACTIVE, call.stage());
+                assertInstanceOf(Claim.Claimed.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
+                assertInstanceOf(Claim.Busy.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
                 cluster.remember("v3:cl", "event-1", now);
-                assertTrue(cluster.read("v3:cl").has("event:event-1"));
+                assertTrue(cluster.read("v3:cl").handled("event-1"));
             }
         } finally {
             redis.destroy();
         }
+    }
+
+    private static CallFacts facts(Stage stage, Instant answeredAt, Instant endedAt) {
+        return new CallFacts(stage, null, null, null, null, null, null, answeredAt, endedAt, endedAt, null, null, null,
+                null);
     }
 
     private static Process startRedis(int port, boolean cluster) throws IOException {

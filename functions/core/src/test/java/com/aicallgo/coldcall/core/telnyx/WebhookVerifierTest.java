@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.config.ConfigException;
-import com.aicallgo.coldcall.core.http.ApiException;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.http.ApiRequest;
-import com.aicallgo.coldcall.core.http.ErrorCode;
+import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.secrets.Secrets;
 import com.aicallgo.coldcall.core.testing.MutableClock;
@@ -67,7 +67,7 @@ class WebhookVerifierTest {
     }
 
     private static ErrorCode rejection(WebhookVerifier verifier, ApiRequest request) {
-        return assertThrows(ApiException.class, () -> verifier.verify(request)).code();
+        return assertThrows(Failure.class, () -> verifier.verify(request)).code();
     }
 
     @Test

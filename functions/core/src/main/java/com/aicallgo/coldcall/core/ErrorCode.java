@@ -1,0 +1,24 @@
+package com.aicallgo.coldcall.core;
+
+import java.util.Locale;
+
+/** The stable error codes of CONTRACTS §1; the HTTP edge alone decides the status each answers with. */
+public enum ErrorCode {
+    INVALID_REQUEST,
+    UNAUTHORIZED,
+    INVALID_SIGNATURE,
+    CALL_ENDED,
+    PAYLOAD_TOO_LARGE,
+    INTERNAL_ERROR,
+    MISCONFIGURED,
+    TELNYX_UNAVAILABLE,
+    TELNYX_REJECTED,
+    STORE_UNAVAILABLE,
+    SECRETS_UNAVAILABLE,
+    AWAITING_ANSWER;
+
+    /** The wire form: {@code invalid_request}. */
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

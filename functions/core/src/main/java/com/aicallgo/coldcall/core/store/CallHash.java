@@ -1,0 +1,293 @@
+package com.aicallgo.coldcall.core.store;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The layout of a call's Redis hash: the one place that names its fields and spells their values, in both
+ * directions (typed facts to fields, fields to a {@link CallState}), and the Lua scripts that change it. The scripts
+ * name fields and values symbolically ({@code F.ENDED_AT}, {@code P.OUTBOX}, {@code V.DONE}, {@code RANK}); those
+ * symbols are replaced by the wire spellings below when the class loads, and an unknown symbol fails the load.
+ */
+final class CallHash {
+    /** The hash's fixed fields; the wire name is the lower-cased constant. */
+    enum Field {
+        CALL_CONTROL_ID, STATE, UPDATED_AT, TO_PHONE, FROM_PHONE, CALL_SESSION_ID, CALL_LEG_ID, CALL_START_TIME,
+        INITIATED_AT, ANSWERED_AT, ENDED_AT, HANGUP_AT, HANGUP_SEEN_AT, HANGUP_CAUSE, HANGUP_SOURCE, SIP_HANGUP_CAUSE,
+        RECORDING_STATE, RECORDING_STARTED_AT, RECORDING_CHECK, RECORDING_CHECK_REASON, RECORDING_LISTINGS,
+        RECORDING_API_FAILURES;
+
+        final String wire = name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Fields per deliverable ({@code outbox:call_log}) or per event ({@code event:<id>}). */
+    enum Prefix {
+        OUTBOX, OUTBOX_SINCE, OUTBOX_ATTEMPTS, RESULT, SAVED_AT, BACKFILLED, EVENT;
+
+        final String wire = name().toLowerCase(Locale.ROOT) + ":";
+
+        String of(String suffix) {
+            return wire + suffix;
+        }
+
+        String of(Deliverable deliverable) {
+            return wire + deliverable.field();
+        }
+    }
+
+    static final String COMPLETED = "completed";
+    static final String FAILED = "failed";
+
+    private CallHash() {
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    static CallState decode(Map<String, String> hash) {
+        Map<Deliverable, CallState.Sending> sendings = new LinkedHashMap<>();
+        Set<String> events = new HashSet<>();
+        for (String field : hash.keySet()) {
+            if (field.startsWith(Prefix.EVENT.wire)) {
+                events.add(field.substring(Prefix.EVENT.wire.length()));
+            }
+            Deliverable deliverable = deliverableOf(field);
+            if (deliverable != null) {
+                sendings.computeIfAbsent(deliverable, d -> sending(hash, d));
+            }
+        }
+        return new CallState(
+                get(hash, Field.CALL_CONTROL_ID),
+                CallState.Stage.of(get(hash, Field.STATE)),
+                get(hash, Field.TO_PHONE),
+                get(hash, Field.FROM_PHONE),
+                get(hash, Field.CALL_SESSION_ID),
+                get(hash, Field.CALL_LEG_ID),
+                time(hash.get(Field.CALL_START_TIME.wire)),
+                time(hash.get(Field.INITIATED_AT.wire)),
+                time(hash.get(Field.ANSWERED_AT.wire)),
+                time(hash.get(Field.ENDED_AT.wire)),
+                time(hash.get(Field.HANGUP_AT.wire)),
+                time(hash.get(Field.HANGUP_SEEN_AT.wire)),
+                get(hash, Field.HANGUP_CAUSE),
+                get(hash, Field.HANGUP_SOURCE),
+                get(hash, Field.SIP_HANGUP_CAUSE),
+                CallState.Recording.of(get(hash, Field.RECORDING_STATE)),
+                time(hash.get(Field.RECORDING_STARTED_AT.wire)),
+                hash.containsKey(Field.RECORDING_CHECK.wire),
+                hash.isEmpty(),
+                Map.copyOf(sendings),
+                Set.copyOf(events));
+    }
+
+    /** The deliverable a field belongs to (its mark or one of its prefixed fields), or {@code null}. */
+    static Deliverable deliverableOf(String field) {
+        for (Prefix prefix : Prefix.values()) {
+            if (prefix != Prefix.EVENT && field.startsWith(prefix.wire)) {
+                return Deliverable.parse(field.substring(prefix.wire.length()));
+            }
+        }
+        return Deliverable.parse(field);
+    }
+
+    private static CallState.Sending sending(Map<String, String> hash, Deliverable deliverable) {
+        String attempts = hash.get(Prefix.OUTBOX_ATTEMPTS.of(deliverable));
+        String result = hash.get(Prefix.RESULT.of(deliverable));
+        return new CallState.Sending(
+                CallState.Mark.of(hash.get(deliverable.field())),
+                hash.get(Prefix.OUTBOX.of(deliverable)),
+                time(hash.get(Prefix.OUTBOX_SINCE.of(deliverable))),
+                attempts == null ? 0 : Integer.parseInt(attempts),
+                result == null ? null : result.equals(COMPLETED),
+                time(hash.get(Prefix.SAVED_AT.of(deliverable))),
+                hash.containsKey(Prefix.BACKFILLED.of(deliverable)));
+    }
+
+    private static String get(Map<String, String> hash, Field field) {
+        return hash.get(field.wire);
+    }
+
+    private static Instant time(String value) {
+        return value == null ? null : Instant.parse(value);
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /** The first-wins fields of a set of facts (absent facts write nothing). */
+    static Map<String, String> encode(CallFacts facts) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        put(fields, Field.TO_PHONE.wire, facts.toPhone());
+        put(fields, Field.FROM_PHONE.wire, facts.fromPhone());
+        put(fields, Field.CALL_SESSION_ID.wire, facts.callSessionId());
+        put(fields, Field.CALL_LEG_ID.wire, facts.callLegId());
+        put(fields, Field.CALL_START_TIME.wire, facts.callStartTime());
+        put(fields, Field.INITIATED_AT.wire, facts.initiatedAt());
+        put(fields, Field.ANSWERED_AT.wire, facts.answeredAt());
+        put(fields, Field.ENDED_AT.wire, facts.endedAt());
+        put(fields, Field.HANGUP_AT.wire, facts.hangupAt());
+        put(fields, Field.HANGUP_SEEN_AT.wire, facts.hangupSeenAt());
+        put(fields, Field.HANGUP_CAUSE.wire, facts.hangupCause());
+        put(fields, Field.HANGUP_SOURCE.wire, facts.hangupSource());
+        put(fields, Field.SIP_HANGUP_CAUSE.wire, facts.sipHangupCause());
+        return fields;
+    }
+
+    /** What a recording's webhook or backfill tells about it, first-wins. */
+    static Map<String, String> encode(RecordingFacts facts) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        put(fields, Field.RECORDING_STARTED_AT.wire, facts.startedAt());
+        put(fields, Prefix.RESULT.of(facts.recording()), facts.completed() ? COMPLETED : FAILED);
+        put(fields, Prefix.SAVED_AT.of(facts.recording()), facts.savedAt());
+        put(fields, Prefix.BACKFILLED.of(facts.recording()), facts.backfilledAt());
+        return fields;
+    }
+
+    private static void put(Map<String, String> fields, String field, Object value) {
+        if (value != null && !value.toString().isBlank()) {
+            fields.put(field, value.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- scripts
+
+    private static final Pattern SYMBOL = Pattern.compile("\\b([FPV])\\.([A-Z_]+)\\b|\\bRANK\\b");
+
+    /** ARGV: ttl, now, stage, n (count of first-wins pairs), n pairs for HSETNX, then pairs for HSET. */
+    static final String APPLY = lua("""
+            local key = KEYS[1]
+            local rank = RANK
+            local n = tonumber(ARGV[4])
+            local i = 5
+            for _ = 1, n do
+              redis.call('HSETNX', key, ARGV[i], ARGV[i + 1])
+              i = i + 2
+            end
+            while i < #ARGV do
+              redis.call('HSET', key, ARGV[i], ARGV[i + 1])
+              i = i + 2
+            end
+            if ARGV[3] ~= '' then
+              local current = redis.call('HGET', key, F.STATE)
+              if not current or (rank[ARGV[3]] or 0) > (rank[current] or 0) then
+                redis.call('HSET', key, F.STATE, ARGV[3])
+              end
+            end
+            redis.call('HSET', key, F.UPDATED_AT, ARGV[2])
+            redis.call('EXPIRE', key, ARGV[1])
+            return redis.call('HGETALL', key)
+            """);
+
+    /** ARGV: field, now millis, lease millis, ttl. Answers {@code done}, {@code busy} or the claim token. */
+    static final String CLAIM = lua("""
+            local value = redis.call('HGET', KEYS[1], ARGV[1])
+            if value == V.DONE or value == V.DEAD then return 'done' end
+            if value then
+              local since = tonumber(string.match(value, '^' .. V.CLAIMED .. '(%d+)$'))
+              if since and since + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return 'busy' end
+            end
+            redis.call('HSET', KEYS[1], ARGV[1], V.CLAIMED .. ARGV[2])
+            redis.call('EXPIRE', KEYS[1], ARGV[4])
+            return V.CLAIMED .. ARGV[2]
+            """);
+
+    /** ARGV: field, the claim token, the value to leave (empty: delete the field). Done work drops its payload. */
+    static final String SETTLE = lua("""
+            if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
+              if ARGV[3] == '' then redis.call('HDEL', KEYS[1], ARGV[1]) else redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) end
+              if ARGV[3] == V.DONE then redis.call('HDEL', KEYS[1], P.OUTBOX .. ARGV[1]) end
+              return 1
+            end
+            return 0
+            """);
+
+    /** ARGV: now millis, lease millis, ttl. Claims the right to send record_start. */
+    static final String CLAIM_RECORDING = lua("""
+            if redis.call('HEXISTS', KEYS[1], F.ENDED_AT) == 1 then return 'ended' end
+            local value = redis.call('HGET', KEYS[1], F.RECORDING_STATE)
+            if value == V.STARTED or value == V.SAVED then return 'started' end
+            if value then
+              local since = tonumber(string.match(value, '^' .. V.REQUESTING .. '(%d+)$'))
+              if since and since + tonumber(ARGV[2]) > tonumber(ARGV[1]) then return 'requesting' end
+            end
+            redis.call('HSET', KEYS[1], F.RECORDING_STATE, V.REQUESTING .. ARGV[1])
+            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            return V.REQUESTING .. ARGV[1]
+            """);
+
+    /** ARGV: claim token. Telnyx said "not answered yet": park as pending, unless the answer has been seen since. */
+    static final String PARK_RECORDING = lua("""
+            if redis.call('HEXISTS', KEYS[1], F.ANSWERED_AT) == 1 then return 'answered' end
+            if redis.call('HGET', KEYS[1], F.RECORDING_STATE) == ARGV[1] then
+              redis.call('HSET', KEYS[1], F.RECORDING_STATE, V.PENDING)
+            end
+            return 'pending'
+            """);
+
+    /**
+     * ARGV: field, claim token or '', payload or '', now, keep seconds. Marks the work queued for the outbox; without
+     * a token, a live claim of someone else is left alone (the entry then only checks on it later).
+     */
+    static final String QUEUE = lua("""
+            local value = redis.call('HGET', KEYS[1], ARGV[1])
+            if value == V.DONE or value == V.DEAD then return 'done' end
+            local claimed = value and string.sub(value, 1, #V.CLAIMED) == V.CLAIMED
+            if ARGV[2] ~= '' and claimed and value ~= ARGV[2] then return 'taken' end
+            if not claimed or value == ARGV[2] then redis.call('HSET', KEYS[1], ARGV[1], V.QUEUED) end
+            if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], P.OUTBOX .. ARGV[1], ARGV[3]) end
+            redis.call('HSETNX', KEYS[1], P.OUTBOX_SINCE .. ARGV[1], ARGV[4])
+            if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], P.OUTBOX_ATTEMPTS .. ARGV[1], 1) end
+            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
+            return 'queued'
+            """);
+
+    /** Replaces the scripts' symbols by their wire spellings, quoted for Lua. */
+    static String lua(String script) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (CallState.Mark mark : CallState.Mark.values()) {
+            if (mark.wire != null) {
+                values.put(mark.name(), mark.wire);
+            }
+        }
+        for (CallState.Recording state : CallState.Recording.values()) {
+            if (state.wire != null) {
+                values.put(state.name(), state.wire);
+            }
+        }
+        Map<CallState.Stage, Integer> rank = new EnumMap<>(CallState.Stage.class);
+        for (CallState.Stage stage : CallState.Stage.values()) {
+            if (stage != CallState.Stage.NONE) {
+                rank.put(stage, stage.ordinal() - 1);
+            }
+        }
+        Matcher matcher = SYMBOL.matcher(script);
+        StringBuilder out = new StringBuilder();
+        while (matcher.find()) {
+            String replacement;
+            if (matcher.group(1) == null) {
+                StringBuilder table = new StringBuilder("{");
+                rank.forEach((stage, order) -> table.append(stage.wire).append(" = ").append(order).append(", "));
+                replacement = table.append('}').toString();
+            } else {
+                String name = matcher.group(2);
+                String wire = switch (matcher.group(1)) {
+                    case "F" -> Field.valueOf(name).wire;
+                    case "P" -> Prefix.valueOf(name).wire;
+                    default -> values.get(name);
+                };
+                if (wire == null) {
+                    throw new IllegalStateException("unknown value " + name + " in a script");
+                }
+                replacement = "'" + wire + "'";
+            }
+            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        matcher.appendTail(out);
+        return out.toString();
+    }
+}

@@ -1,0 +1,80 @@
+package com.aicallgo.coldcall.webhook;
+
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.calls.CallEvents;
+import com.aicallgo.coldcall.core.calls.EventOutcome;
+import com.aicallgo.coldcall.core.http.ApiRequest;
+import com.aicallgo.coldcall.core.http.Endpoint;
+import com.aicallgo.coldcall.core.http.HttpEdge;
+import com.aicallgo.coldcall.core.http.Reply;
+import com.aicallgo.coldcall.core.snapstart.Priming;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
+import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.util.Map;
+
+/**
+ * Both Telnyx webhook routes, {@code POST /webhook/telnyx/direct/call-status} ({@code CallStatusWebhookFunction}) and
+ * {@code POST /webhook/telnyx/direct/recording} ({@code RecordingWebhookFunction}): verify the signature on the raw
+ * bytes, parse, apply ({@link CallEvents}: either route takes every call and recording event), acknowledge.
+ */
+public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+    /** The acknowledgement Telnyx gets; it reads only the status. */
+    public record Ack(String status, String outcome) {
+    }
+
+    private final HttpEdge edge;
+    private final Priming priming;
+    private final WebhookVerifier verifier;
+    private final CallEvents events;
+
+    public WebhookHandler() {
+        this(System.getenv());
+    }
+
+    /** Builds the handler from an explicit environment (the local runner's {@code env.json}). */
+    public WebhookHandler(Map<String, String> env) {
+        this(Wiring.fromEnvironment("WebhookFunction", env));
+    }
+
+    WebhookHandler(Wiring wiring) {
+        this.edge = wiring.edge(Endpoint.CALL_STATUS_WEBHOOK, Endpoint.RECORDING_WEBHOOK);
+        this.verifier = wiring.webhookVerifier();
+        this.events = wiring.callEvents();
+        this.priming = Priming.register(() -> {
+            handleRequest(Priming.unauthenticated(Endpoint.CALL_STATUS_WEBHOOK, "{}"), null);
+            WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+            Priming.primeSignatures();
+            wiring.primeSecretsClient();
+        }, wiring.callStore(), wiring.log());
+    }
+
+    /** The SnapStart hooks (tests call them as the runtime would). */
+    Priming priming() {
+        return priming;
+    }
+
+    @Override
+    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
+        return edge.handle(event, this::receive);
+    }
+
+    private Reply receive(ApiRequest request) {
+        verifier.verify(request);
+        WebhookEvent event = WebhookEvent.parse(request.body());
+        request.tag("event_id", event.id());
+        request.tag("event_type", event.eventType());
+        request.tag("call_control_id", event.payload().callControlId());
+        EventOutcome outcome = events.apply(event);
+        if (outcome == EventOutcome.AWAITING_ANSWER) {
+            throw new Failure(ErrorCode.AWAITING_ANSWER, "Telnyx does not see the call answered yet; deliver again",
+                    "record_start still pending");
+        }
+        return Reply.ok(new Ack("ok", outcome.wire()), outcome.wire());
+    }
+}

@@ -1,0 +1,495 @@
+package com.aicallgo.coldcall.webhook;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.calls.RecordingStarter;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.http.Fault;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CallStatusWebhookIT {
+    static final int DB = 3;
+    static final String CALL_LOGS = "/api/v1/call-logs";
+    static final String RECORD_START = "/v2/calls/.*/actions/record_start";
+
+    private final WireMockServer stubs = new WireMockServer(options().dynamicPort());
+    private final Fixtures.Log log = new Fixtures.Log();
+    private final MutableClock clock = MutableClock.now();
+    private Map<String, String> env;
+    private Wiring wiring;
+    private WebhookHandler handler;
+
+    @BeforeEach
+    void start() {
+        TestRedis.flush(DB);
+        stubs.start();
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201).withBody("{\"id\":1}")));
+        stubs.stubFor(post(urlPathMatching(RECORD_START)).willReturn(okJson("{\"data\":{\"result\":\"ok\"}}")));
+        env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), stubs.baseUrl());
+        build();
+    }
+
+    private void build() {
+        if (wiring != null) {
+            wiring.callStore().close();
+        }
+        wiring = Fixtures.wiring("CallStatusWebhookFunction", env, clock, log);
+        handler = new WebhookHandler(wiring);
+    }
+
+    @AfterEach
+    void stop() {
+        wiring.callStore().close();
+        stubs.stop();
+        String logged = log.text();
+        for (String key : List.of("TELNYX_SIP_API_KEY", "TELNYX_SIP_PASSWORD", "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY")) {
+            assertFalse(logged.contains(env.get(key)), key + " leaked into the log");
+        }
+        assertTrue(logged.lines().allMatch(line -> line.startsWith("{") && line.endsWith("}")), "JSON lines only");
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder okJson(String body) {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json").withBody(body);
+    }
+
+    private APIGatewayV2HTTPResponse deliver(String file) {
+        return handler.handleRequest(Fixtures.signed(Fixtures.event(file), clock.instant()), null);
+    }
+
+    private APIGatewayV2HTTPResponse deliver(APIGatewayV2HTTPEvent event) {
+        return handler.handleRequest(Fixtures.signed(event, clock.instant()), null);
+    }
+
+    private static JsonNode body(APIGatewayV2HTTPResponse response) throws Exception {
+        return Json.mapper().readTree(response.getBody());
+    }
+
+    private com.aicallgo.coldcall.core.calls.OutboxDrain.Report drain() {
+        return wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30));
+    }
+
+    private int callLogs() {
+        return stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).size();
+    }
+
+    private JsonNode onlyCallLog() throws Exception {
+        var requests = stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS)));
+        assertEquals(1, requests.size(), "exactly one call log");
+        return Json.mapper().readTree(requests.get(0).getBodyAsString());
+    }
+
+    @Test
+    void answeredThenHungUpPostsOneCompletedCallLogWithTheContractFields() throws Exception {
+        assertEquals(200, deliver("call-status/call-initiated.json").getStatusCode());
+        assertEquals(200, deliver("call-status/call-answered.json").getStatusCode());
+        APIGatewayV2HTTPResponse response = deliver("call-status/call-hangup-completed.json");
+        assertEquals(200, response.getStatusCode());
+        assertEquals("call_log_posted", body(response).get("outcome").asText());
+        stubs.verify(postRequestedFor(urlEqualTo(CALL_LOGS))
+                .withHeader("X-API-Key", equalTo(env.get("WEB_BACKEND_API_KEY")))
+                .withRequestBody(equalToJson("""
+                        {"business_id": "dev-business-0001", "caller_phone_number": "+15550000001",
+                         "to_phone_number": "+18005551234", "call_direction": "OUTBOUND",
+                         "call_start_time": "2025-11-15T10:30:08Z", "call_end_time": "2025-11-15T10:31:53.400Z",
+                         "call_duration_seconds": 105, "call_status": "completed",
+                         "twilio_call_sid": "v3:dev-call-0001"}""")));
+        assertEquals(1, callLogs());
+        Map<String, String> state = TestRedis.with(DB, redis -> redis.hgetall("cold_call_status:{v3:dev-call-0001}"));
+        for (String field : List.of("call_control_id", "state", "to_phone", "from_phone", "call_start_time", "updated_at")) {
+            assertTrue(state.containsKey(field), "Redis keeps " + field);
+        }
+        assertEquals("ended", state.get("state"));
+        assertEquals("done", state.get("call_log"));
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "call-hangup-busy.json, v3:dev-call-busy-0002, busy, 2025-11-15T10:30:00Z",
+        "call-hangup-no-answer.json, v3:dev-call-noanswer-0003, no-answer, 2025-11-15T10:30:00Z",
+        "call-hangup-rejected.json, v3:dev-call-rejected-0004, busy, 2025-11-15T10:30:00Z",
+        "call-hangup-canceled.json, v3:dev-call-canceled-0005, canceled, 2025-11-15T10:30:00Z",
+        "call-hangup-failed.json, v3:dev-call-failed-0006, failed, 2025-11-15T10:30:00Z",
+    })
+    void everyUnansweredRowOfTheStatusTable(String file, String callControlId, String status, String initiatedAt)
+            throws Exception {
+        // initiated first or not, an unanswered call's log starts at Telnyx's start_time
+        APIGatewayV2HTTPEvent initiated = Fixtures.event("call-status/call-initiated.json");
+        Fixtures.withBody(initiated, Fixtures.bodyText(initiated).replace("v3:dev-call-0001", callControlId)
+                .replace("000000000001", "0000000000" + callControlId.hashCode() % 90 + 10), clock.instant());
+        assertEquals(200, deliver(initiated).getStatusCode());
+        assertEquals(200, deliver("call-status/" + file).getStatusCode());
+        JsonNode log = onlyCallLog();
+        assertEquals(status, log.get("call_status").asText());
+        assertEquals(0, log.get("call_duration_seconds").asInt());
+        assertEquals(initiatedAt, log.get("call_start_time").asText());
+        assertEquals(callControlId, log.get("twilio_call_sid").asText());
+        assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty(), "no recording for an unanswered call");
+    }
+
+    @Test
+    void neverAnsweredCallWithoutInitiatedStartsAtTheCallsStartTime() throws Exception {
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        JsonNode log = onlyCallLog();
+        assertEquals("2025-11-15T10:30:00Z", log.get("call_start_time").asText());
+        assertEquals("2025-11-15T10:30:05Z", log.get("call_end_time").asText());
+    }
+
+    @Test
+    void redeliveredHangupPostsOneCallLog() throws Exception {
+        deliver("call-status/call-answered.json");
+        assertEquals(200, deliver("call-status/call-hangup-completed.json").getStatusCode());
+        APIGatewayV2HTTPEvent again = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(again, Fixtures.bodyText(again).replace("\"attempt\":1", "\"attempt\":2"), clock.instant());
+        clock.advance(Duration.ofSeconds(30));
+        APIGatewayV2HTTPResponse response = deliver(again);
+        assertEquals(200, response.getStatusCode());
+        assertEquals("duplicate", body(response).get("outcome").asText());
+        assertEquals(1, callLogs());
+    }
+
+    @Test
+    void redeliveredAnswerDoesNotStartASecondRecordingOrMoveTheAnswerTime() throws Exception {
+        deliver("call-status/call-answered.json");
+        APIGatewayV2HTTPEvent again = Fixtures.event("call-status/call-answered.json");
+        Fixtures.withBody(again, Fixtures.bodyText(again).replace("2025-11-15T10:30:08.000000Z", "2025-11-15T10:30:20Z")
+                .replace("000000000002", "000000000099"), clock.instant());
+        deliver(again);
+        assertEquals(1, stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size());
+        deliver("call-status/call-hangup-completed.json");
+        assertEquals(105, onlyCallLog().get("call_duration_seconds").asInt(), "the first answer time wins");
+    }
+
+    @Test
+    void answeredStartsADualMp3RecordingWithAStableCommandId() throws Exception {
+        APIGatewayV2HTTPResponse response = deliver("call-status/call-answered.json");
+        assertEquals("recording_started", body(response).get("outcome").asText());
+        var requests = stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START)));
+        assertEquals(1, requests.size());
+        assertEquals("/v2/calls/v3%3Adev-call-0001/actions/record_start", requests.get(0).getUrl());
+        assertEquals("Bearer " + env.get("TELNYX_SIP_API_KEY"), requests.get(0).getHeader("Authorization"));
+        JsonNode command = Json.mapper().readTree(requests.get(0).getBodyAsString());
+        assertEquals("mp3", command.get("format").asText());
+        assertEquals("dual", command.get("channels").asText());
+        assertEquals(com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.commandId("v3:dev-call-0001"),
+                command.get("command_id").asText());
+    }
+
+    @Test
+    void withAutoRecordOffAnAnswerStartsOnlyAPendingRecording() throws Exception {
+        env.put("AUTO_RECORD", "false");
+        build();
+        assertEquals("answered", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty());
+
+        TestRedis.with(DB, redis -> redis.hset("cold_call_status:{v3:dev-call-busy-0002}", "recording_state", "pending"));
+        APIGatewayV2HTTPEvent answered = Fixtures.event("call-status/call-answered.json");
+        Fixtures.withBody(answered, Fixtures.bodyText(answered).replace("v3:dev-call-0001", "v3:dev-call-busy-0002")
+                .replace("000000000002", "000000000077"), clock.instant());
+        assertEquals("recording_started", body(deliver(answered)).get("outcome").asText());
+    }
+
+    @Test
+    void hangupBeforeAnswerWaitsForTheAnswerThenLogsTheRightDuration() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:55Z"));
+        APIGatewayV2HTTPResponse early = deliver("call-status/call-hangup-completed.json");
+        assertEquals(200, early.getStatusCode(), "the outbox waits for the answer, not Telnyx's redelivery");
+        assertEquals("call_log_queued", body(early).get("outcome").asText());
+        assertEquals(0, callLogs());
+
+        APIGatewayV2HTTPResponse answered = deliver("call-status/call-answered.json");
+        assertEquals(200, answered.getStatusCode());
+        assertEquals("call_log_posted", body(answered).get("outcome").asText());
+        assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty(), "no recording after the end");
+
+        clock.advance(Duration.ofSeconds(120));
+        assertEquals(0, drain().posted(), "the deferred entry finds the log delivered");
+        assertEquals(200, deliver("call-status/call-hangup-completed.json").getStatusCode());
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText());
+        assertEquals(105, log.get("call_duration_seconds").asInt());
+        assertEquals("2025-11-15T10:30:08Z", log.get("call_start_time").asText());
+        assertEquals(0, drain().backlog());
+    }
+
+    @Test
+    void aHangupDeliveredLateStillWaitsForItsAnswer() throws Exception {
+        // Telnyx delivers the hang-up ten minutes after it happened (a redelivery backlog); its answer comes later
+        clock.set(Instant.parse("2025-11-15T10:41:53Z"));
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofSeconds(20));
+        assertEquals(0, drain().posted(), "the answer wait counts from when the hang-up arrived");
+        assertEquals("call_log_posted", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        JsonNode log = onlyCallLog();
+        assertEquals("2025-11-15T10:30:08Z", log.get("call_start_time").asText());
+        assertEquals(105, log.get("call_duration_seconds").asInt());
+    }
+
+    @Test
+    void answerNeverSeenStillLogsACompletedCallAfterTheWait() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:55Z"));
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(0, drain().posted(), "not due before the answer wait is over");
+        assertEquals(0, callLogs());
+        clock.advance(Duration.ofSeconds(31));
+        assertEquals(1, drain().posted());
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText());
+        assertEquals("2025-11-15T10:30:00Z", log.get("call_start_time").asText(), "best known: when the call started");
+        assertEquals(113, log.get("call_duration_seconds").asInt());
+        assertEquals(0, drain().backlog());
+    }
+
+    @Test
+    void webBackendFailureQueuesTheLogAndTheDrainPostsItOnce() throws Exception {
+        stubs.stubFor(post(CALL_LOGS).inScenario("flaky").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(500)).willSetStateTo("up"));
+        stubs.stubFor(post(CALL_LOGS).inScenario("flaky").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(201)));
+        deliver("call-status/call-answered.json");
+        APIGatewayV2HTTPResponse failed = deliver("call-status/call-hangup-completed.json");
+        assertEquals(200, failed.getStatusCode(), "Telnyx gets a 2xx: the outbox owns the record now");
+        assertEquals("call_log_queued", body(failed).get("outcome").asText());
+
+        assertEquals("duplicate", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        clock.advance(Duration.ofMinutes(30));
+        var report = drain();
+        assertEquals(1, report.posted());
+        assertEquals(0, report.backlog());
+        clock.advance(Duration.ofMinutes(30));
+        assertEquals(0, wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30)).posted());
+        assertEquals(200, deliver("call-status/call-answered.json").getStatusCode());
+        assertEquals(2, callLogs(), "one failed attempt, one success, nothing after it");
+    }
+
+    @Test
+    void theDrainRetriesWithBackoffUntilTheWebBackendTakesIt() throws Exception {
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(503)));
+        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-busy.json")).get("outcome").asText());
+        assertEquals(0, drain().posted(), "not due yet");
+        assertEquals(1, callLogs());
+        clock.advance(Duration.ofSeconds(11));
+        var second = drain();
+        assertEquals(1, second.requeued());
+        assertEquals(2, callLogs());
+        clock.advance(Duration.ofSeconds(5));
+        drain();
+        assertEquals(2, callLogs(), "the second retry waits longer than the first");
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201)));
+        clock.advance(Duration.ofSeconds(30));
+        assertEquals(1, drain().posted());
+        clock.advance(Duration.ofHours(1));
+        var after = wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30));
+        assertEquals(0, after.posted());
+        assertEquals(0, after.backlog());
+        assertEquals(3, callLogs());
+        assertEquals("busy", Json.mapper().readTree(stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).get(2)
+                .getBodyAsString()).get("call_status").asText());
+    }
+
+    @Test
+    void aRecordTooOldForTheOutboxGoesToTheDeadLetterListWithAMetric() throws Exception {
+        env.put("OUTBOX_MAX_AGE_HOURS", "1");
+        build();
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(500)));
+        deliver("call-status/call-hangup-busy.json");
+        clock.advance(Duration.ofMinutes(61));
+        var report = drain();
+        assertEquals(1, report.deadLettered());
+        assertEquals(0, report.backlog());
+        assertEquals(1, report.deadLetters());
+        String letter = TestRedis.with(DB, redis -> redis.lindex("cold_call_dead_letters", 0));
+        assertEquals("v3:dev-call-busy-0002", Json.mapper().readTree(letter).get("call_control_id").asText());
+        JsonNode metric = log.text().lines().map(line -> {
+            try {
+                return Json.mapper().readTree(line);
+            } catch (Exception e) {
+                throw new AssertionError(line, e);
+            }
+        }).filter(line -> line.has("_aws") && line.has("DeadLetters")).findFirst().orElseThrow();
+        assertEquals(1, metric.get("DeadLetters").asInt());
+        assertEquals("DeadLetters", metric.get("_aws").get("CloudWatchMetrics").get(0).get("Metrics").get(0).get("Name").asText());
+        assertEquals("ColdCallDialer", metric.get("_aws").get("CloudWatchMetrics").get(0).get("Namespace").asText());
+        assertTrue(log.text().contains("\"level\":\"ERROR\""));
+        clock.advance(Duration.ofMinutes(5));
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(2, callLogs(), "a dead record is not posted again by a late redelivery");
+    }
+
+    @Test
+    void aWebBackendThatAlreadyHasTheLogAnswering409IsDelivered() throws Exception {
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(409)));
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(1, callLogs());
+    }
+
+    @Test
+    void aSilentWebBackendIsCutOffBeforeTelnyxGivesUp() throws Exception {
+        // the Web Backend would take it, but only after 3 s: "queued" shows the post was cut off at
+        // WEB_BACKEND_TIMEOUT_MS (no wall-clock assertion: a loaded CI machine must not make this flaky)
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201).withFixedDelay(3_000)));
+        APIGatewayV2HTTPResponse response = deliver("call-status/call-hangup-busy.json");
+        assertEquals(200, response.getStatusCode());
+        assertEquals("call_log_queued", body(response).get("outcome").asText());
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
+        assertEquals("duplicate", body(deliver("call-status/call-hangup-busy.json")).get("outcome").asText(),
+                "once queued, a redelivery has nothing to do: the outbox owns the record");
+    }
+
+    @Test
+    void startRecordingRacingTheAnswerSendsOneRecordStart() throws Exception {
+        stubs.stubFor(post(urlPathMatching(RECORD_START)).willReturn(okJson("{\"data\":{\"result\":\"ok\"}}").withFixedDelay(150)));
+        RecordingStarter starter = wiring.recordingStarter();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Callable<Object>> tasks = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                tasks.add(() -> starter.start("v3:dev-call-0001", "+18005551234", "+15550000001"));
+                tasks.add(() -> deliver("call-status/call-answered.json").getStatusCode());
+            }
+            for (Future<Object> result : pool.invokeAll(tasks)) {
+                Object value = result.get();
+                if (value instanceof Integer status) {
+                    assertEquals(200, status);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size());
+        assertEquals("started", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}", "recording_state")));
+    }
+
+    @Test
+    void aRecordingPendingBeforeTheAnswerIsStartedByTheAnswer() throws Exception {
+        stubs.stubFor(post(urlPathMatching(RECORD_START)).inScenario("answer").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(422).withBody(
+                        "{\"errors\":[{\"code\":\"90034\",\"title\":\"Call not answered yet\"}]}")).willSetStateTo("answered"));
+        stubs.stubFor(post(urlPathMatching(RECORD_START)).inScenario("answer").whenScenarioStateIs("answered")
+                .willReturn(okJson("{\"data\":{\"result\":\"ok\"}}")));
+        assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.PENDING,
+                wiring.recordingStarter().start("v3:dev-call-0001", "+18005551234", "+15550000001"));
+        assertEquals("recording_started", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        assertEquals(2, stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size());
+    }
+
+    @Test
+    void recordingEventsSentToTheConnectionUrlReachTheWebBackendOnce() throws Exception {
+        // record_start takes no webhook URL: Telnyx sends the recording events where the call's events go
+        stubs.stubFor(post("/api/v1/recordings").willReturn(aResponse().withStatus(201).withBody("{}")));
+        APIGatewayV2HTTPResponse saved = deliver("recording/call-recording-saved.json");
+        assertEquals(200, saved.getStatusCode());
+        assertEquals("recording_posted", body(saved).get("outcome").asText());
+        assertEquals("duplicate", body(deliver("recording/call-recording-saved.json")).get("outcome").asText());
+        var posted = stubs.findAll(postRequestedFor(urlEqualTo("/api/v1/recordings")));
+        assertEquals(1, posted.size());
+        JsonNode recording = Json.mapper().readTree(posted.get(0).getBodyAsString());
+        assertEquals("7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001", recording.get("recording_sid").asText());
+        assertEquals("completed", recording.get("recording_status").asText());
+    }
+
+    @Test
+    void unknownEventTypesAre200AndIgnored() throws Exception {
+        APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-initiated.json");
+        Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged"), clock.instant());
+        APIGatewayV2HTTPResponse response = deliver(event);
+        assertEquals(200, response.getStatusCode());
+        assertEquals("ignored", body(response).get("outcome").asText());
+        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "nothing stored");
+        assertTrue(log.text().contains("\"event_type\":\"call.bridged\""));
+    }
+
+    @Test
+    void badSignaturesAre401AndChangeNothing() throws Exception {
+        APIGatewayV2HTTPEvent tampered = Fixtures.signed(Fixtures.event("call-status/call-hangup-busy.json"), clock.instant());
+        tampered.setBody(tampered.getBody().replace("user_busy", "normal_clearing"));
+        assertEquals(401, handler.handleRequest(tampered, null).getStatusCode());
+
+        APIGatewayV2HTTPEvent stale = Fixtures.signed(Fixtures.event("call-status/call-hangup-busy.json"),
+                clock.instant().minusSeconds(301));
+        APIGatewayV2HTTPResponse response = handler.handleRequest(stale, null);
+        assertEquals(401, response.getStatusCode());
+        assertEquals("invalid_signature", body(response).get("error").asText());
+
+        APIGatewayV2HTTPEvent unsigned = Fixtures.event("call-status/call-hangup-busy.json");
+        unsigned.setHeaders(Map.of("content-type", "application/json"));
+        assertEquals(401, handler.handleRequest(unsigned, null).getStatusCode());
+        assertEquals(0, callLogs());
+        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty());
+    }
+
+    @Test
+    void aBase64BodyIsVerifiedOnItsDecodedBytes() throws Exception {
+        APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-hangup-busy.json");
+        event.setBody(java.util.Base64.getEncoder().encodeToString(event.getBody().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        event.setIsBase64Encoded(true);
+        assertEquals(200, deliver(event).getStatusCode());
+        assertEquals(1, callLogs());
+    }
+
+    @Test
+    void malformedWebhooksAre400() throws Exception {
+        for (String body : List.of("{", "[]", "{\"data\":{\"event_type\":\"call.hangup\"}}",
+                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}",
+                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":{}}}")) {
+            APIGatewayV2HTTPEvent event = Fixtures.withBody(Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant());
+            APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
+            assertEquals(400, response.getStatusCode(), body);
+            assertEquals("invalid_request", body(response).get("error").asText());
+        }
+    }
+
+    @Test
+    void snapStartPrimingTouchesNoOutsideServiceAndRedisComesBackAfterRestore() throws Exception {
+        handler.priming().beforeCheckpoint(null);
+        assertTrue(stubs.getAllServeEvents().isEmpty(), "priming called neither Telnyx nor the Web Backend");
+        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "priming stored nothing");
+        assertTrue(log.text().contains("\"request_id\":\"snapstart-priming\""), log.text());
+        handler.priming().afterRestore(null);
+        assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
+        assertEquals(1, callLogs());
+    }
+
+    @Test
+    void redisDownAnswers503SoTelnyxRedelivers() throws Exception {
+        env.put("REDIS_URL", "redis://127.0.0.1:1");
+        build();
+        APIGatewayV2HTTPResponse response = deliver("call-status/call-hangup-busy.json");
+        assertEquals(503, response.getStatusCode());
+        assertEquals("store_unavailable", body(response).get("error").asText());
+        assertFalse(response.getBody().contains("Exception"));
+    }
+}
