@@ -178,7 +178,7 @@ class DeploymentTemplateIT {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root.resolve("events"))) {
             files = walk.filter(path -> path.toString().endsWith(".json"))
-                    .filter(path -> !path.getFileName().toString().equals("env.json")).sorted().toList();
+                    .filter(path -> !path.getFileName().toString().endsWith("env.json")).sorted().toList();
         }
         assertTrue(files.size() >= 14, "events: " + files);
         for (Path file : files) {
