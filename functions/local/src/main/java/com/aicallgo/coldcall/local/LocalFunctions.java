@@ -12,14 +12,20 @@ import java.io.InputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The functions of the template, each built once (one warm container) with its environment: the template's
  * variables, then {@code env.json}'s {@code Parameters}, then its per-function section, as SAM CLI layers them.
  * Unlike SAM CLI, variables the template does not declare are passed too: that is how the secret keys reach a
- * function locally without a Secrets Manager (CONTRACTS §5).
+ * function locally without a Secrets Manager (CONTRACTS §5). With {@code likeSam} it passes what SAM CLI passes:
+ * only the variables the template declares (so secrets come from a Secrets Manager, as in AWS), SAM's own
+ * {@code AWS_*} additions, and {@code host.docker.internal} (the host, seen from SAM's containers) read as
+ * {@code 127.0.0.1}, since the runner runs on the host.
  *
  * <p>Events and responses cross the boundary as JSON through {@code aws-lambda-java-serialization}, the library
  * the Lambda Java runtime itself uses, so an event that works here works on Lambda.
@@ -38,10 +44,16 @@ final class LocalFunctions {
     private String localBase;
 
     private final Path root;
+    private final boolean likeSam;
 
     LocalFunctions(Template template, Path envVars, Path root) throws IOException {
+        this(template, envVars, root, false);
+    }
+
+    LocalFunctions(Template template, Path envVars, Path root, boolean likeSam) throws IOException {
         this.template = template;
         this.root = root;
+        this.likeSam = likeSam;
         this.overrides = new LinkedHashMap<>();
         this.perFunction = new LinkedHashMap<>();
         if (envVars != null) {
@@ -84,14 +96,42 @@ final class LocalFunctions {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("AWS_REGION", "us-east-1");
         env.put("AWS_LAMBDA_FUNCTION_NAME", logicalId);
+        if (likeSam) {
+            // what SAM CLI adds (without credentials in the shell it passes these fake keys; moto takes any)
+            env.put("AWS_SAM_LOCAL", "true");
+            env.put("AWS_DEFAULT_REGION", "us-east-1");
+            env.put("AWS_ACCESS_KEY_ID", "defaultkey");
+            env.put("AWS_SECRET_ACCESS_KEY", "defaultsecret");
+        }
         env.putAll(function.environment());
-        env.putAll(overrides);
-        env.putAll(perFunction.getOrDefault(logicalId, Map.of()));
+        Set<String> declared = template.variables().getOrDefault(logicalId, Set.of());
+        for (Map<String, String> layer : List.of(overrides, perFunction.getOrDefault(logicalId, Map.of()))) {
+            layer.forEach((name, value) -> {
+                if (!likeSam || declared.contains(name)) {
+                    env.put(name, value);
+                }
+            });
+        }
+        if (likeSam) {
+            env.replaceAll((name, value) -> value.replace("://host.docker.internal:", "://127.0.0.1:"));
+        }
         if (localBase != null) {
             env.replaceAll((name, value) -> value.replaceFirst("^http://(127\\.0\\.0\\.1|localhost):[0-9]+/_local/",
                     localBase + "/_local/"));
         }
         return env;
+    }
+
+    /** The env-vars file's variables SAM CLI would drop for this function: the template does not declare them. */
+    Set<String> undeclared(String logicalId) {
+        Set<String> names = new TreeSet<>(overrides.keySet());
+        names.addAll(perFunction.getOrDefault(logicalId, Map.of()).keySet());
+        names.removeAll(template.variables().getOrDefault(logicalId, Set.of()));
+        return names;
+    }
+
+    boolean likeSam() {
+        return likeSam;
     }
 
     /** Runs one event (JSON in the shape Lambda delivers) and returns the response JSON. */

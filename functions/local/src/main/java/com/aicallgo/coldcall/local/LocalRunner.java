@@ -20,6 +20,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -35,6 +36,9 @@ public final class LocalRunner {
                    local report
               every command also takes --metrics-file <file> (default target/local/metrics.jsonl): where the
               functions' metric lines are kept, and what report reads
+              --like-sam: pass only the variables the template declares, as sam local does (secrets then come
+              from the Secrets Manager at AWS_ENDPOINT_URL_SECRETS_MANAGER: bin/local-aws start), and read
+              host.docker.internal as 127.0.0.1 (events/sam-env.json)
             """;
     static final Path DEV_SEED = Path.of("events", "keys", "dev-webhook-ed25519.seed");
     static final Path DEV_PUBLIC = Path.of("events", "keys", "dev-webhook-ed25519.pub");
@@ -63,8 +67,8 @@ public final class LocalRunner {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--all")) {
-                options.put("--all", "true");
+            if (args[i].equals("--all") || args[i].equals("--like-sam")) {
+                options.put(args[i], "true");
             } else if (args[i].startsWith("-")) {
                 if (i + 1 >= args.length) {
                     throw new LocalRunnerException(args[i] + " needs a value\n" + USAGE);
@@ -89,7 +93,8 @@ public final class LocalRunner {
         }
         // events/keys and static-dialer/ sit beside the template
         Path root = templateFile.toAbsolutePath().normalize().getParent();
-        LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars, root);
+        LocalFunctions functions = new LocalFunctions(Template.load(templateFile), envVars, root,
+                options.containsKey("--like-sam"));
         // what the functions log goes to stderr (stdout for start-api); their metric lines are kept for report
         PrintStream original = System.out;
         System.setOut(Metrics.tee(args[0].equals("start-api") ? original : System.err, metrics));
@@ -121,6 +126,7 @@ public final class LocalRunner {
             standIns.start();
             functions.useLocalBase(standIns.base());
             Map<String, String> env = functions.environment(functionId);
+            checkLikeSam(functions, functionId, env);
             checkRedis(env);
             byte[] event = resign(Files.readAllBytes(eventFile), env, functions.root());
             byte[] response = functions.invoke(functionId, event);
@@ -187,6 +193,7 @@ public final class LocalRunner {
         System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: " + ApiServer.BUILD_PAGE + ")"));
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
+        checkLikeSam(functions, functions.template().functions().keySet().iterator().next(), sample);
         checkRedis(sample);
         drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")));
         new CountDownLatch(1).await();
@@ -204,6 +211,46 @@ public final class LocalRunner {
             System.err.println(value.startsWith(base + "/_local/")
                     ? "  stand-in ON: " + name + " = " + value
                     : "  stand-in off: " + name + " points at " + (value.isEmpty() ? "(unset)" : value));
+        }
+    }
+
+    /**
+     * Under {@code --like-sam}: names (never values) the env-file variables SAM would drop, and says how to start
+     * the local Secrets Manager when none answers where the functions will look.
+     */
+    static boolean checkLikeSam(LocalFunctions functions, String functionId, Map<String, String> env) {
+        if (!functions.likeSam()) {
+            return true;
+        }
+        Set<String> dropped = functions.undeclared(functionId);
+        if (!dropped.isEmpty()) {
+            System.err.println("local: --like-sam: not passed, as sam local would not (the template does not declare them): "
+                    + String.join(", ", dropped));
+        }
+        String secretId = env.getOrDefault("TELNYX_SIP_SECRET_ID", "");
+        if (secretId.isBlank()) {
+            return true;
+        }
+        String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SECRETS_MANAGER", env.getOrDefault("AWS_ENDPOINT_URL", ""));
+        URI uri;
+        try {
+            uri = URI.create(endpoint);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local: AWS_ENDPOINT_URL_SECRETS_MANAGER is not a URL: " + endpoint);
+            return false;
+        }
+        if (uri.getHost() == null || !(uri.getHost().equals("127.0.0.1") || uri.getHost().equals("localhost"))) {
+            return true; // a real or remote Secrets Manager: nothing local to check
+        }
+        int port = uri.getPort() < 0 ? 80 : uri.getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), port), 1000);
+            return true;
+        } catch (IOException e) {
+            System.err.println("local: no local Secrets Manager answers at " + uri.getHost() + ":" + port
+                    + " (AWS_ENDPOINT_URL_SECRETS_MANAGER), so secret " + secretId + " cannot be read."
+                    + " Start one and seed the secret with: bin/local-aws start --port " + port);
+            return false;
         }
     }
 

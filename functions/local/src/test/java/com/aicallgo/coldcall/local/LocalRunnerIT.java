@@ -66,7 +66,7 @@ class LocalRunnerIT {
     void invokeOfEveryEventsFileGivesTheResponseItsNamePromises() throws Exception {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(Fixtures.root().resolve("events"))) {
-            files = walk.filter(path -> path.toString().endsWith(".json") && !path.getFileName().toString().equals("env.json"))
+            files = walk.filter(path -> path.toString().endsWith(".json") && !path.getFileName().toString().endsWith("env.json"))
                     .sorted().toList();
         }
         assertTrue(files.size() >= 14, "events: " + files);
