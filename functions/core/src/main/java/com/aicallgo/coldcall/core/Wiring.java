@@ -24,10 +24,11 @@ import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
 import java.io.PrintStream;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -42,6 +43,7 @@ public final class Wiring {
     private final Config config;
     private final Clock clock;
     private final JsonLog log;
+    private final Budget budget = new Budget();
     private final Map<Class<?>, Object> built = new HashMap<>();
 
     /** {@code function} names the log lines unless Lambda's {@code AWS_LAMBDA_FUNCTION_NAME} does. */
@@ -68,8 +70,13 @@ public final class Wiring {
         return log;
     }
 
+    /** Each invocation's deadline, read by every client this wiring builds. */
+    public Budget budget() {
+        return budget;
+    }
+
     public HttpEdge edge(Endpoint... endpoints) {
-        return new HttpEdge(log, endpoints);
+        return new HttpEdge(log, budget, endpoints);
     }
 
     public ApiKeyCheck apiKeyCheck() {
@@ -86,7 +93,8 @@ public final class Wiring {
 
     public RecordingStarter recordingStarter() {
         return once(RecordingStarter.class, () -> new RecordingStarter(callStore(),
-                new TelnyxCallControl(config.telnyxApiBase(), secrets(), telnyxHttp(), 150), clock));
+                new TelnyxCallControl(config.telnyxApiBase(), secrets(), telnyxHttp(), Deadlines.RECORD_START_BACKOFF.toMillis()),
+                clock, budget));
     }
 
     /** Every Telnyx call event, routed to the tracker that follows it. */
@@ -111,7 +119,8 @@ public final class Wiring {
 
     /** One Redis client per container, shared by everything the function builds. */
     public CallStore callStore() {
-        return once(CallStore.class, () -> CallStore.create(config.redisUrl(), config.redisCluster(), config.callStateTtl()));
+        return once(CallStore.class, () -> CallStore.create(config.redisUrl(), config.redisCluster(), config.callStateTtl(),
+                budget));
     }
 
     /** The secrets: from Secrets Manager when {@code TELNYX_SIP_SECRET_ID} is set, else from the environment. */
@@ -122,7 +131,7 @@ public final class Wiring {
                 return () -> fromEnv;
             }
             return new SecretsManagerProvider(SecretsManagerClients.live(config.aws()), config.secretId(),
-                    config.secretsTtl(), env, Json.mapper(), clock);
+                    config.secretsTtl(), env, Json.mapper(), clock, budget);
         });
     }
 
@@ -136,12 +145,12 @@ public final class Wiring {
     private Delivery delivery() {
         return once(Delivery.class, () -> new Delivery(callStore(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
-                        new HttpCaller(config.webBackendTimeout(), config.webBackendTimeout())),
-                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log));
+                        new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
+                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget));
     }
 
-    private static HttpCaller telnyxHttp() {
-        return new HttpCaller(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    private HttpCaller telnyxHttp() {
+        return new HttpCaller(budget, Deadlines.TELNYX_CONNECT, Deadlines.TELNYX_CALL);
     }
 
     /** The one instance of {@code type} this container builds (a builder may ask for others: no computeIfAbsent). */

@@ -47,7 +47,7 @@ public final class CredentialsHandler implements RequestHandler<APIGatewayV2HTTP
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return edge.handle(event, this::issue);
+        return edge.handle(event, context, this::issue);
     }
 
     private Reply issue(ApiRequest request) {

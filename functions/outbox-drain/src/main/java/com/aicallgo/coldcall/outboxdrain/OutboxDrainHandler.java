@@ -6,9 +6,10 @@ import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
-import java.time.Clock;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,11 +20,11 @@ import java.util.Map;
  */
 public final class OutboxDrainHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
     /** Leave this much of the invocation's time unused, so a pass never runs into the timeout. */
-    static final Duration MARGIN = Duration.ofSeconds(5);
+    static final Duration MARGIN = Deadlines.DRAIN_MARGIN;
 
     private final OutboxDrain drain;
     private final RecordingReconciler reconciler;
-    private final Clock clock;
+    private final Budget budget;
     private final Priming priming;
 
     public OutboxDrainHandler() {
@@ -38,19 +39,20 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
     OutboxDrainHandler(Wiring wiring) {
         this.drain = wiring.outboxDrain();
         this.reconciler = wiring.recordingReconciler();
-        this.clock = wiring.clock();
+        this.budget = wiring.budget();
         this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
     }
 
     @Override
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         boolean all = event != null && Boolean.TRUE.equals(event.get("all"));
-        long budget = context == null ? 50_000 : context.getRemainingTimeInMillis();
-        Instant start = clock.instant();
-        Instant end = start.plusMillis(budget).minus(MARGIN);
-        // the outbox first (records already late), with at most two thirds of the time
-        OutboxDrain.Report outbox = drain.drain(all, start.plus(Duration.between(start, end).multipliedBy(2).dividedBy(3)));
-        RecordingReconciler.Report recordings = reconciler.reconcile(all, end);
+        Duration time = Duration.ofMillis(context == null ? 50_000 : context.getRemainingTimeInMillis()).minus(MARGIN);
+        Deadline end = Deadline.in(time);
+        // the outbox first (records already late), with at most two thirds of the time; every call either makes
+        // (Web Backend, Telnyx, Redis) ends by the invocation's deadline
+        OutboxDrain.Report outbox = budget.within(end,
+                () -> drain.drain(all, Deadline.in(time.multipliedBy(2).dividedBy(3))));
+        RecordingReconciler.Report recordings = budget.within(end, () -> reconciler.reconcile(all, end));
         // a plain map: the Lambda runtime serialises it without knowing about records
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("posted", outbox.posted());

@@ -6,8 +6,15 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
+import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Deliverable;
+import java.time.Duration;
+import java.time.Instant;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
@@ -30,6 +37,7 @@ class OutboxDrainHandlerIT {
 
     private final WireMockServer backend = new WireMockServer(options().dynamicPort());
     private final MutableClock clock = MutableClock.now();
+    private final Fixtures.Log log = new Fixtures.Log();
     private Wiring wiring;
 
     @BeforeEach
@@ -37,8 +45,7 @@ class OutboxDrainHandlerIT {
         TestRedis.flush(DB);
         backend.start();
         wiring = Fixtures.wiring("OutboxDrainFunction",
-                Fixtures.environment(TestRedis.url(DB), backend.baseUrl(), "http://127.0.0.1:9/unused"), clock,
-                new Fixtures.Log());
+                Fixtures.environment(TestRedis.url(DB), backend.baseUrl(), "http://127.0.0.1:9/unused"), clock, log);
     }
 
     @AfterEach
@@ -90,5 +97,56 @@ class OutboxDrainHandlerIT {
         assertEquals(1, due.get("posted"));
         assertEquals(0L, due.get("backlog"));
         assertEquals(0L, due.get("dead_letters"));
+    }
+
+    /** A validly signed hang-up could once store these times; building its call log overflows a long. */
+    private void queuePoisonCallLog(String callControlId) {
+        CallStore store = wiring.callStore();
+        Instant now = clock.instant();
+        Instant past = Instant.parse("-290000000-01-01T00:00:00Z");
+        Instant future = Instant.parse("+290000000-01-01T00:00:00Z");
+        store.record(callControlId, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null, null,
+                past, null, past, future, future, now, "normal_clearing", "caller", "16"), now);
+        store.enqueue(callControlId, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
+    }
+
+    @Test
+    void aPoisonEntryIsRetriedThenDeadLetteredWhileEveryOtherEntryIsDelivered() {
+        queueOneRecording();
+        queuePoisonCallLog("v3:poison-0001");
+        backend.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(201)));
+        backend.stubFor(post("/api/v1/call-logs").willReturn(aResponse().withStatus(201)));
+        OutboxDrainHandler handler = new OutboxDrainHandler(wiring);
+
+        Map<String, Object> first = handler.handleRequest(Map.of("all", true), null);
+        assertEquals(1, first.get("posted"), "the good entry is delivered in the same pass: " + first);
+        assertEquals(1L, first.get("backlog"), "the poison entry waits for its retry");
+        assertEquals(0L, first.get("dead_letters"));
+        for (int pass = 2; pass <= 5; pass++) {
+            handler.handleRequest(Map.of("all", true), null);
+        }
+        Map<String, Object> last = handler.handleRequest(Map.of("all", true), null);
+        assertEquals(0L, last.get("backlog"));
+        assertEquals(1L, last.get("dead_letters"));
+        String letter = TestRedis.with(DB, redis -> redis.lindex(CallStore.DEAD_LETTERS, 0));
+        assertTrue(letter.contains("v3:poison-0001") && letter.contains("long overflow"), letter);
+        assertTrue(log.text().contains("outbox entry failed every attempt"), "the reason is logged at ERROR");
+        assertEquals(0, backend.findAll(postRequestedFor(urlEqualTo("/api/v1/call-logs"))).size());
+    }
+
+    @Test
+    void aPassKeepsGoingPastTwoHundredEntriesUntilItsDeadline() {
+        Instant now = clock.instant();
+        for (int i = 0; i < 450; i++) {
+            String id = "v3:many-" + i;
+            wiring.callStore().record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null,
+                    null, now.minusSeconds(60), now.minusSeconds(60), null, now, now, now, "user_busy", "callee", "486"),
+                    now);
+            wiring.callStore().enqueue(id, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
+        }
+        backend.stubFor(post("/api/v1/call-logs").willReturn(aResponse().withStatus(201)));
+        Map<String, Object> report = new OutboxDrainHandler(wiring).handleRequest(Map.of(), null);
+        assertEquals(450, report.get("posted"), report.toString());
+        assertEquals(0L, report.get("backlog"));
     }
 }

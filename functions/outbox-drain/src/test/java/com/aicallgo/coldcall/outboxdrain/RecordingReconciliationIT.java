@@ -267,4 +267,61 @@ class RecordingReconciliationIT {
         assertEquals(1, postedRecordings().size());
         assertEquals(List.of(100.0), metric("RecordingCaptureRate"));
     }
+
+    @Test
+    void telnyxDataThatIsNotATimeNeitherStopsThePassNorTheOtherChecks() {
+        String other = "v3:reconcile-call-0002";
+        server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_control_id]", equalTo(CALL))
+                .willReturn(aResponse().withStatus(200).withBody("""
+                        {"data": [{"id": "rec-bad-times", "call_control_id": "%s", "status": "completed"}]}"""
+                        .formatted(CALL))));
+        server.stubFor(get(urlEqualTo(LIST + "/rec-bad-times")).willReturn(aResponse().withStatus(200).withBody("""
+                {"data": {"id": "rec-bad-times", "call_control_id": "%s", "channels": "dual", "status": "completed",
+                 "recording_started_at": "yesterday-ish", "recording_ended_at": "+290000000-01-01T00:00:00Z",
+                 "download_urls": {"mp3": "https://fresh.example/bad.mp3"}}}""".formatted(CALL))));
+        server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_control_id]", equalTo(other))
+                .willReturn(aResponse().withStatus(200).withBody("""
+                        {"data": [{"id": "rec-good", "call_control_id": "%s", "status": "completed"}]}"""
+                        .formatted(other))));
+        server.stubFor(get(urlEqualTo(LIST + "/rec-good")).willReturn(aResponse().withStatus(200).withBody("""
+                {"data": {"id": "rec-good", "call_control_id": "%s", "channels": "dual", "status": "completed",
+                 "duration_millis": 61000, "download_urls": {"mp3": "https://fresh.example/good.mp3"}}}"""
+                .formatted(other))));
+        for (String call : List.of(CALL, other)) {
+            for (String file : List.of("call-status/call-answered.json", "call-status/call-hangup-completed.json")) {
+                String body = Fixtures.bodyText(Fixtures.event(file)).replace("v3:dev-call-0001", call)
+                        .replace("\"id\":\"", "\"id\":\"" + call.substring(3));
+                wiring.callEvents().apply(WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        clock.set(HANGUP.plus(Duration.ofMinutes(3)).plusSeconds(1));
+        Map<String, Object> report = runSchedule();
+        assertEquals(2, report.get("recordings_checked"), report.toString());
+        assertEquals(2, report.get("recordings_backfilled"), report.toString());
+        List<JsonNode> posted = postedRecordings();
+        assertEquals(2, posted.size());
+        for (JsonNode recording : posted) {
+            int expected = recording.get("recording_sid").asText().equals("rec-good") ? 61 : 0;
+            assertEquals(expected, recording.get("recording_duration_seconds").asInt(), recording.toString());
+        }
+    }
+
+    @Test
+    void aCheckThatThrowsIsRetriedThenDeadLetteredAndTheOthersGoOn() {
+        telnyxLists(RECORDING_ID);
+        apply("call-status/call-answered.json");
+        apply("call-status/call-hangup-completed.json");
+        // a check no function could have scheduled: its id breaks the id rule, so every look at it throws
+        wiring.callStore().scheduleCheck("v3:bad\u0000id", HANGUP);
+        clock.set(HANGUP.plus(Duration.ofMinutes(3)).plusSeconds(1));
+        Map<String, Object> first = runSchedule();
+        assertEquals(1, first.get("recordings_backfilled"), "the good check settles in the same pass: " + first);
+        for (int pass = 2; pass <= 5; pass++) {
+            new OutboxDrainHandler(wiring).handleRequest(Map.of("all", true), null);
+        }
+        assertEquals(Long.valueOf(0), TestRedis.<Long>with(DB, redis -> redis.zcard("cold_call_recording_checks")));
+        String letter = TestRedis.with(DB, redis -> redis.lindex("cold_call_dead_letters", 0));
+        assertTrue(letter != null && letter.contains("recording_check"), String.valueOf(letter));
+        assertTrue(log.text().contains("recording check failed every attempt"));
+    }
 }

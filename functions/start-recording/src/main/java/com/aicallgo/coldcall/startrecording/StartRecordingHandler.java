@@ -58,7 +58,7 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return edge.handle(event, this::start);
+        return edge.handle(event, context, this::start);
     }
 
     private Reply start(ApiRequest request) {

@@ -2,21 +2,19 @@ package com.aicallgo.coldcall.startrecording;
 
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
+import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.core.JacksonException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /** The page's {@code POST /start-recording} body. Phones are E.164 when given; the call control id is required. */
 public record StartRecordingRequest(String callControlId, PhoneNumber toPhone, PhoneNumber fromPhone) {
     /** The body as it arrives: phones checked after binding, so every problem is named at once. */
     private record Body(String callControlId, String toPhone, String fromPhone) {
     }
-
-    private static final Pattern PRINTABLE = Pattern.compile("[\\x20-\\x7E]{1,256}");
 
     /**
      * Parses and validates a body.
@@ -37,9 +35,8 @@ public record StartRecordingRequest(String callControlId, PhoneNumber toPhone, P
             throw Failure.invalid("body", "must be a JSON object");
         }
         Map<String, String> problems = new LinkedHashMap<>();
-        if (request.callControlId() == null || !PRINTABLE.matcher(request.callControlId()).matches()
-                || request.callControlId().isBlank()) {
-            problems.put("call_control_id", "is required: 1 to 256 printable characters");
+        if (!Ids.valid(request.callControlId())) {
+            problems.put("call_control_id", Ids.RULE);
         }
         PhoneNumber to = phone("to_phone", request.toPhone(), problems);
         PhoneNumber from = phone("from_phone", request.fromPhone(), problems);

@@ -16,6 +16,7 @@ import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import java.time.Clock;
 import java.util.Map;
 
 /**
@@ -32,6 +33,7 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
     private final Priming priming;
     private final WebhookVerifier verifier;
     private final CallEvents events;
+    private final Clock clock;
 
     public WebhookHandler() {
         this(System.getenv());
@@ -46,6 +48,7 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
         this.edge = wiring.edge(Endpoint.CALL_STATUS_WEBHOOK, Endpoint.RECORDING_WEBHOOK);
         this.verifier = wiring.webhookVerifier();
         this.events = wiring.callEvents();
+        this.clock = wiring.clock();
         this.priming = Priming.register(() -> {
             handleRequest(Priming.unauthenticated(Endpoint.CALL_STATUS_WEBHOOK, "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
@@ -61,12 +64,12 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
 
     @Override
     public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return edge.handle(event, this::receive);
+        return edge.handle(event, context, this::receive);
     }
 
     private Reply receive(ApiRequest request) {
         verifier.verify(request);
-        WebhookEvent event = WebhookEvent.parse(request.body());
+        WebhookEvent event = WebhookEvent.parse(request.body(), clock);
         request.tag("event_id", event.id());
         request.tag("event_type", event.eventType());
         request.tag("call_control_id", event.payload().callControlId());

@@ -492,4 +492,40 @@ class CallStatusWebhookIT {
         assertEquals("store_unavailable", body(response).get("error").asText());
         assertFalse(response.getBody().contains("Exception"));
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"start_time\":\"2025-11-15T10:30:00.000000Z\" | \"start_time\":\"-290000000-01-01T00:00:00Z\" | data.payload.start_time",
+        "\"end_time\":\"2025-11-15T10:31:53.400000Z\" | \"end_time\":\"+290000000-01-01T00:00:00Z\" | data.payload.end_time",
+        "\"occurred_at\":\"2025-11-15T10:31:53.400000Z\" | \"occurred_at\":\"1999-12-31T23:59:59Z\" | data.occurred_at",
+    })
+    void anAbsurdEventTimeIsA400NamingTheFieldAndStoresNothing(String from, String to, String field) throws Exception {
+        APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-hangup-completed.json");
+        String original = Fixtures.bodyText(event);
+        assertTrue(original.contains(from), "the fixture has " + from);
+        APIGatewayV2HTTPResponse response = handler.handleRequest(
+                Fixtures.withBody(event, original.replace(from, to), clock.instant()), null);
+        assertEquals(400, response.getStatusCode(), response.getBody());
+        assertEquals("invalid_request", body(response).get("error").asText());
+        assertTrue(body(response).get("fields").has(field), response.getBody());
+        assertEquals(0L, (long) TestRedis.with(DB, redis -> redis.exists("cold_call_status:{v3:dev-call-0001}")));
+        assertEquals(0, callLogs());
+    }
+
+    @Test
+    void twoIdsThatARedisClientWouldWriteAsOneKeyAreNeverMerged() throws Exception {
+        APIGatewayV2HTTPEvent first = Fixtures.event("call-status/call-hangup-busy.json");
+        String text = Fixtures.bodyText(first);
+        APIGatewayV2HTTPResponse surrogate = handler.handleRequest(Fixtures.withBody(first,
+                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002\\ud800"), clock.instant()), null);
+        assertEquals(400, surrogate.getStatusCode(), surrogate.getBody());
+        assertTrue(body(surrogate).get("fields").has("data.payload.call_control_id"), surrogate.getBody());
+        APIGatewayV2HTTPResponse question = handler.handleRequest(Fixtures.withBody(
+                Fixtures.event("call-status/call-hangup-busy.json"),
+                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002?").replace("\"id\":\"", "\"id\":\"q"),
+                clock.instant()), null);
+        assertEquals(200, question.getStatusCode(), question.getBody());
+        assertEquals("call_log_posted", body(question).get("outcome").asText());
+        assertEquals(1, callLogs());
+    }
 }

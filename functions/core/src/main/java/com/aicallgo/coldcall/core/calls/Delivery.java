@@ -8,6 +8,9 @@ import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
@@ -42,8 +45,7 @@ public final class Delivery {
 
     static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
-    static final int SETTLE_ATTEMPTS = 20;
-    static final Duration SETTLE_PAUSE = Duration.ofMillis(250);
+    static final Duration SETTLE_PAUSE = Duration.ofMillis(100);
 
     private final CallStore store;
     private final WebBackendClient webBackend;
@@ -51,9 +53,11 @@ public final class Delivery {
     private final Duration maxAge;
     private final Clock clock;
     private final JsonLog log;
+    private final Budget budget;
 
     public Delivery(CallStore store, WebBackendClient webBackend, CallLogBuilder callLogs, Duration maxAge, Clock clock,
-            JsonLog log) {
+            JsonLog log, Budget budget) {
+        this.budget = budget;
         this.store = store;
         this.webBackend = webBackend;
         this.callLogs = callLogs;
@@ -135,7 +139,10 @@ public final class Delivery {
                 return Result.QUEUED;
             }
             case Claim.Claimed claim -> {
-                return post(entry, claim, path, record, payload, call);
+                // everything done under the claim (the post, recording its outcome) ends by the hold, strictly
+                // inside the claim's lease: a delivery that takes over an expired lease never meets a live holder
+                return budget.within(Deadline.in(Deadlines.CLAIM_HOLD),
+                        () -> post(entry, claim, path, record, payload, call));
             }
         }
     }
@@ -144,7 +151,9 @@ public final class Delivery {
             CallState call) {
         String callControlId = entry.callControlId();
         Deliverable deliverable = entry.deliverable();
-        WebBackendClient.Result result = webBackend.post(path, record);
+        // the post ends early enough that its success can still be written to Redis
+        WebBackendClient.Result result = webBackend.post(path, record,
+                budget.invocation().minus(Deadlines.SETTLE_RESERVE));
         if (result.delivered()) {
             remember(entry, claim);
             store.unschedule(entry);
@@ -185,16 +194,19 @@ public final class Delivery {
 
     /**
      * Records a success. The Web Backend has the record now, so losing this write would let a later delivery post it
-     * again: a Redis outage here is ridden out for up to 5 s (longer than Telnyx waits; its redelivery then finds
-     * the record done) before it is given up and answered 503.
+     * again: a Redis failure here is retried every {@link #SETTLE_PAUSE} until the invocation's deadline (under a
+     * webhook, what is left of its 1.5 s; in the drain, the claim's hold), each attempt bounded by that same
+     * deadline, and then given up (503). The claim's lease outlives that deadline, so nothing posts meanwhile; after
+     * the lease, a redelivery may post again and the Web Backend's 409 keeps the record single.
      */
     private void remember(OutboxEntry entry, Claim.Claimed claim) {
-        for (int attempt = 1; ; attempt++) {
+        Deadline until = budget.invocation();
+        while (true) {
             try {
                 store.finish(entry.callControlId(), entry.deliverable(), claim);
                 return;
             } catch (StoreUnavailable e) {
-                if (attempt == SETTLE_ATTEMPTS) {
+                if (!until.allows(SETTLE_PAUSE.multipliedBy(2))) {
                     throw e;
                 }
                 log.warn("recording a delivered record failed; retrying", Map.of("call_control_id",

@@ -1,6 +1,9 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.store.StoreUnavailable;
+import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Deliverable;
@@ -10,6 +13,10 @@ import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -54,6 +61,12 @@ public final class RecordingReconciler {
     static final int LISTING_ATTEMPTS = 3;
     /** A check that is still waiting this long after the hang-up gives up and counts the recording missing. */
     static final Duration GIVE_UP = Duration.ofHours(6);
+    /** How often a check may throw before it is dead-lettered. */
+    static final int POISON_ATTEMPTS = 5;
+    /** Longer than any call: a recording's duration beyond this is not believed. */
+    static final long MAX_RECORDING_SECONDS = Duration.ofDays(1).toSeconds();
+    private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("2999-12-31T23:59:59Z");
     /** When a delivery is under way: look again after the outbox's first retry. */
     static final Duration DELIVERY_RECHECK = Duration.ofMinutes(1);
 
@@ -86,14 +99,31 @@ public final class RecordingReconciler {
      * @param deadline stop taking new calls after this
      */
     public Report reconcile(boolean all, Instant deadline) {
+        return reconcile(all, Deadline.in(Duration.between(clock.instant(), deadline)));
+    }
+
+    /**
+     * One pass over the checks that are due, page after page until none is left or {@code deadline}. Each call is
+     * checked on its own: one that throws is checked again later with backoff and, after {@link #POISON_ATTEMPTS},
+     * dead-lettered with its reason, while the other checks of the pass go on.
+     */
+    public Report reconcile(boolean all, Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
         int checked = 0;
-        for (String callControlId : store.dueChecks(all ? null : clock.instant(), batch)) {
-            if (clock.instant().isAfter(deadline)) {
-                break;
+        Set<String> seen = new HashSet<>();
+        boolean more = true;
+        while (more && !deadline.passed()) {
+            List<String> fresh = store.dueChecks(all ? null : clock.instant(), batch + seen.size()).stream()
+                    .filter(id -> !seen.contains(id)).toList();
+            more = !fresh.isEmpty();
+            for (String callControlId : fresh) {
+                if (deadline.passed()) {
+                    break;
+                }
+                seen.add(callControlId);
+                counts[isolated(callControlId).ordinal()]++;
+                checked++;
             }
-            counts[check(callControlId).ordinal()]++;
-            checked++;
         }
         Report report = new Report(checked, counts[Outcome.CAPTURED.ordinal()], counts[Outcome.BACKFILLED.ordinal()],
                 counts[Outcome.MISSING.ordinal()], counts[Outcome.FAILED.ordinal()], counts[Outcome.WAITING.ordinal()]);
@@ -101,6 +131,36 @@ public final class RecordingReconciler {
                 "backfilled", report.backfilled(), "missing", report.missing(), "failed", report.failed(),
                 "waiting", report.waiting()));
         return report;
+    }
+
+    /** Checks one call; Redis being down ends the pass, anything else the check throws is this call's alone. */
+    private Outcome isolated(String callControlId) {
+        try {
+            return check(callControlId);
+        } catch (StoreUnavailable e) {
+            throw e;
+        } catch (RuntimeException e) {
+            String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            long attempts = store.countCheckFailure(callControlId);
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("call_control_id", callControlId);
+            fields.put("reason", reason);
+            fields.put("attempt", attempts);
+            if (attempts >= POISON_ATTEMPTS) {
+                Map<String, Object> record = new LinkedHashMap<>(fields);
+                record.put("record", "recording_check");
+                record.put("dead_lettered_at", clock.instant().toString());
+                store.deadLetterCheck(callControlId, json(record));
+                log.error("recording check failed every attempt: it is in the dead-letter list", fields);
+                log.metric("DeadLetters", "Count", 1, fields);
+                return Outcome.MISSING;
+            }
+            Instant due = clock.instant().plus(Delivery.backoff((int) attempts));
+            store.rescheduleCheck(callControlId, due);
+            fields.put("retry_at", due.toString());
+            log.warn("recording check failed; checking again later", fields);
+            return Outcome.WAITING;
+        }
     }
 
     /** Checks one call's recording. */
@@ -197,12 +257,41 @@ public final class RecordingReconciler {
         long seconds = 0;
         if (recording.durationMillis() != null) {
             seconds = Math.round(recording.durationMillis() / 1000.0);
-        } else if (recording.recordingStartedAt() != null && recording.recordingEndedAt() != null) {
-            seconds = Math.round(Duration.between(Instant.parse(recording.recordingStartedAt()),
-                    Instant.parse(recording.recordingEndedAt())).toMillis() / 1000.0);
+        } else {
+            seconds = secondsBetween(recording.recordingStartedAt(), recording.recordingEndedAt());
         }
-        return new RecordingMetadata(callControlId, recording.id(), url, "completed", Math.max(0, seconds),
+        return new RecordingMetadata(callControlId, recording.id(), url, "completed",
+                Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
                 "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx");
+    }
+
+    /**
+     * Whole seconds between two of Telnyx's times; 0 when either is missing, not ISO-8601, or outside any real
+     * recording (the API's data is parsed as leniently as a webhook's, and can never stop a pass).
+     */
+    static long secondsBetween(String startedAt, String endedAt) {
+        Instant start = instant(startedAt);
+        Instant end = instant(endedAt);
+        if (start == null || end == null) {
+            return 0;
+        }
+        long seconds = end.getEpochSecond() - start.getEpochSecond();
+        if (seconds < 0 || seconds > MAX_RECORDING_SECONDS) {
+            return 0;
+        }
+        return Math.round(Duration.between(start, end).toMillis() / 1000.0);
+    }
+
+    private static Instant instant(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            Instant value = OffsetDateTime.parse(text.trim()).toInstant();
+            return value.isBefore(EARLIEST) || value.isAfter(LATEST) ? null : value;
+        } catch (DateTimeParseException e) {
+            return null;
+        }
     }
 
     /** Why an answered call has no recording, from where {@code record_start} stands. */
@@ -279,5 +368,13 @@ public final class RecordingReconciler {
             }
         }
         return outcome;
+    }
+
+    private static String json(Object value) {
+        try {
+            return Json.mapper().writeValueAsString(value);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise a dead letter", e);
+        }
     }
 }

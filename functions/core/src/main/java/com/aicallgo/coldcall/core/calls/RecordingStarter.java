@@ -6,6 +6,9 @@ import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.RecordingClaim;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import java.time.Clock;
 
 /**
@@ -17,8 +20,10 @@ public final class RecordingStarter {
     private final CallStore store;
     private final TelnyxCallControl telnyx;
     private final Clock clock;
+    private final Budget budget;
 
-    public RecordingStarter(CallStore store, TelnyxCallControl telnyx, Clock clock) {
+    public RecordingStarter(CallStore store, TelnyxCallControl telnyx, Clock clock, Budget budget) {
+        this.budget = budget;
         this.store = store;
         this.telnyx = telnyx;
         this.clock = clock;
@@ -49,13 +54,17 @@ public final class RecordingStarter {
                 }
                 case RecordingClaim.Claimed claimed -> claim = claimed;
             }
-            TelnyxCallControl.RecordStart answer;
-            try {
-                answer = telnyx.recordStart(callControlId);
-            } catch (TelnyxFailure e) {
-                store.settleRecording(callControlId, claim, CallState.Recording.FAILED);
-                throw e;
-            }
+            // record_start with its retries, and recording its answer, end by the claim's hold (inside its lease)
+            RecordingClaim.Claimed held = claim;
+            TelnyxCallControl.RecordStart answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> {
+                try {
+                    // ends early enough to record Telnyx's answer in Redis before the deadline
+                    return telnyx.recordStart(callControlId, budget.invocation().minus(Deadlines.SETTLE_RESERVE));
+                } catch (TelnyxFailure e) {
+                    store.settleRecording(callControlId, held, CallState.Recording.FAILED);
+                    throw e;
+                }
+            });
             switch (answer) {
                 case ACCEPTED -> {
                     store.settleRecording(callControlId, claim, CallState.Recording.STARTED);

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.config;
 
 import com.aicallgo.coldcall.core.PhoneNumber;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -154,6 +155,13 @@ public record Config(
                 Duration.ofMinutes(number(env, "RECONCILE_AFTER_MINUTES", DEFAULT_RECONCILE_AFTER_MINUTES, problems)),
                 value(env, "AWS_LAMBDA_FUNCTION_NAME", null),
                 Aws.fromEnv(env));
+        Duration longest = Deadlines.longestWorkUnderClaim(config.webBackendTimeout());
+        if (longest.compareTo(Deadlines.CLAIM_HOLD) >= 0) {
+            long most = Deadlines.CLAIM_HOLD.minus(Deadlines.SETTLE_RESERVE).toMillis() - 1;
+            problems.add("WEB_BACKEND_TIMEOUT_MS must be at most " + most + ": a post and the write recording it must"
+                    + " end before a delivery's claim (lease " + Deadlines.CLAIM_LEASE.toSeconds() + " s, less "
+                    + Deadlines.CLAIM_MARGIN.toSeconds() + " s) can be taken over");
+        }
         if (config.sipPhoneNumber != null && PhoneNumber.parse(config.sipPhoneNumber) == null) {
             problems.add("TELNYX_SIP_PHONE_NUMBER must be E.164 (+ and 8 to 15 digits)");
         }

@@ -1,21 +1,31 @@
 package com.aicallgo.coldcall.core.http;
 
+import com.aicallgo.coldcall.core.time.Deadlines;
+import java.time.Duration;
+
 /** The API's routes (CONTRACTS §1), spelled once: the handlers, their priming, the runner's tests and the bench use these. */
 public enum Endpoint {
-    CREDENTIALS("GET", "/webrtc-credentials"),
-    START_RECORDING("POST", "/start-recording"),
-    CALL_STATUS_WEBHOOK("POST", "/webhook/telnyx/direct/call-status"),
-    RECORDING_WEBHOOK("POST", "/webhook/telnyx/direct/recording");
+    CREDENTIALS("GET", "/webrtc-credentials", Deadlines.CREDENTIALS),
+    START_RECORDING("POST", "/start-recording", Deadlines.START_RECORDING),
+    CALL_STATUS_WEBHOOK("POST", "/webhook/telnyx/direct/call-status", Deadlines.WEBHOOK),
+    RECORDING_WEBHOOK("POST", "/webhook/telnyx/direct/recording", Deadlines.WEBHOOK);
 
     /** Every path begins with this. */
     public static final String PREFIX = "/aicallgo/api/v1/cold-call";
 
     private final String method;
     private final String route;
+    private final Duration budget;
 
-    Endpoint(String method, String route) {
+    Endpoint(String method, String route, Duration budget) {
         this.method = method;
         this.route = route;
+        this.budget = budget;
+    }
+
+    /** The whole invocation's time: every outgoing call of the request fits inside it ({@link Deadlines}). */
+    public Duration budget() {
+        return budget;
     }
 
     public String method() {

@@ -6,6 +6,11 @@ import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.secrets.SecretsUnavailableException;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
+import com.amazonaws.services.lambda.runtime.Context;
+import java.time.Duration;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -32,19 +37,45 @@ public final class HttpEdge {
 
     private final List<Endpoint> endpoints;
     private final JsonLog log;
+    private final Budget budget;
     private boolean coldStart = true;
 
     /** An edge serving {@code endpoints}; a request is logged under the one its path names, else the first. */
     public HttpEdge(JsonLog log, Endpoint... endpoints) {
-        this.endpoints = List.of(endpoints);
-        this.log = log;
+        this(log, new Budget(), endpoints);
     }
 
+    /** An edge that opens each invocation's deadline in {@code budget} for the clients to read. */
+    public HttpEdge(JsonLog log, Budget budget, Endpoint... endpoints) {
+        this.endpoints = List.of(endpoints);
+        this.log = log;
+        this.budget = budget;
+    }
+
+    /** Handles a request outside Lambda (no {@link Context}): the route's own budget only. */
     public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Route handler) {
+        return handle(event, null, handler);
+    }
+
+    /**
+     * Handles a request within its deadline: the route's budget, cut to Lambda's remaining time less
+     * {@link Deadlines#LAMBDA_MARGIN}, so nothing the request does outlives the function's Timeout.
+     */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context, Route handler) {
+        Endpoint endpoint = endpoints.stream().filter(candidate -> candidate.path().equals(event.getRawPath()))
+                .findFirst().orElse(endpoints.get(0));
+        Deadline deadline = Deadline.in(endpoint.budget());
+        if (context != null) {
+            deadline = deadline.min(Deadline.in(Duration.ofMillis(context.getRemainingTimeInMillis())
+                    .minus(Deadlines.LAMBDA_MARGIN)));
+        }
+        return budget.within(deadline, () -> serve(event, endpoint, handler));
+    }
+
+    private APIGatewayV2HTTPResponse serve(APIGatewayV2HTTPEvent event, Endpoint endpoint, Route handler) {
         long started = System.nanoTime();
         Map<String, Object> fields = new LinkedHashMap<>();
-        String route = endpoints.stream().filter(endpoint -> endpoint.path().equals(event.getRawPath()))
-                .findFirst().orElse(endpoints.get(0)).logName();
+        String route = endpoint.logName();
         fields.put("route", route);
         fields.put("cold_start", coldStart);
         coldStart = false;

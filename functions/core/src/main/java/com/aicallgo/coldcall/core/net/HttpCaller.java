@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.net;
 
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -8,53 +10,109 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Outbound HTTP through the JDK's {@link HttpURLConnection}, which starts far lighter than
  * {@code java.net.http.HttpClient} (CONTRACTS §9). Keep-alive is the JDK's default, so a warm container reuses
  * its connection.
+ *
+ * <p>Each call has one total deadline (connect + request + headers + body): the earlier of this caller's limit and
+ * what the invocation has left ({@link Budget}). The JDK's timeouts are per read, so a peer that drips one byte
+ * every 100 ms would pass them forever: a watchdog closes the connection when the deadline passes. The body is read
+ * up to {@link #MAX_BODY} and no further (a longer one is cut and its connection dropped, never drained).
  */
 public final class HttpCaller {
-    /** What came back; {@code body} is cut to a few KB (we only read small JSON or a token). */
+    /** What came back; {@code body} is at most {@link #MAX_BODY} bytes (we only read small JSON or a token). */
     public record Response(int status, String body) {
         public boolean ok() {
             return status >= 200 && status < 300;
         }
     }
 
-    private static final int MAX_BODY = 64 * 1024;
+    /** No complete answer by the call's deadline (or no time left to start one). */
+    public static final class DeadlineExceeded extends IOException {
+        public DeadlineExceeded(String message) {
+            super(message, null);
+        }
+    }
 
+    /** The largest body read; the answers we use are a few hundred bytes. */
+    public static final int MAX_BODY = 64 * 1024;
+    /** Less time than this left: the call is not started at all. */
+    static final Duration TOO_LITTLE = Duration.ofMillis(20);
+
+    /** Closes connections whose deadline passed; one daemon thread for the JVM, idle between calls. */
+    private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(task -> {
+        Thread thread = new Thread(task, "http-deadlines");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final Budget budget;
     private final Duration connectTimeout;
-    private final Duration readTimeout;
+    private final Duration limit;
 
-    public HttpCaller(Duration connectTimeout, Duration readTimeout) {
+    /**
+     * @param connectTimeout at most this for the TCP (and TLS) connect
+     * @param limit the whole call's limit, connect to last byte; cut to the invocation's remaining budget
+     */
+    public HttpCaller(Budget budget, Duration connectTimeout, Duration limit) {
+        this.budget = budget;
         this.connectTimeout = connectTimeout;
-        this.readTimeout = readTimeout;
+        this.limit = limit;
+    }
+
+    /** A caller outside any invocation budget (tools, the bench): {@code limit} is the whole call's deadline. */
+    public HttpCaller(Duration connectTimeout, Duration limit) {
+        this(new Budget(), connectTimeout, limit);
+    }
+
+    /** The deadline a call started now would have: this caller's limit, cut to {@code cap} and the budget. */
+    public Deadline deadline(Deadline cap) {
+        return budget.call(limit).min(cap);
     }
 
     /**
-     * POSTs and reads the answer.
+     * POSTs and reads the answer, by this caller's deadline.
      *
-     * @throws IOException when nothing came back in time (connect or read timeout, refused, reset)
+     * @throws IOException when no complete answer came in time (refused, reset, or {@link DeadlineExceeded})
      */
     public Response post(URI uri, Map<String, String> headers, byte[] body) throws IOException {
-        return send("POST", uri, headers, body);
+        return send("POST", uri, headers, body, null);
+    }
+
+    /** POSTs by the earlier of {@code deadline} and this caller's own (work done under a claim). */
+    public Response post(URI uri, Map<String, String> headers, byte[] body, Deadline deadline) throws IOException {
+        // deadline may be null: this caller's own deadline only
+        return send("POST", uri, headers, body, deadline);
     }
 
     /**
      * GETs and reads the answer.
      *
-     * @throws IOException when nothing came back in time
+     * @throws IOException when no complete answer came in time
      */
     public Response get(URI uri, Map<String, String> headers) throws IOException {
-        return send("GET", uri, headers, null);
+        return send("GET", uri, headers, null, null);
     }
 
-    private Response send(String method, URI uri, Map<String, String> headers, byte[] body) throws IOException {
+    private Response send(String method, URI uri, Map<String, String> headers, byte[] body, Deadline cap)
+            throws IOException {
+        Deadline deadline = deadline(cap);
+        if (!deadline.allows(TOO_LITTLE)) {
+            throw new DeadlineExceeded(method + " not started: the invocation's time is spent");
+        }
         HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        Watch watch = new Watch(connection);
+        ScheduledFuture<?> alarm = WATCHDOG.schedule(watch::expire, deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
         try {
-            connection.setConnectTimeout((int) connectTimeout.toMillis());
-            connection.setReadTimeout((int) readTimeout.toMillis());
+            int left = (int) Math.max(1, Math.min(Integer.MAX_VALUE, deadline.remaining().toMillis()));
+            connection.setConnectTimeout((int) Math.max(1, Math.min(connectTimeout.toMillis(), left)));
+            connection.setReadTimeout(left);
             connection.setRequestMethod(method);
             connection.setInstanceFollowRedirects(false);
             headers.forEach(connection::setRequestProperty);
@@ -67,17 +125,60 @@ public final class HttpCaller {
             }
             int status = connection.getResponseCode();
             InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-            String text = "";
+            byte[] bytes = new byte[0];
+            boolean whole = true;
             if (in != null) {
-                try (in) {
-                    text = new String(in.readNBytes(MAX_BODY), StandardCharsets.UTF_8);
-                    in.transferTo(OutputStream.nullOutputStream());
-                }
+                bytes = in.readNBytes(MAX_BODY);
+                whole = bytes.length < MAX_BODY || in.read() == -1;
             }
-            return new Response(status, text);
+            if (!watch.finish()) {
+                throw new DeadlineExceeded(method + " answered too late");
+            }
+            if (in != null && whole) {
+                in.close(); // read to its end: the connection goes back to the keep-alive cache
+            } else {
+                connection.disconnect(); // cut: never drain the rest of an endless body
+            }
+            return new Response(status, new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             connection.disconnect();
+            if (watch.expired()) {
+                throw new DeadlineExceeded(method + " had no complete answer within its deadline ("
+                        + e.getClass().getSimpleName() + ")");
+            }
             throw e;
+        } finally {
+            alarm.cancel(false);
+        }
+    }
+
+    /** Whether the deadline or the caller got there first; the loser does nothing. */
+    private static final class Watch {
+        private final HttpURLConnection connection;
+        private boolean finished;
+        private boolean expired;
+
+        Watch(HttpURLConnection connection) {
+            this.connection = connection;
+        }
+
+        void expire() {
+            synchronized (this) {
+                if (finished) {
+                    return;
+                }
+                expired = true;
+            }
+            connection.disconnect();
+        }
+
+        synchronized boolean finish() {
+            finished = !expired;
+            return finished;
+        }
+
+        synchronized boolean expired() {
+            return expired;
         }
     }
 

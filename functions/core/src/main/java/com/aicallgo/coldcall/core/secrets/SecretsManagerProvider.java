@@ -1,6 +1,8 @@
 package com.aicallgo.coldcall.core.secrets;
 
 import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,11 +28,19 @@ public final class SecretsManagerProvider implements SecretsProvider {
     private final Map<String, String> fallback;
     private final ObjectMapper mapper;
     private final Clock clock;
+    private final Budget budget;
     private Secrets cached;
     private Instant expires = Instant.MIN;
 
     public SecretsManagerProvider(SecretsManagerClient client, String secretId, Duration ttl,
             Map<String, String> fallback, ObjectMapper mapper, Clock clock) {
+        this(client, secretId, ttl, fallback, mapper, clock, new Budget());
+    }
+
+    /** Each read is bounded by {@link Deadlines#SECRETS_CALL}, cut to the invocation's budget. */
+    public SecretsManagerProvider(SecretsManagerClient client, String secretId, Duration ttl,
+            Map<String, String> fallback, ObjectMapper mapper, Clock clock, Budget budget) {
+        this.budget = budget;
         this.client = client;
         this.secretId = secretId;
         this.ttl = ttl;
@@ -52,7 +62,12 @@ public final class SecretsManagerProvider implements SecretsProvider {
     private Secrets read() {
         String json;
         try {
-            json = client.getSecretValue(request -> request.secretId(secretId)).secretString();
+            Duration left = budget.call(Deadlines.SECRETS_CALL).remaining();
+            if (left.toMillis() < 1) {
+                throw new SecretsUnavailableException("no time left to read secret " + secretId, null);
+            }
+            json = client.getSecretValue(request -> request.secretId(secretId)
+                    .overrideConfiguration(call -> call.apiCallTimeout(left))).secretString();
         } catch (SdkException e) {
             throw new SecretsUnavailableException("cannot read secret " + secretId + ": " + e.getClass().getSimpleName(), e);
         }

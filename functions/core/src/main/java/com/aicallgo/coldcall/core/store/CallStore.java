@@ -17,7 +17,17 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.codec.StringCodec;
+import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
@@ -42,12 +52,16 @@ import java.util.function.Function;
  * connection by itself and, with {@code REJECT_COMMANDS}, fails fast instead of queueing while it is down.
  */
 public final class CallStore implements AutoCloseable {
-    public static final Duration COMMAND_TIMEOUT = Duration.ofMillis(1500);
-    public static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
+    /** One command's limit, cut to what the invocation has left ({@link Budget}). */
+    public static final Duration COMMAND_TIMEOUT = Deadlines.REDIS_COMMAND;
+    public static final Duration CONNECT_TIMEOUT = Deadlines.REDIS_COMMAND;
     /** Reconnect attempts back off 1, 2, 4 ... ms up to this, so a returning Redis is found within half a second. */
     public static final Duration RECONNECT_DELAY_CAP = Duration.ofMillis(500);
-    /** Longer than any Web Backend or Telnyx call we make, so a live claim is never taken over. */
-    public static final Duration CLAIM_LEASE = Duration.ofSeconds(10);
+    /**
+     * Strictly longer than the longest work done under a claim: its holder stops by {@link Deadlines#CLAIM_HOLD}
+     * (the lease less a margin), so a live claim is never taken over.
+     */
+    public static final Duration CLAIM_LEASE = Deadlines.CLAIM_LEASE;
 
     /** The outbox: members are {@code [call_control_id, name]} as JSON, scored by when they are due (epoch ms). */
     public static final String OUTBOX = "cold_call_outbox";
@@ -55,24 +69,39 @@ public final class CallStore implements AutoCloseable {
     public static final String RECORDING_CHECKS = "cold_call_recording_checks";
     /** Records the outbox gave up on, as JSON lines, for a person to look at. */
     public static final String DEAD_LETTERS = "cold_call_dead_letters";
+    /** How often handling an outbox entry threw, by outbox member (cleared when the entry leaves the outbox). */
+    public static final String OUTBOX_FAILURES = "cold_call_outbox_failures";
+    /** How often a recording check threw, by call control id (cleared when the check leaves the schedule). */
+    public static final String CHECK_FAILURES = "cold_call_recording_check_failures";
 
     private final AutoCloseable client;
     private final ClientResources resources;
-    private final Function<Object, StatefulConnection<String, String>> connector;
+    private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
     private final Duration ttl;
+    private final Budget budget;
     private StatefulConnection<String, String> connection;
-    private RedisClusterCommands<String, String> commands;
+    private RedisClusterAsyncCommands<String, String> commands;
 
     private CallStore(AutoCloseable client, ClientResources resources,
-            Function<Object, StatefulConnection<String, String>> connector, Duration ttl) {
+            Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector, Duration ttl,
+            Budget budget) {
         this.client = client;
         this.resources = resources;
         this.connector = connector;
         this.ttl = ttl;
+        this.budget = budget;
     }
 
-    /** Creates the client for a {@code redis://} or {@code rediss://} URL; the connection opens on first use. */
+    /** Creates the client outside any invocation budget (tools, tests): each command has its own limit only. */
     public static CallStore create(String url, boolean cluster, Duration ttl) {
+        return create(url, cluster, ttl, new Budget());
+    }
+
+    /**
+     * Creates the client for a {@code redis://} or {@code rediss://} URL; the connection opens on first use. Each
+     * command, and opening the connection, waits at most {@link #COMMAND_TIMEOUT} cut to the invocation's budget.
+     */
+    public static CallStore create(String url, boolean cluster, Duration ttl, Budget budget) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(COMMAND_TIMEOUT);
         // Lettuce's default reconnect backoff grows to 30 s: after a Redis restart the functions would answer 503 long
@@ -89,7 +118,7 @@ public final class CallStore implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .requestQueueSize(10_000)
                     .build());
-            return new CallStore(client::shutdown, resources, ignored -> client.connect(), ttl);
+            return new CallStore(client::shutdown, resources, () -> client.connectAsync(StringCodec.UTF8), ttl, budget);
         }
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
@@ -97,11 +126,13 @@ public final class CallStore implements AutoCloseable {
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(10_000)
                 .build());
-        return new CallStore(client::shutdown, resources, ignored -> client.connect(), ttl);
+        return new CallStore(client::shutdown, resources,
+                () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(), ttl, budget);
     }
 
     /** The Redis key of a call: the call control id in braces is the cluster hash tag. */
     public static String key(String callControlId) {
+        Ids.require("call_control_id", callControlId);
         return "cold_call_status:{" + callControlId + "}";
     }
 
@@ -172,6 +203,7 @@ public final class CallStore implements AutoCloseable {
 
     /** Remembers that a webhook event was handled, so its redelivery is a no-op. */
     public void remember(String callControlId, String eventId, Instant now) {
+        Ids.require("data.id", eventId);
         run(commands -> commands.hset(key(callControlId), CallHash.Prefix.EVENT.of(eventId), now.toString()));
     }
 
@@ -254,6 +286,12 @@ public final class CallStore implements AutoCloseable {
     /** Removes an outbox entry (done, or given up). */
     public void unschedule(OutboxEntry entry) {
         run(commands -> commands.zrem(OUTBOX, member(entry)));
+        run(commands -> commands.hdel(OUTBOX_FAILURES, member(entry)));
+    }
+
+    /** Counts one more time handling {@code entry} threw; returns the count. */
+    public long countFailure(OutboxEntry entry) {
+        return run(commands -> commands.hincrby(OUTBOX_FAILURES, member(entry), 1));
     }
 
     /**
@@ -301,6 +339,18 @@ public final class CallStore implements AutoCloseable {
     /** The call needs no more checking. */
     public void dropCheck(String callControlId) {
         run(commands -> commands.zrem(RECORDING_CHECKS, callControlId));
+        run(commands -> commands.hdel(CHECK_FAILURES, callControlId));
+    }
+
+    /** Counts one more time checking the call's recording threw; returns the count. */
+    public long countCheckFailure(String callControlId) {
+        return run(commands -> commands.hincrby(CHECK_FAILURES, callControlId, 1));
+    }
+
+    /** Gives up on a recording check: keeps {@code record} in the dead-letter list and drops the check. */
+    public void deadLetterCheck(String callControlId, String record) {
+        run(commands -> commands.rpush(DEAD_LETTERS, record));
+        dropCheck(callControlId);
     }
 
     /** Up to {@code limit} calls whose recording check is due by {@code now} (all when {@code null}). */
@@ -327,7 +377,7 @@ public final class CallStore implements AutoCloseable {
     private static OutboxEntry entry(String member) {
         try {
             String[] parts = Json.mapper().readValue(member, String[].class);
-            Deliverable deliverable = parts.length == 2 ? Deliverable.parse(parts[1]) : null;
+            Deliverable deliverable = parts.length == 2 && Ids.valid(parts[0]) ? Deliverable.parse(parts[1]) : null;
             return deliverable == null ? null : new OutboxEntry(parts[0], deliverable);
         } catch (JsonProcessingException e) {
             return null;
@@ -342,24 +392,58 @@ public final class CallStore implements AutoCloseable {
         }
     }
 
-    private <T> T run(Function<RedisClusterCommands<String, String>, T> command) {
+    /**
+     * One command, waited for until its deadline: {@link #COMMAND_TIMEOUT} cut to the invocation's budget. A Redis
+     * that accepts and never answers costs the caller that long, never more.
+     */
+    private <T> T run(Function<RedisClusterAsyncCommands<String, String>, RedisFuture<T>> command) {
+        Deadline deadline = budget.call(COMMAND_TIMEOUT);
+        if (deadline.passed()) {
+            throw new StoreUnavailable("redis: not asked, the invocation's time is spent");
+        }
+        RedisFuture<T> future = null;
         try {
-            return command.apply(commands());
+            future = command.apply(commands(deadline));
+            return future.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(false);
+            throw new StoreUnavailable("redis: no answer within the deadline (" + COMMAND_TIMEOUT.toMillis()
+                    + " ms, cut to the invocation's budget)");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            throw new StoreUnavailable("redis: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailable("redis: interrupted");
         } catch (RedisException e) {
             throw new StoreUnavailable("redis: " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 
     @SuppressWarnings("unchecked")
-    private synchronized RedisClusterCommands<String, String> commands() {
+    private synchronized RedisClusterAsyncCommands<String, String> commands(Deadline deadline) {
         if (connection == null || !connection.isOpen()) {
             if (connection != null) {
                 connection.closeAsync();
+                connection = null;
             }
-            connection = connector.apply(null);
+            CompletableFuture<? extends StatefulConnection<String, String>> opening = connector.get();
+            try {
+                connection = opening.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                // a connection that opens after we gave up is closed, not leaked
+                opening.thenAccept(StatefulConnection::closeAsync);
+                throw new StoreUnavailable("redis: no connection within the deadline");
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                throw new StoreUnavailable("redis: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreUnavailable("redis: interrupted");
+            }
             commands = connection instanceof StatefulRedisClusterConnection<String, String> cluster
-                    ? cluster.sync()
-                    : ((StatefulRedisConnection<String, String>) connection).sync();
+                    ? cluster.async()
+                    : ((StatefulRedisConnection<String, String>) connection).async();
         }
         return commands;
     }

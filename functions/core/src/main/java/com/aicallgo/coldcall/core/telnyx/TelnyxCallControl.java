@@ -3,6 +3,9 @@ package com.aicallgo.coldcall.core.telnyx;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
+import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import java.io.IOException;
 import java.net.URI;
@@ -30,7 +33,7 @@ public final class TelnyxCallControl {
     private record Error(Object code, String title) {
     }
 
-    private static final int ATTEMPTS = 3;
+    private static final int ATTEMPTS = Deadlines.RECORD_START_ATTEMPTS;
 
     private final String apiBase;
     private final SecretsProvider secrets;
@@ -58,6 +61,14 @@ public final class TelnyxCallControl {
      * @throws TelnyxFailure {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
      */
     public RecordStart recordStart(String callControlId) {
+        return recordStart(callControlId, null);
+    }
+
+    /**
+     * As {@link #recordStart(String)}, every attempt ending by {@code until} (the end of the caller's claim, or
+     * {@code null}) and by the invocation's budget; no retry starts once the time is spent.
+     */
+    public RecordStart recordStart(String callControlId, Deadline until) {
         URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId) + "/actions/record_start");
         byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"command_id\":\"" + commandId(callControlId) + "\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -68,11 +79,15 @@ public final class TelnyxCallControl {
         String last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             if (attempt > 1) {
-                pause(backoffMillis * (1L << (attempt - 2)));
+                long pause = backoffMillis * (1L << (attempt - 2));
+                if (!http.deadline(until).allows(Duration.ofMillis(pause).plus(Deadlines.TELNYX_CONNECT))) {
+                    break;
+                }
+                pause(pause);
             }
             HttpCaller.Response response;
             try {
-                response = http.post(uri, headers, body);
+                response = http.post(uri, headers, body, until);
             } catch (IOException e) {
                 last = "record_start did not answer: " + e.getClass().getSimpleName();
                 continue;
@@ -95,7 +110,7 @@ public final class TelnyxCallControl {
                     "record_start answered " + response.status() + " code " + code);
         }
         throw TelnyxFailure.unavailable("Telnyx is unavailable; the recording was not started",
-                last + " after " + ATTEMPTS + " attempts");
+                last + " (attempts and time spent)");
     }
 
     static String errorCode(String body) {

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.telnyx;
 
 import com.aicallgo.coldcall.core.Failure;
+import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -83,6 +86,11 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
     public record RecordingUrls(String mp3, String wav) {
     }
 
+    /** No Telnyx event is older than this. */
+    public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    /** How far ahead of our clock an event's time may be (clock skew, and nothing more). */
+    public static final Duration AHEAD = Duration.ofDays(1);
+
     private static final ObjectReader READER = lenientMapper().readerFor(Envelope.class);
 
     private static JsonMapper lenientMapper() {
@@ -103,6 +111,16 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
      * @throws Failure {@code invalid_request} naming the field that is missing or malformed
      */
     public static WebhookEvent parse(byte[] body) {
+        return parse(body, Clock.systemUTC());
+    }
+
+    /**
+     * Parses a webhook body and checks the fields every event needs, and that every time it carries lies between
+     * {@link #EARLIEST} and {@code clock}'s now plus {@link #AHEAD}, and every id follows {@link Ids}' rule.
+     *
+     * @throws Failure {@code invalid_request} naming the field that is missing or malformed
+     */
+    public static WebhookEvent parse(byte[] body, Clock clock) {
         Envelope envelope;
         try {
             envelope = READER.readValue(body);
@@ -121,23 +139,41 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
         if (blank(data.id())) {
             throw Failure.invalid("data.id", "is required");
         }
+        Ids.require("data.id", data.id());
         if (data.payload() == null) {
             throw Failure.invalid("data.payload", "is required");
         }
         if (blank(data.occurredAt())) {
             throw Failure.invalid("data.occurred_at", "is required");
         }
-        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(),
-                time("data.occurred_at", data.occurredAt()), data.payload());
+        Instant latest = clock.instant().plus(AHEAD);
+        Instant occurred = bounded("data.occurred_at", data.occurredAt(), latest);
+        Payload payload = data.payload();
+        bounded("data.payload.start_time", payload.startTime(), latest);
+        bounded("data.payload.end_time", payload.endTime(), latest);
+        bounded("data.payload.recording_started_at", payload.recordingStartedAt(), latest);
+        bounded("data.payload.recording_ended_at", payload.recordingEndedAt(), latest);
+        if (!blank(payload.callControlId())) {
+            Ids.require("data.payload.call_control_id", payload.callControlId());
+        }
+        if (!blank(payload.recordingId())) {
+            Ids.require("data.payload.recording_id", payload.recordingId());
+        }
+        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(), occurred, payload);
+    }
+
+    /** A time of the event, checked against the sane window. */
+    private static Instant bounded(String field, String value, Instant latest) {
+        Instant time = time(field, value);
+        if (time != null && (time.isBefore(EARLIEST) || time.isAfter(latest))) {
+            throw Failure.invalid(field, "is outside " + EARLIEST + " .. now + 1 day");
+        }
+        return time;
     }
 
     /** The payload's call control id, required by every event we act on. */
     public String callControlId() {
-        String id = payload.callControlId();
-        if (blank(id) || id.length() > 256) {
-            throw Failure.invalid("data.payload.call_control_id", "is required (1 to 256 characters)");
-        }
-        return id;
+        return Ids.require("data.payload.call_control_id", payload.callControlId());
     }
 
     /** An ISO-8601 time, {@code null} when absent. */

@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.core.webbackend;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.time.Deadline;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +26,14 @@ public final class WebBackendClient {
     }
 
     public Result post(String path, Object record) {
+        return post(path, record, null);
+    }
+
+    /**
+     * Posts by the earlier of {@code until} (the end of the caller's claim, or {@code null}) and the HTTP caller's
+     * own deadline (WEB_BACKEND_TIMEOUT_MS, cut to the invocation's budget): connect, headers and body included.
+     */
+    public Result post(String path, Object record, Deadline until) {
         byte[] body;
         try {
             body = Json.mapper().writeValueAsBytes(record);
@@ -36,7 +45,7 @@ public final class WebBackendClient {
                 "Accept", "application/json",
                 "X-API-Key", secrets.current().requireWebBackendApiKey());
         try {
-            HttpCaller.Response response = http.post(URI.create(baseUrl + path), headers, body);
+            HttpCaller.Response response = http.post(URI.create(baseUrl + path), headers, body, until);
             boolean delivered = response.ok() || response.status() == 409;
             return new Result(delivered, response.status(), "web backend answered " + response.status());
         } catch (IOException e) {

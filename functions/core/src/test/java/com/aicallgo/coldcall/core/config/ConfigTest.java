@@ -1,6 +1,9 @@
 package com.aicallgo.coldcall.core.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.aicallgo.coldcall.core.time.Deadlines;
+import java.time.Duration;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,6 +33,26 @@ class ConfigTest {
         assertTrue(config.verifyWebhooks());
         assertEquals(Duration.ofSeconds(86_400), config.callStateTtl());
         assertEquals("dev", config.stage());
+    }
+
+    @Test
+    void aWebBackendTimeoutThatWouldOutliveTheClaimLeaseStopsTheFunctionAtStart() {
+        Map<String, String> env = minimal();
+        env.put("WEB_BACKEND_TIMEOUT_MS", "9000");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        assertTrue(e.getMessage().contains("WEB_BACKEND_TIMEOUT_MS must be at most 7699"), e.getMessage());
+        env.put("WEB_BACKEND_TIMEOUT_MS", "7699");
+        Config.fromEnv(env);
+    }
+
+    @Test
+    void everyDeadlineNestsInsideTheClaimLease() {
+        Duration longest = Deadlines.longestWorkUnderClaim(Duration.ofMillis(Config.DEFAULT_WEB_BACKEND_TIMEOUT_MS));
+        assertTrue(longest.compareTo(Deadlines.CLAIM_HOLD) < 0, longest + " of work under a claim");
+        assertTrue(Deadlines.CLAIM_HOLD.compareTo(Deadlines.CLAIM_LEASE) < 0);
+        assertTrue(Deadlines.WEBHOOK.compareTo(Duration.ofSeconds(2)) < 0, "Telnyx waits about 2 s");
+        assertTrue(Deadlines.START_RECORDING.plus(Deadlines.LAMBDA_MARGIN).compareTo(Duration.ofSeconds(10)) <= 0,
+                "inside the template's 10 s Timeout");
     }
 
     @Test

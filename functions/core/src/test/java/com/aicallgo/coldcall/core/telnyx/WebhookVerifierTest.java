@@ -108,6 +108,23 @@ class WebhookVerifierTest {
     }
 
     @Test
+    void aTimestampThatOverflowsTheSubtractionIsStillRefused() {
+        Secrets secrets = Secrets.from(Map.of("TELNYX_WEBHOOK_PUBLIC_KEY",
+                com.aicallgo.coldcall.core.testing.Fixtures.devEnvironment().get("TELNYX_WEBHOOK_PUBLIC_KEY")), "test");
+        WebhookVerifier verifier = new WebhookVerifier(() -> secrets, true, clock,
+                new JsonLog("test", new PrintStream(logged, true, StandardCharsets.UTF_8)));
+        WebhookSigner signer = com.aicallgo.coldcall.core.testing.Fixtures.devSigner();
+        byte[] body = VECTOR_1_BODY.getBytes(StandardCharsets.UTF_8);
+        long now = clock.instant().getEpochSecond();
+        assertDoesNotThrow(() -> verifier.verify(request(VECTOR_1_BODY, signer.sign(now, body), Long.toString(now))));
+        // now - (Long.MIN_VALUE + now) overflows to Long.MIN_VALUE, whose Math.abs is negative: "fresh"
+        for (long stale : new long[] {Long.MIN_VALUE + now, Long.MIN_VALUE, Long.MAX_VALUE, now - 301, now + 301}) {
+            assertEquals(ErrorCode.INVALID_SIGNATURE, rejection(verifier,
+                    request(VECTOR_1_BODY, signer.sign(stale, body), Long.toString(stale))), "timestamp " + stale);
+        }
+    }
+
+    @Test
     void malformedHeadersAreRejected() {
         WebhookVerifier verifier = verifier(true);
         assertEquals(ErrorCode.INVALID_SIGNATURE, rejection(verifier, request(VECTOR_1_BODY, null, "1700000000")));
