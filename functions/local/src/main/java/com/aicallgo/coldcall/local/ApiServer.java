@@ -66,6 +66,13 @@ final class ApiServer implements AutoCloseable {
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
+            if (!printable(path)) {
+                // a NUL or a line break in a path is nobody's route, and never reaches a file name or a log line
+                send(exchange, 400, "application/json",
+                        "{\"error\":\"invalid_request\",\"message\":\"The path holds characters no route has\"}"
+                                .getBytes(StandardCharsets.UTF_8));
+                return;
+            }
             byte[] body = readBody(exchange);
             if (body == null) {
                 send(exchange, 413, "application/json",
@@ -90,10 +97,39 @@ final class ApiServer implements AutoCloseable {
             send(exchange, 404, "application/json",
                     "{\"error\":\"not_found\",\"message\":\"No route for this method and path\"}".getBytes(StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
-            System.err.println("local runner: " + e.getMessage());
+            // JSON-escaped: the message may quote what the caller sent
+            System.err.println(logLine("ERROR", "local runner: the function could not run", Map.of(
+                    "detail", String.valueOf(e.getMessage()), "path", exchange.getRequestURI().getRawPath())));
             send(exchange, 502, "application/json",
                     "{\"error\":\"local_runner\",\"message\":\"The function could not run; see the runner's log\"}"
                             .getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Whether a decoded path is free of control characters (NUL, line breaks, DEL). */
+    static boolean printable(String path) {
+        if (path == null) {
+            return false;
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One JSON log line of the runner's own; every value escaped, whatever the caller put in it. */
+    static String logLine(String level, String message, Map<String, String> fields) {
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("level", level);
+        line.put("message", message);
+        line.putAll(fields);
+        try {
+            return JSON.writeValueAsString(line);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "{\"level\":\"ERROR\",\"message\":\"unloggable runner line\"}";
         }
     }
 
@@ -177,7 +213,14 @@ final class ApiServer implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8));
             return;
         }
-        Path file = site.resolve(path.equals("/") ? "index.html" : path.substring(1)).normalize();
+        Path file;
+        try {
+            file = site.resolve(path.equals("/") ? "index.html" : path.substring(1)).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            send(exchange, 400, "application/json",
+                    "{\"error\":\"invalid_request\",\"message\":\"Not a file name\"}".getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!file.startsWith(site) || !Files.isRegularFile(file)) {
             send(exchange, 404, "application/json",
                     "{\"error\":\"not_found\",\"message\":\"No such file\"}".getBytes(StandardCharsets.UTF_8));

@@ -217,4 +217,47 @@ class LocalRunnerIT {
         InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
         return new Response(status, in == null ? new byte[0] : in.readAllBytes());
     }
+
+    /** What the runner answers to a raw request line (no client library between, so nothing is re-encoded). */
+    private static String rawGet(int port, String path) throws IOException {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aBadPathGets400AndNeverForgesALogLine() throws Exception {
+        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
+                Fixtures.root());
+        Path site = Files.createTempDirectory("site");
+        java.io.PrintStream originalErr = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try (ApiServer server = new ApiServer(functions, site, "127.0.0.1", 0)) {
+            server.start();
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            for (String path : List.of("/%00", "/x%0a%7B%22level%22:%22INFO%22,%22forged%22:true%7D%00",
+                    "/aicallgo/api/v1/cold-call/webrtc-credentials%0d%0a%7B%22forged%22:true%7D")) {
+                String answer = rawGet(server.port(), path);
+                assertTrue(answer.startsWith("HTTP/1.1 400"), path + " -> " + answer);
+                assertTrue(answer.contains("invalid_request"), answer);
+            }
+        } finally {
+            System.setErr(originalErr);
+            Files.deleteIfExists(site);
+        }
+        for (String line : err.toString(StandardCharsets.UTF_8).split("\n")) {
+            assertTrue(line.isEmpty() || JSON.readTree(line).isObject(), "runner log line is JSON: " + line);
+            assertTrue(!line.contains("\"forged\":true"), "forged line: " + line);
+        }
+    }
+
+    @Test
+    void theRunnersLogLinesEscapeWhatTheCallerSent() throws Exception {
+        String line = ApiServer.logLine("ERROR", "x", Map.of("path", "/a\n{\"forged\":true}"));
+        assertEquals(1, line.lines().count());
+        assertEquals("/a\n{\"forged\":true}", JSON.readTree(line).get("path").asText());
+    }
 }

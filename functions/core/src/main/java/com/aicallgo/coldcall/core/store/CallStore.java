@@ -118,7 +118,10 @@ public final class CallStore implements AutoCloseable {
                     .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                     .requestQueueSize(10_000)
                     .build());
-            return new CallStore(client::shutdown, resources, () -> client.connectAsync(StringCodec.UTF8), ttl, budget);
+            // the cluster client's connectAsync skips the topology loading that connect() does first; the blocking
+            // connect runs aside, so the caller still waits no longer than its deadline
+            return new CallStore(client::shutdown, resources, () -> CompletableFuture.supplyAsync(client::connect), ttl,
+                    budget);
         }
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(ClientOptions.builder()
