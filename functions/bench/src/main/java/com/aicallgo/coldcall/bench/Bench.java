@@ -109,7 +109,7 @@ public final class Bench {
                     case "--jvm-flag" -> flags.add(args[++i]);
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
                     case "--also" -> {
-                        // --also Function=other.jar: the same function from another jar, interleaved (A/B);
+                        // --also Function=other.jar[#Handler]: the same function from another jar, interleaved (A/B);
                         // --also 'Function=@-Dflag -Dflag2': the same jar with these JVM flags
                         String[] spec = args[++i].split("=", 2);
                         also.add(Map.entry(spec[0], spec[1]));
@@ -435,10 +435,12 @@ public final class Bench {
                         environment(template, id, outside, redisUrl), event, expected,
                         List.of(other.substring(1).trim().split("\\s+"))));
                 } else {
-                    Path otherJar = Path.of(other).toAbsolutePath();
+                    // Fn=other.jar#pkg.Handler::handleRequest: a jar whose handler class is named otherwise
+                    String[] jarAndHandler = other.split("#", 2);
+                    Path otherJar = Path.of(jarAndHandler[0]).toAbsolutePath();
                     functions.add(new ColdStart.Function(id + " (" + otherJar.getFileName() + ")", otherJar,
-                            function.handler(), environment(template, id, outside, redisUrl), event, expected,
-                            List.of()));
+                            jarAndHandler.length == 2 ? jarAndHandler[1] : function.handler(),
+                            environment(template, id, outside, redisUrl), event, expected, List.of()));
                 }
             }
         }

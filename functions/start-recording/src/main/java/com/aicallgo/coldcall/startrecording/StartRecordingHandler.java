@@ -1,24 +1,20 @@
 package com.aicallgo.coldcall.startrecording;
 
+import com.aicallgo.coldcall.core.ApiHandler;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
+import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
-import com.aicallgo.coldcall.core.http.HttpEdge;
-import com.aicallgo.coldcall.core.PhoneNumber;
-import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.http.Reply;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.aicallgo.coldcall.core.snapstart.Priming;
 import java.util.Map;
 
 /** {@code POST /start-recording}: the page asks for the call's dual-channel MP3 recording. */
-public final class StartRecordingHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class StartRecordingHandler extends ApiHandler {
     /** The answer's body. */
     public record Answer(String status, String callControlId) {
     }
@@ -26,8 +22,6 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
     private static final byte[] SAMPLE = "{\"call_control_id\":\"v3:priming\",\"to_phone\":\"+15550000000\"}"
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
-    private final HttpEdge edge;
-    private final Priming priming;
     private final ApiKeyCheck apiKeys;
     private final RecordingStarter starter;
 
@@ -41,27 +35,18 @@ public final class StartRecordingHandler implements RequestHandler<APIGatewayV2H
     }
 
     StartRecordingHandler(Wiring wiring) {
-        this.edge = wiring.edge(Endpoint.START_RECORDING);
+        super(wiring, Endpoint.START_RECORDING);
         this.apiKeys = wiring.apiKeyCheck();
         this.starter = wiring.recordingStarter();
-        this.priming = Priming.register(() -> {
+        prime(wiring, wiring.callStore(), () -> {
             handleRequest(Priming.unauthenticated(Endpoint.START_RECORDING, "{}"), null);
             StartRecordingRequest.parse(SAMPLE);
             wiring.primeSecretsClient();
-        }, wiring.callStore(), wiring.log());
-    }
-
-    /** The SnapStart hooks (tests call them as the runtime would). */
-    Priming priming() {
-        return priming;
+        });
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return edge.handle(event, context, this::start);
-    }
-
-    private Reply start(ApiRequest request) {
+    protected Reply handle(ApiRequest request) {
         apiKeys.check(request);
         StartRecordingRequest body = StartRecordingRequest.parse(request.body());
         request.tag("call_control_id", body.callControlId());

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.webhook;
 
+import com.aicallgo.coldcall.core.ApiHandler;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Wiring;
@@ -7,15 +8,10 @@ import com.aicallgo.coldcall.core.calls.CallEvents;
 import com.aicallgo.coldcall.core.calls.EventOutcome;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
-import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
-import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.time.Clock;
 import java.util.Map;
 
@@ -24,13 +20,11 @@ import java.util.Map;
  * {@code POST /webhook/telnyx/direct/recording} ({@code RecordingWebhookFunction}): verify the signature on the raw
  * bytes, parse, apply ({@link CallEvents}: either route takes every call and recording event), acknowledge.
  */
-public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
+public final class WebhookHandler extends ApiHandler {
     /** The acknowledgement Telnyx gets; it reads only the status. */
     public record Ack(String status, String outcome) {
     }
 
-    private final HttpEdge edge;
-    private final Priming priming;
     private final WebhookVerifier verifier;
     private final CallEvents events;
     private final Clock clock;
@@ -45,29 +39,20 @@ public final class WebhookHandler implements RequestHandler<APIGatewayV2HTTPEven
     }
 
     WebhookHandler(Wiring wiring) {
-        this.edge = wiring.edge(Endpoint.CALL_STATUS_WEBHOOK, Endpoint.RECORDING_WEBHOOK);
+        super(wiring, Endpoint.CALL_STATUS_WEBHOOK, Endpoint.RECORDING_WEBHOOK);
         this.verifier = wiring.webhookVerifier();
         this.events = wiring.callEvents();
         this.clock = wiring.clock();
-        this.priming = Priming.register(() -> {
+        prime(wiring, wiring.callStore(), () -> {
             handleRequest(Priming.unauthenticated(Endpoint.CALL_STATUS_WEBHOOK, "{}"), null);
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
             Priming.primeSignatures();
             wiring.primeSecretsClient();
-        }, wiring.callStore(), wiring.log());
-    }
-
-    /** The SnapStart hooks (tests call them as the runtime would). */
-    Priming priming() {
-        return priming;
+        });
     }
 
     @Override
-    public APIGatewayV2HTTPResponse handleRequest(APIGatewayV2HTTPEvent event, Context context) {
-        return edge.handle(event, context, this::receive);
-    }
-
-    private Reply receive(ApiRequest request) {
+    protected Reply handle(ApiRequest request) {
         verifier.verify(request);
         WebhookEvent event = WebhookEvent.parse(request.body(), clock);
         request.tag("event_id", event.id());

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.config.ConfigException;
+import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
@@ -27,7 +28,7 @@ public final class CallLogBuilder {
         if (!call.ended()) {
             return null;
         }
-        if (call.answeredAt() != null || !HangupStatus.impliesAnswered(call.hangupCause())) {
+        if (call.facts().answeredAt() != null || !HangupStatus.impliesAnswered(call.facts().hangupCause())) {
             return Instant.MIN;
         }
         return hungUp(call).plus(answerWait);
@@ -35,36 +36,37 @@ public final class CallLogBuilder {
 
     /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
     public static Instant hungUp(CallState call) {
-        Instant occurred = call.hangupAt();
-        Instant seen = call.hangupSeenAt();
+        Instant occurred = call.facts().hangupAt();
+        Instant seen = call.facts().hangupSeenAt();
         return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 
     /** Whether the call was answered: its {@code call.answered} came, or its hang-up cause says it talked. */
     public static boolean answered(CallState call) {
-        return call.answeredAt() != null || HangupStatus.impliesAnswered(call.hangupCause());
+        return call.facts().answeredAt() != null || HangupStatus.impliesAnswered(call.facts().hangupCause());
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
     public CallLog build(String callControlId, CallState call) {
-        Instant answeredAt = call.answeredAt();
-        String cause = call.hangupCause();
+        CallFacts facts = call.facts();
+        Instant answeredAt = facts.answeredAt();
+        String cause = facts.hangupCause();
         boolean answered = answeredAt != null;
         if (!answered && HangupStatus.impliesAnswered(cause)) {
             // the answer never came: the recording's start is the best answer time, else when the call started
             answered = true;
-            answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : call.callStartTime();
+            answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : facts.callStartTime();
         }
-        Instant end = call.endedAt();
-        Instant start = answered ? answeredAt : first(call.callStartTime(), call.initiatedAt(), end);
+        Instant end = facts.endedAt();
+        Instant start = answered ? answeredAt : first(facts.callStartTime(), facts.initiatedAt(), end);
         long duration = answered ? Math.max(0, Math.round(Duration.between(answeredAt, end).toMillis() / 1000.0)) : 0;
         if (businessId == null) {
             throw new ConfigException("COLD_CALL_BUSINESS_ID is required and not set");
         }
         return new CallLog(
                 businessId,
-                call.fromPhone(),
-                call.toPhone(),
+                facts.fromPhone(),
+                facts.toPhone(),
                 "OUTBOUND",
                 start.toString(),
                 end.toString(),

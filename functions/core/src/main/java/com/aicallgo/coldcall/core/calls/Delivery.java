@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Delivers a call's records to the Web Backend exactly once from its point of view. A claim in the call's Redis
@@ -183,7 +182,7 @@ public final class Delivery {
      */
     private void measure(OutboxEntry entry, CallState call) {
         boolean callLog = entry.deliverable() instanceof Deliverable.CallLog;
-        Instant from = callLog ? call.hangupAt() : call.sending(entry.deliverable()).savedAt();
+        Instant from = callLog ? call.facts().hangupAt() : call.sending(entry.deliverable()).savedAt();
         if (from == null) {
             return;
         }
@@ -228,7 +227,7 @@ public final class Delivery {
     static Duration backoff(int attempt) {
         long base = FIRST_RETRY.toMillis() << Math.min(attempt - 1, 20);
         long capped = Math.min(base, LONGEST_RETRY.toMillis());
-        return Duration.ofMillis(capped / 2 + ThreadLocalRandom.current().nextLong(capped / 2 + 1));
+        return Duration.ofMillis(capped / 2 + Jitter.shared().below(capped / 2 + 1));
     }
 
     private Result deadLetter(OutboxEntry entry, CallState call, String reason) {

@@ -224,7 +224,7 @@ public final class RecordingReconciler {
     private Outcome backfill(String callControlId, CallState call) {
         List<TelnyxRecordings.Recording> listed;
         try {
-            listed = telnyx.forCall(callControlId, call.callSessionId()).stream()
+            listed = telnyx.forCall(callControlId, call.facts().callSessionId()).stream()
                     .filter(TelnyxRecordings.Recording::completed).toList();
         } catch (TelnyxRecordings.Unavailable e) {
             return telnyxUnavailable(callControlId, call, e);
@@ -328,7 +328,7 @@ public final class RecordingReconciler {
     }
 
     private Instant giveUpAt(CallState call) {
-        Instant hangup = call.hangupAt();
+        Instant hangup = call.facts().hangupAt();
         return (hangup == null ? clock.instant() : hangup).plus(GIVE_UP);
     }
 

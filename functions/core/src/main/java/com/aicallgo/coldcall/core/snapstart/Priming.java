@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.snapstart;
 
+import com.aicallgo.coldcall.core.calls.Jitter;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallStore;
@@ -18,8 +19,8 @@ import org.crac.Resource;
  * SnapStart hooks of a function. Before the snapshot: run the handler's path once with a synthetic request that
  * touches no outside service and reads no secret (it stops at the authentication check), so classes are loaded
  * and Jackson is warm in the snapshot; open Redis once so Lettuce and Netty are loaded, then close the connection,
- * which would not survive the restore. After the restore: reopen Redis. Where no CRaC runtime is present (locally,
- * in tests) the hooks are never called.
+ * which would not survive the restore. After the restore: reseed the retry jitter, reopen Redis. Where no CRaC
+ * runtime is present (locally, in tests) the hooks are never called.
  */
 public final class Priming implements Resource {
     /** A webhook body that exercises the parser (no signature: it is parsed directly, never handled). */
@@ -102,6 +103,7 @@ public final class Priming implements Resource {
 
     @Override
     public void afterRestore(Context<? extends Resource> context) {
+        Jitter.shared().reseed();
         if (store != null) {
             reconnect(store, log, "restore");
         }

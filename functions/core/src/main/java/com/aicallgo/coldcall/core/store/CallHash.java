@@ -1,11 +1,11 @@
 package com.aicallgo.coldcall.core.store;
 
 import java.time.Instant;
-import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 /**
  * The layout of a call's Redis hash: the one place that names its fields and spells their values, in both
  * directions (typed facts to fields, fields to a {@link CallState}), and the Lua scripts that change it. The scripts
- * name fields and values symbolically ({@code F.ENDED_AT}, {@code P.OUTBOX}, {@code V.DONE}, {@code RANK}); those
- * symbols are replaced by the wire spellings below when the class loads, and an unknown symbol fails the load.
+ * name fields and values symbolically ({@code F.ENDED_AT}, {@code P.OUTBOX}, {@code V.DONE}, and {@code RANK} for the
+ * stages' order); those symbols are replaced by the wire spellings when the class loads, and an unknown symbol fails
+ * the load.
  */
 final class CallHash {
     /** The hash's fixed fields; the wire name is the lower-cased constant. */
@@ -64,20 +65,21 @@ final class CallHash {
         }
         return new CallState(
                 get(hash, Field.CALL_CONTROL_ID),
-                CallState.Stage.of(get(hash, Field.STATE)),
-                get(hash, Field.TO_PHONE),
-                get(hash, Field.FROM_PHONE),
-                get(hash, Field.CALL_SESSION_ID),
-                get(hash, Field.CALL_LEG_ID),
-                time(hash.get(Field.CALL_START_TIME.wire)),
-                time(hash.get(Field.INITIATED_AT.wire)),
-                time(hash.get(Field.ANSWERED_AT.wire)),
-                time(hash.get(Field.ENDED_AT.wire)),
-                time(hash.get(Field.HANGUP_AT.wire)),
-                time(hash.get(Field.HANGUP_SEEN_AT.wire)),
-                get(hash, Field.HANGUP_CAUSE),
-                get(hash, Field.HANGUP_SOURCE),
-                get(hash, Field.SIP_HANGUP_CAUSE),
+                new CallFacts(
+                        CallState.Stage.of(get(hash, Field.STATE)),
+                        get(hash, Field.TO_PHONE),
+                        get(hash, Field.FROM_PHONE),
+                        get(hash, Field.CALL_SESSION_ID),
+                        get(hash, Field.CALL_LEG_ID),
+                        time(hash.get(Field.CALL_START_TIME.wire)),
+                        time(hash.get(Field.INITIATED_AT.wire)),
+                        time(hash.get(Field.ANSWERED_AT.wire)),
+                        time(hash.get(Field.ENDED_AT.wire)),
+                        time(hash.get(Field.HANGUP_AT.wire)),
+                        time(hash.get(Field.HANGUP_SEEN_AT.wire)),
+                        get(hash, Field.HANGUP_CAUSE),
+                        get(hash, Field.HANGUP_SOURCE),
+                        get(hash, Field.SIP_HANGUP_CAUSE)),
                 CallState.Recording.of(get(hash, Field.RECORDING_STATE)),
                 time(hash.get(Field.RECORDING_STARTED_AT.wire)),
                 hash.containsKey(Field.RECORDING_CHECK.wire),
@@ -156,7 +158,7 @@ final class CallHash {
 
     // ---------------------------------------------------------------- scripts
 
-    private static final Pattern SYMBOL = Pattern.compile("\\b([FPV])\\.([A-Z_]+)\\b|\\bRANK\\b");
+    private static final Pattern SYMBOL = Pattern.compile("\\b([FPV])\\.([A-Z_]+)\\b");
 
     /** ARGV: ttl, now, stage, n (count of first-wins pairs), n pairs for HSETNX, then pairs for HSET. */
     static final String APPLY = lua("""
@@ -248,46 +250,26 @@ final class CallHash {
 
     /** Replaces the scripts' symbols by their wire spellings, quoted for Lua. */
     static String lua(String script) {
-        Map<String, String> values = new LinkedHashMap<>();
-        for (CallState.Mark mark : CallState.Mark.values()) {
-            if (mark.wire != null) {
-                values.put(mark.name(), mark.wire);
-            }
-        }
-        for (CallState.Recording state : CallState.Recording.values()) {
-            if (state.wire != null) {
-                values.put(state.name(), state.wire);
-            }
-        }
-        Map<CallState.Stage, Integer> rank = new EnumMap<>(CallState.Stage.class);
+        StringBuilder rank = new StringBuilder("{");
         for (CallState.Stage stage : CallState.Stage.values()) {
-            if (stage != CallState.Stage.NONE) {
-                rank.put(stage, stage.ordinal() - 1);
+            rank.append(stage.wire).append(" = ").append(stage.ordinal()).append(", ");
+        }
+        return SYMBOL.matcher(script.replace("RANK", rank.append('}'))).replaceAll(symbol -> Matcher.quoteReplacement(
+                "'" + switch (symbol.group(1)) {
+                    case "F" -> Field.valueOf(symbol.group(2)).wire;
+                    case "P" -> Prefix.valueOf(symbol.group(2)).wire;
+                    default -> value(symbol.group(2));
+                } + "'"));
+    }
+
+    /** The wire spelling of a mark or a recording state named in a script. */
+    private static String value(String name) {
+        for (CallState.Mark mark : CallState.Mark.values()) {
+            if (mark.name().equals(name) && mark.wire != null) {
+                return mark.wire;
             }
         }
-        Matcher matcher = SYMBOL.matcher(script);
-        StringBuilder out = new StringBuilder();
-        while (matcher.find()) {
-            String replacement;
-            if (matcher.group(1) == null) {
-                StringBuilder table = new StringBuilder("{");
-                rank.forEach((stage, order) -> table.append(stage.wire).append(" = ").append(order).append(", "));
-                replacement = table.append('}').toString();
-            } else {
-                String name = matcher.group(2);
-                String wire = switch (matcher.group(1)) {
-                    case "F" -> Field.valueOf(name).wire;
-                    case "P" -> Prefix.valueOf(name).wire;
-                    default -> values.get(name);
-                };
-                if (wire == null) {
-                    throw new IllegalStateException("unknown value " + name + " in a script");
-                }
-                replacement = "'" + wire + "'";
-            }
-            matcher.appendReplacement(out, Matcher.quoteReplacement(replacement));
-        }
-        matcher.appendTail(out);
-        return out.toString();
+        String wire = CallState.Recording.valueOf(name).wire;
+        return Objects.requireNonNull(wire, name);
     }
 }

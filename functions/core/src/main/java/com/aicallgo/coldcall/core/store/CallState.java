@@ -7,25 +7,13 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What Redis knows about one call, decoded once per read ({@link CallHash} owns the encoding). Absent facts are
- * {@code null}; {@code empty} means Redis holds nothing for the call (never seen, or expired).
+ * What Redis knows about one call, decoded once per read ({@link CallHash} owns the encoding): the facts its events
+ * told (absent ones {@code null}), its recording, and each deliverable's state; {@code empty} means Redis holds
+ * nothing for the call (never seen, or expired).
  */
 public record CallState(
         String callControlId,
-        Stage stage,
-        String toPhone,
-        String fromPhone,
-        String callSessionId,
-        String callLegId,
-        Instant callStartTime,
-        Instant initiatedAt,
-        Instant answeredAt,
-        Instant endedAt,
-        Instant hangupAt,
-        Instant hangupSeenAt,
-        String hangupCause,
-        String hangupSource,
-        String sipHangupCause,
+        CallFacts facts,
         Recording recording,
         Instant recordingStartedAt,
         boolean recordingChecked,
@@ -46,61 +34,44 @@ public record CallState(
 
     /** Where {@code record_start} stands ({@code recording_state}). */
     public enum Recording {
-        NONE(null),
-        /** One caller is sending record_start now (a lease). */
-        REQUESTING("requesting:"),
-        STARTED("started"),
+        NONE,
+        /** One caller is sending record_start now (a lease: {@code requesting:<epoch ms>}). */
+        REQUESTING,
+        STARTED,
         /** Telnyx sent call.recording.saved. */
-        SAVED("saved"),
+        SAVED,
         /** Telnyx said "not answered yet": the answer webhook starts it. */
-        PENDING("pending"),
+        PENDING,
         /** record_start was refused or not answered. */
-        FAILED("failed"),
-        CALL_ENDED("call_ended"),
+        FAILED,
+        CALL_ENDED,
         /** Telnyx sent call.recording.error. */
-        ERROR("error");
+        ERROR;
 
-        final String wire;
-
-        Recording(String wire) {
-            this.wire = wire;
-        }
+        final String wire = name().equals("NONE") ? null
+                : name().toLowerCase(Locale.ROOT) + (name().equals("REQUESTING") ? ":" : "");
 
         static Recording of(String value) {
-            if (value == null) {
-                return NONE;
-            }
-            for (Recording state : values()) {
-                if (state.wire != null && (value.equals(state.wire) || state.wire.endsWith(":") && value.startsWith(state.wire))) {
-                    return state;
-                }
-            }
-            throw new IllegalStateException("unknown recording_state " + value);
+            return value == null ? NONE : valueOf(value.replaceFirst(":.*", "").toUpperCase(Locale.ROOT));
         }
     }
 
     /** Where one deliverable stands. */
     public enum Mark {
-        NONE(null),
-        /** A delivery holds it now (a lease). */
-        CLAIMED("claimed:"),
+        NONE,
+        /** A delivery holds it now (a lease: {@code claimed:<epoch ms>}). */
+        CLAIMED,
         /** In the outbox. */
-        QUEUED("queued"),
-        DONE("done"),
+        QUEUED,
+        DONE,
         /** Given up: in the dead-letter list. */
-        DEAD("dead");
+        DEAD;
 
-        final String wire;
-
-        Mark(String wire) {
-            this.wire = wire;
-        }
+        final String wire = name().equals("NONE") ? null
+                : name().toLowerCase(Locale.ROOT) + (name().equals("CLAIMED") ? ":" : "");
 
         static Mark of(String value) {
-            if (value == null) {
-                return NONE;
-            }
-            return value.startsWith(CLAIMED.wire) ? CLAIMED : valueOf(value.toUpperCase(Locale.ROOT));
+            return value == null ? NONE : valueOf(value.replaceFirst(":.*", "").toUpperCase(Locale.ROOT));
         }
 
         /** Posted, or given up on: nothing more to send. */
@@ -135,6 +106,6 @@ public record CallState(
     }
 
     public boolean ended() {
-        return endedAt != null;
+        return facts.endedAt() != null;
     }
 }

@@ -15,6 +15,7 @@ import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -111,26 +112,33 @@ public final class CallStore implements AutoCloseable {
                 .build();
         SocketOptions socket = SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build();
         TimeoutOptions timeouts = TimeoutOptions.enabled(COMMAND_TIMEOUT);
+        ClientOptions options = ClientOptions.builder()
+                .socketOptions(socket).timeoutOptions(timeouts)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(10_000)
+                .build();
         if (cluster) {
             RedisClusterClient client = RedisClusterClient.create(resources, uri);
-            client.setOptions(ClusterClientOptions.builder()
-                    .socketOptions(socket).timeoutOptions(timeouts)
-                    .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                    .requestQueueSize(10_000)
-                    .build());
+            client.setOptions(clusterOptions(options));
             // the cluster client's connectAsync skips the topology loading that connect() does first; the blocking
             // connect runs aside, so the caller still waits no longer than its deadline
             return new CallStore(client::shutdown, resources, () -> CompletableFuture.supplyAsync(client::connect), ttl,
                     budget);
         }
         RedisClient client = RedisClient.create(resources, uri);
-        client.setOptions(ClientOptions.builder()
-                .socketOptions(socket).timeoutOptions(timeouts)
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .requestQueueSize(10_000)
-                .build());
+        client.setOptions(options);
         return new CallStore(client::shutdown, resources,
                 () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(), ttl, budget);
+    }
+
+    /**
+     * On a node-based cluster slots move (resharding, fail-over): the client re-reads the topology when Redis says so
+     * (MOVED, ASK, repeated reconnects). Adaptive only: a periodic refresh would run on a timer in a frozen container.
+     */
+    static ClusterClientOptions clusterOptions(ClientOptions options) {
+        return ClusterClientOptions.builder(options)
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
+                .build();
     }
 
     /** The Redis key of a call: the call control id in braces is the cluster hash tag. */
@@ -183,7 +191,7 @@ public final class CallStore implements AutoCloseable {
         List<String> args = new ArrayList<>();
         args.add(Long.toString(ttl.toSeconds()));
         args.add(now.toString());
-        args.add(stage == null ? "" : stage.wire);
+        args.add(stage == null || stage == CallState.Stage.NONE ? "" : stage.wire);
         Map<String, String> first = new LinkedHashMap<>(firstWins);
         first.put(CallHash.Field.CALL_CONTROL_ID.wire, callControlId);
         args.add(Integer.toString(first.size()));

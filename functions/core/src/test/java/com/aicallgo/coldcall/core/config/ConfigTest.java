@@ -23,6 +23,30 @@ class ConfigTest {
     }
 
     @Test
+    void theAwsSettingsComeFromLambdasVariablesAndHideTheKeys() {
+        Map<String, String> env = minimal();
+        env.put("AWS_LAMBDA_FUNCTION_NAME", "coldcall-dev-CallStatusWebhookFunction-A1");
+        env.put("AWS_REGION", "eu-west-1");
+        env.put("AWS_ENDPOINT_URL", "http://127.0.0.1:4566");
+        env.put("AWS_ENDPOINT_URL_SECRETS_MANAGER", "http://127.0.0.1:5000");
+        env.put("AWS_ACCESS_KEY_ID", "AKIDEXAMPLEKEYID");
+        env.put("AWS_SECRET_ACCESS_KEY", "not-a-real-secret-access-key");
+        env.put("AWS_SESSION_TOKEN", "not-a-real-session-token");
+        Config config = Config.fromEnv(env);
+        assertEquals("coldcall-dev-CallStatusWebhookFunction-A1", config.functionName());
+        assertEquals("eu-west-1", config.aws().region());
+        assertEquals("http://127.0.0.1:5000", config.aws().secretsManagerEndpoint(), "the service's own variable wins");
+        assertEquals("not-a-real-session-token", config.aws().sessionToken());
+        for (String text : new String[] {config.aws().toString(), config.toString()}) {
+            assertFalse(text.contains("AKIDEXAMPLEKEYID") || text.contains("not-a-real"), text);
+        }
+        Config bare = Config.fromEnv(minimal());
+        assertEquals("us-east-1", bare.aws().region());
+        assertEquals(null, bare.aws().secretsManagerEndpoint());
+        assertEquals(null, bare.functionName());
+    }
+
+    @Test
     void defaultsFollowTheContract() {
         Config config = Config.fromEnv(minimal());
         assertEquals("redis://127.0.0.1:6379", config.redisUrl());

@@ -47,9 +47,9 @@ class CallStoreIT {
         store.record("v3:a", facts(Stage.ENDED, null, Instant.parse("2025-11-15T10:35:00Z")), now);
         CallState call = store.record("v3:a", facts(Stage.ACTIVE, Instant.parse("2025-11-15T10:31:00Z"),
                 Instant.parse("2030-01-01T00:00:00Z")), now);
-        assertEquals(Stage.ENDED, call.stage(), "a late answer does not move the state back");
-        assertEquals(Instant.parse("2025-11-15T10:35:00Z"), call.endedAt(), "first value wins");
-        assertEquals(Instant.parse("2025-11-15T10:31:00Z"), call.answeredAt());
+        assertEquals(Stage.ENDED, call.facts().stage(), "a late answer does not move the state back");
+        assertEquals(Instant.parse("2025-11-15T10:35:00Z"), call.facts().endedAt(), "first value wins");
+        assertEquals(Instant.parse("2025-11-15T10:31:00Z"), call.facts().answeredAt());
         assertEquals("v3:a", call.callControlId());
         Map<String, String> hash = TestRedis.with(DB, redis -> redis.hgetall("cold_call_status:{v3:a}"));
         assertEquals("ended", hash.get("state"), "the wire layout is the contract's");
@@ -158,7 +158,7 @@ class CallStoreIT {
                     .start().getInputStream().readAllBytes()).contains("cluster_state:ok"));
             try (CallStore cluster = CallStore.create("redis://127.0.0.1:" + port, true, Duration.ofSeconds(60))) {
                 CallState call = cluster.record("v3:cl", facts(Stage.ACTIVE, now, null), now);
-                assertEquals(Stage.ACTIVE, call.stage());
+                assertEquals(Stage.ACTIVE, call.facts().stage());
                 assertInstanceOf(Claim.Claimed.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
                 assertInstanceOf(Claim.Busy.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
                 cluster.remember("v3:cl", "event-1", now);

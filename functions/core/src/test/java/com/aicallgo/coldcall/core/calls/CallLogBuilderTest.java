@@ -1,0 +1,103 @@
+package com.aicallgo.coldcall.core.calls;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.aicallgo.coldcall.core.config.ConfigException;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
+import com.aicallgo.coldcall.core.webbackend.CallLog;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The call log from a call's state, and when it can be built: no I/O. */
+class CallLogBuilderTest {
+    private static final Instant START = Instant.parse("2025-11-15T10:30:00Z");
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(60);
+    private final CallLogBuilder builder = new CallLogBuilder("biz-1", ANSWER_WAIT);
+
+    /** Times are seconds after START; blank is absent. */
+    static CallState call(Integer answered, Integer ended, String cause, Integer recordingStarted, Integer seen) {
+        Instant end = at(ended);
+        return new CallState("v3:t", new CallFacts(end == null ? CallState.Stage.ACTIVE : CallState.Stage.ENDED,
+                "+18005551234", "+14083572311", "s-1", "l-1", START, START.plusSeconds(1), at(answered), end, end,
+                at(seen), cause, "callee", null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
+                Set.of());
+    }
+
+    private static Instant at(Integer seconds) {
+        return seconds == null ? null : START.plusSeconds(seconds);
+    }
+
+    @ParameterizedTest(name = "answered {0}, ended {1}, {2} -> {5}, {6} s from +{7}")
+    @CsvSource({
+        // answered, ended, cause, recording started, seen, status, duration, start offset
+        "5, 125, normal_clearing, , , completed, 120, 5",
+        "5, 125, user_busy, , , completed, 120, 5",
+        ", 30, user_busy, , , busy, 0, 0",
+        ", 30, call_rejected, , , busy, 0, 0",
+        ", 45, timeout, , , no-answer, 0, 0",
+        ", 45, no_answer, , , no-answer, 0, 0",
+        ", 10, originator_cancel, , , canceled, 0, 0",
+        ", 10, unallocated_number, , , failed, 0, 0",
+        ", 10, , , , failed, 0, 0",
+        // talked but call.answered never came: the recording's start, else the call's start, is the answer
+        ", 100, normal_clearing, 8, , completed, 92, 8",
+        ", 100, time_limit, , , completed, 100, 0",
+        // a hang-up reported before the answer gives 0 s, never a negative duration
+        "50, 40, normal_clearing, , , completed, 0, 50",
+        // rounding to the nearest second
+        "5, 65, normal_clearing, , , completed, 60, 5",
+    })
+    void buildsTheContractsLog(Integer answered, Integer ended, String cause, Integer recording, Integer seen,
+            String status, long duration, int startOffset) {
+        CallLog log = builder.build("v3:t", call(answered, ended, cause, recording, seen));
+        assertEquals(status, log.callStatus());
+        assertEquals(duration, log.callDurationSeconds());
+        assertEquals(START.plusSeconds(startOffset).toString(), log.callStartTime());
+        assertEquals(START.plusSeconds(ended).toString(), log.callEndTime());
+        assertEquals("biz-1", log.businessId());
+        assertEquals("+14083572311", log.callerPhoneNumber());
+        assertEquals("+18005551234", log.toPhoneNumber());
+        assertEquals("OUTBOUND", log.callDirection());
+        assertEquals("v3:t", log.twilioCallSid());
+    }
+
+    @ParameterizedTest(name = "answered {0}, ended {1}, {2}, seen {3} -> ready at {4}")
+    @CsvSource({
+        // answered, ended, cause, seen, ready (seconds after START; MIN = now; blank = not ended)
+        "5, 100, normal_clearing, , MIN",
+        ", 100, user_busy, , MIN",
+        ", 100, normal_clearing, , 160",
+        // a hang-up learned of late waits from when it was learned of
+        ", 100, normal_clearing, 400, 460",
+        // seen before Telnyx's own time (clock skew): Telnyx's time counts
+        ", 100, normal_clearing, 90, 160",
+        "5, , , , ",
+    })
+    void readyWhenTheAnswerCannotStillCome(Integer answered, Integer ended, String cause, Integer seen, String ready) {
+        Instant expected = ready == null ? null : ready.equals("MIN") ? Instant.MIN : START.plusSeconds(Long.parseLong(ready));
+        assertEquals(expected, builder.readyAt(call(answered, ended, cause, null, seen)));
+    }
+
+    @Test
+    void answeredIsTheAnswerOrATalkingCause() {
+        assertEquals(true, CallLogBuilder.answered(call(5, 10, "user_busy", null, null)));
+        assertEquals(true, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", null, null)));
+        assertEquals(false, CallLogBuilder.answered(call(null, 10, "user_busy", null, null)));
+        assertNull(builder.readyAt(call(null, null, null, null, null)));
+    }
+
+    @Test
+    void aMissingBusinessIdIsAConfigurationError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new CallLogBuilder(null, ANSWER_WAIT).build("v3:t", call(5, 10, "normal_clearing", null, null)));
+        assertEquals("COLD_CALL_BUSINESS_ID is required and not set", e.getMessage());
+    }
+}
