@@ -44,7 +44,7 @@ function redisUrl() {
  */
 export async function startRunner() {
   if (!existsSync(RUNNER_JAR)) {
-    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests install`);
+    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl functions/local -am`);
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
