@@ -231,6 +231,7 @@ public final class LocalRunner {
         System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: " + ApiServer.BUILD_PAGE + ")"));
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
+        TwinSwitch.startIfOn(functions, server, sample, host);
         checkLikeSam(functions, functions.template().functions().keySet().iterator().next(), sample);
         checkRedis(sample);
         drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")), options.containsKey("--verbose"));
