@@ -115,6 +115,7 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
     await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await waitForCallState(page, 'active');
     await sleep(1_200);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(DOCS, 'dialer-test-call.png') });
     await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await ended('Answered, you hung up');

@@ -222,7 +222,6 @@ public final class LocalRunner {
         } catch (java.net.BindException e) {
             throw new LocalRunnerException("port " + port + " is in use: pick another with --port");
         }
-        server.start();
         functions.useLocalBase(server.base());
         System.err.println("local: serving on http://" + host + ":" + server.port());
         for (Template.Route route : functions.template().routes()) {
@@ -232,6 +231,7 @@ public final class LocalRunner {
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
         TwinSwitch.startIfOn(functions, server, sample, host);
+        server.start(); // after the twin, so the first page served already talks to it
         checkLikeSam(functions, functions.template().functions().keySet().iterator().next(), sample);
         checkRedis(sample);
         drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")), options.containsKey("--verbose"));
