@@ -2,6 +2,7 @@ import { TelnyxRTC } from '@telnyx/webrtc';
 import { createApi, Unauthorized } from './api.js';
 import { normalizeNumber } from './phone.js';
 import { describeOutcome } from './outcome.js';
+import { sdkOptions, testNumberItems } from './testmode.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -88,7 +89,7 @@ async function connect() {
     : { login: credentials.sip_username, password: credentials.sip_password };
   let rtc;
   try {
-    rtc = new TelnyxRTC(login);
+    rtc = new TelnyxRTC(sdkOptions(login, config));
   } catch (error) {
     setConnection('error', `The Telnyx client could not start: ${error.message}`, { retry: true });
     return;
@@ -517,6 +518,32 @@ document.addEventListener('keydown', (event) => {
 });
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 
+function showTestMode() {
+  const items = testNumberItems(config);
+  if (!items.length) {
+    return;
+  }
+  $('test-mode').hidden = false;
+  $('test-numbers').hidden = false;
+  $('test-number-list').replaceChildren(...items.map(({ number, outcome }) => {
+    const item = document.createElement('li');
+    const pick = document.createElement('button');
+    pick.type = 'button';
+    pick.className = 'quiet';
+    pick.textContent = number;
+    pick.setAttribute('aria-label', `Use test number ${number}: ${outcome}`);
+    pick.addEventListener('click', () => {
+      if (!current) {
+        ui.number.value = number;
+        ui.number.focus();
+      }
+    });
+    item.append(pick, ` ${outcome}`);
+    return item;
+  }));
+}
+
+showTestMode();
 refreshDevices();
 render();
 connect();

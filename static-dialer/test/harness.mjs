@@ -40,11 +40,11 @@ function redisUrl() {
 
 /**
  * Starts {@code coldcall-local.jar start-api} on a free port with events/env.json pointed at that port's stand-ins
- * and at this run's Redis.
+ * and at this run's Redis; with {@code twin} the SDK is pointed at the runner's Telnyx twin too (else it is off).
  */
-export async function startRunner() {
+export async function startRunner({ twin = false, drainEvery = 0 } = {}) {
   if (!existsSync(RUNNER_JAR)) {
-    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests install`);
+    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl functions/local -am`);
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -54,6 +54,11 @@ export async function startRunner() {
     TELNYX_API_BASE: `${base}/_local/telnyx`,
     REDIS_URL: redisUrl(),
   });
+  if (twin) {
+    env.Parameters.TELNYX_RTC_HOST = `ws://127.0.0.1:${port}/_local/telnyx/rtc`;
+  } else {
+    delete env.Parameters.TELNYX_RTC_HOST; // the page talks to "Telnyx", which these tests fake at the socket
+  }
   const dir = mkdtempSync(join(tmpdir(), 'dialer-test-'));
   const envFile = join(dir, 'env.json');
   writeFileSync(envFile, JSON.stringify(env, null, 2));
@@ -61,7 +66,7 @@ export async function startRunner() {
   const java = join(javaHome, 'bin/java');
   const child = spawn(java, ['-XX:+IgnoreUnrecognizedVMOptions', '--sun-misc-unsafe-memory-access=allow',
     '-XX:TieredStopAtLevel=1', '-jar', RUNNER_JAR, 'start-api', '--port', String(port), '--env-vars', envFile,
-    '--drain-every', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--drain-every', String(drainEvery)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });
@@ -308,4 +313,21 @@ export class FakeTelnyx {
   drop() {
     return this.socket.close({ code: 1001, reason: 'going away' });
   }
+}
+
+/**
+ * A page that talks to the runner's Telnyx twin for real: no WebSocket is intercepted. Anything off this machine is
+ * refused and remembered in {@code outside}.
+ */
+export async function newTwinPage(browser, runner) {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 980 } });
+  const outside = [];
+  await context.route((url) => url.hostname !== '127.0.0.1', (route) => {
+    outside.push(route.request().url());
+    route.abort();
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error));
+  return { context, page, outside, errors, url: `${runner.base}/` };
 }

@@ -42,6 +42,8 @@ final class ApiServer implements AutoCloseable {
     private final Path site;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(32);
+    /** Rewrites a file of the page as it is served (the Telnyx twin's config.js); none by default. */
+    private volatile java.util.function.BiFunction<String, byte[], byte[]> pageOverlay = (name, bytes) -> bytes;
 
     ApiServer(LocalFunctions functions, Path site, String host, int port) throws IOException {
         this.functions = functions;
@@ -49,6 +51,14 @@ final class ApiServer implements AutoCloseable {
         this.server = HttpServer.create(new InetSocketAddress(host, port), 256);
         server.createContext("/", this::serve);
         server.setExecutor(executor);
+    }
+
+    StandIns standIns() {
+        return standIns;
+    }
+
+    void pageOverlay(java.util.function.BiFunction<String, byte[], byte[]> overlay) {
+        this.pageOverlay = overlay;
     }
 
     void start() {
@@ -227,7 +237,7 @@ final class ApiServer implements AutoCloseable {
             return;
         }
         exchange.getResponseHeaders().set("Cache-Control", "no-cache");
-        send(exchange, 200, contentType(file), Files.readAllBytes(file));
+        send(exchange, 200, contentType(file), pageOverlay.apply(site.relativize(file).toString(), Files.readAllBytes(file)));
     }
 
     private static String contentType(Path file) {

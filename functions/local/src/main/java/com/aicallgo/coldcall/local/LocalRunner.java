@@ -35,7 +35,8 @@ public final class LocalRunner {
                    local drain [--all] [--env-vars <file>] [--template <file>]
                    local report
               every command also takes --metrics-file <file> (default target/local/metrics.jsonl): where the
-              functions' metric lines are kept, and what report reads
+              functions' metric lines are kept, and what report reads; --verbose shows them on the console too,
+              and every run of the scheduled drain, not only those that moved something
               --like-sam: pass only the variables the template declares, as sam local does (secrets then come
               from the Secrets Manager at AWS_ENDPOINT_URL_SECRETS_MANAGER: bin/local-aws start), and read
               host.docker.internal as 127.0.0.1 (events/sam-env.json)
@@ -67,7 +68,7 @@ public final class LocalRunner {
         Map<String, String> options = new LinkedHashMap<>();
         List<String> positional = new ArrayList<>();
         for (int i = 1; i < args.length; i++) {
-            if (args[i].equals("--all") || args[i].equals("--like-sam")) {
+            if (args[i].equals("--all") || args[i].equals("--like-sam") || args[i].equals("--verbose")) {
                 options.put(args[i], "true");
             } else if (args[i].startsWith("-")) {
                 if (i + 1 >= args.length) {
@@ -97,7 +98,8 @@ public final class LocalRunner {
                 options.containsKey("--like-sam"));
         // what the functions log goes to stderr (stdout for start-api); their metric lines are kept for report
         PrintStream original = System.out;
-        System.setOut(Metrics.tee(args[0].equals("start-api") ? original : System.err, metrics));
+        System.setOut(Metrics.tee(args[0].equals("start-api") ? original : System.err, metrics,
+                options.containsKey("--verbose")));
         try {
             return switch (args[0]) {
                 case "invoke" -> invoke(functions, positional, options, stdout);
@@ -122,9 +124,17 @@ public final class LocalRunner {
             throw new LocalRunnerException("no event file at " + eventFile);
         }
         // stdout carries only the response, as with sam local invoke
+        String running = RunningServer.find(functions.environment(functionId));
         try (ApiServer standIns = new ApiServer(functions, functions.root().resolve(SITE), "127.0.0.1", 0)) {
-            standIns.start();
-            functions.useLocalBase(standIns.base());
+            if (running != null) {
+                System.err.println("local: a runner is serving at " + running + ": the function posts to its stand-ins"
+                        + " (GET " + running + StandIns.WEB_BACKEND + ")");
+            } else {
+                standIns.start();
+                functions.useLocalBase(standIns.base());
+                System.err.println("local: no runner is serving the stand-ins of the env file: the function posts to"
+                        + " this command's own stand-ins, which are gone when it exits (start one with bin/local start-api)");
+            }
             Map<String, String> env = functions.environment(functionId);
             checkLikeSam(functions, functionId, env);
             checkRedis(env);
@@ -154,7 +164,7 @@ public final class LocalRunner {
     }
 
     /** Under start-api the drain runs on a timer, as the schedule runs it on AWS. */
-    private static void drainEvery(LocalFunctions functions, int seconds) {
+    private static void drainEvery(LocalFunctions functions, int seconds, boolean verbose) {
         if (seconds <= 0 || !functions.template().functions().containsKey(DRAIN)) {
             return;
         }
@@ -165,14 +175,42 @@ public final class LocalRunner {
                     return thread;
                 });
         timer.scheduleWithFixedDelay(() -> {
+            boolean show = verbose;
+            if (!verbose) {
+                Metrics.hold();
+            }
             try {
-                functions.invokePlain(DRAIN, Map.of());
+                show |= moved(JSON.valueToTree(functions.invokePlain(DRAIN, Map.of())));
             } catch (RuntimeException e) {
+                show = true;
                 System.err.println("local: outbox drain failed: " + e.getMessage());
+            } finally {
+                Metrics.release(show);
             }
         }, seconds, seconds, java.util.concurrent.TimeUnit.SECONDS);
-        System.err.println("  outbox drain every " + seconds + " s (--drain-every 0 turns it off)");
+        System.err.println("  outbox drain every " + seconds + " s (--drain-every 0 turns it off; its lines show when"
+                + " it moved something, or always with --verbose)");
     }
+
+    /** Whether a drain report counts anything done: a record posted, requeued or dead-lettered, a check settled. */
+    static boolean moved(JsonNode report) {
+        if (report == null) {
+            return false;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> fields = report.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            String name = field.getKey().toLowerCase(java.util.Locale.ROOT).replace("_", "");
+            JsonNode value = field.getValue();
+            if (value.isContainerNode() ? moved(value)
+                    : value.isNumber() && value.asDouble() > 0 && !STOCK.contains(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Report figures that say how much is waiting, not what a run did. */
+    private static final Set<String> STOCK = Set.of("backlog", "deadletters", "waiting");
 
     private static int startApi(LocalFunctions functions, Map<String, String> options) throws Exception {
         int port = Integer.parseInt(options.getOrDefault("--port", "3000"));
@@ -184,7 +222,6 @@ public final class LocalRunner {
         } catch (java.net.BindException e) {
             throw new LocalRunnerException("port " + port + " is in use: pick another with --port");
         }
-        server.start();
         functions.useLocalBase(server.base());
         System.err.println("local: serving on http://" + host + ":" + server.port());
         for (Template.Route route : functions.template().routes()) {
@@ -193,9 +230,11 @@ public final class LocalRunner {
         System.err.println("  GET / -> " + site + (Files.isDirectory(site) ? "" : " (missing: " + ApiServer.BUILD_PAGE + ")"));
         Map<String, String> sample = functions.environment(functions.template().functions().keySet().iterator().next());
         reportStandIns(sample, server.base());
+        TwinSwitch.startIfOn(functions, server, sample, host);
+        server.start(); // after the twin, so the first page served already talks to it
         checkLikeSam(functions, functions.template().functions().keySet().iterator().next(), sample);
         checkRedis(sample);
-        drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")));
+        drainEvery(functions, Integer.parseInt(options.getOrDefault("--drain-every", "10")), options.containsKey("--verbose"));
         new CountDownLatch(1).await();
         return 0;
     }
@@ -324,9 +363,57 @@ public final class LocalRunner {
         String text = event.path("body").asText("");
         byte[] body = event.path("isBase64Encoded").asBoolean(false)
                 ? Base64.getMimeDecoder().decode(text) : text.getBytes(StandardCharsets.UTF_8);
+        byte[] restamped = restamp(body, java.time.Instant.now());
+        if (restamped != body) {
+            body = restamped;
+            event.put("isBase64Encoded", false);
+            event.put("body", new String(body, StandardCharsets.UTF_8));
+        }
         long now = System.currentTimeMillis() / 1000;
         headers.put(timestampHeader, Long.toString(now));
         headers.put(signatureHeader, WebhookSigner.fromSeed(Files.readString(seed)).sign(now, body));
         return JSON.writeValueAsBytes(event);
+    }
+
+    /**
+     * A replayed Telnyx event moved to now: {@code occurred_at} becomes now and every other time of the event
+     * (start, end, recording times) moves by the same amount, so durations are kept. Anything that is not a Telnyx
+     * event comes back as it was (the same array).
+     */
+    static byte[] restamp(byte[] body, java.time.Instant now) throws IOException {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(body);
+        } catch (IOException e) {
+            return body;
+        }
+        if (tree == null || !(tree.path("data") instanceof ObjectNode data) || !data.path("occurred_at").isTextual()) {
+            return body;
+        }
+        java.time.Instant occurred;
+        try {
+            occurred = java.time.Instant.parse(data.path("occurred_at").asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            return body;
+        }
+        java.time.Duration shift = java.time.Duration.between(occurred, now);
+        shiftTimes(data, shift);
+        return JSON.writeValueAsBytes(tree);
+    }
+
+    private static void shiftTimes(ObjectNode node, java.time.Duration shift) {
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (field.getValue() instanceof ObjectNode child) {
+                shiftTimes(child, shift);
+            } else if (field.getValue().isTextual() && (field.getKey().endsWith("_at") || field.getKey().endsWith("_time"))) {
+                try {
+                    field.setValue(JSON.getNodeFactory().textNode(
+                            java.time.Instant.parse(field.getValue().asText()).plus(shift).toString()));
+                } catch (java.time.format.DateTimeParseException e) {
+                    // not a time: kept as it is
+                }
+            }
+        }
     }
 }

@@ -40,9 +40,33 @@ final class Metrics {
     private Metrics() {
     }
 
-    /** A stream that writes everything to {@code target} and also keeps each metric line in {@code file}. */
+    /**
+     * A stream that writes every line to {@code target} and keeps each metric line in {@code file}; metric lines
+     * reach {@code target} too only when {@code echoMetrics} (the runner's {@code --verbose}).
+     */
+    static PrintStream tee(PrintStream target, Path file, boolean echoMetrics) {
+        return new PrintStream(new Tee(target, file, echoMetrics), true, StandardCharsets.UTF_8);
+    }
+
     static PrintStream tee(PrintStream target, Path file) {
-        return new PrintStream(new Tee(target, file), true, StandardCharsets.UTF_8);
+        return tee(target, file, true);
+    }
+
+    /**
+     * From now on, what this thread writes through a {@link #tee} is held back until {@link #release}: the
+     * scheduled drain's lines are shown only when the drain moved something.
+     */
+    static void hold() {
+        Tee.HELD.set(new ArrayList<>());
+    }
+
+    /** Ends {@link #hold}: writes the held lines to the console when {@code show}, else drops them. */
+    static void release(boolean show) {
+        List<Runnable> held = Tee.HELD.get();
+        Tee.HELD.remove();
+        if (show && held != null) {
+            held.forEach(Runnable::run);
+        }
     }
 
     /** The report of everything in {@code file}. */
@@ -129,55 +153,81 @@ final class Metrics {
         return sorted.get(Math.max(0, rank - 1));
     }
 
-    /** Forwards every byte; keeps whole lines that are metric documents. */
+    /** Forwards whole lines; keeps the metric documents among them in the file. */
     private static final class Tee extends OutputStream {
         private static final byte[] MARK = "{\"_aws\"".getBytes(StandardCharsets.UTF_8);
+        static final ThreadLocal<List<Runnable>> HELD = new ThreadLocal<>();
         private final PrintStream target;
         private final Path file;
-        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+        private final boolean echoMetrics;
+        private final ThreadLocal<ByteArrayOutputStream> line = ThreadLocal.withInitial(ByteArrayOutputStream::new);
 
-        Tee(PrintStream target, Path file) {
+        Tee(PrintStream target, Path file, boolean echoMetrics) {
             this.target = target;
             this.file = file;
+            this.echoMetrics = echoMetrics;
         }
 
         @Override
-        public synchronized void write(int b) {
-            target.write(b);
+        public void write(int b) {
             collect(b);
         }
 
         @Override
-        public synchronized void write(byte[] bytes, int offset, int length) {
-            target.write(bytes, offset, length);
+        public void write(byte[] bytes, int offset, int length) {
             for (int i = offset; i < offset + length; i++) {
                 collect(bytes[i]);
             }
         }
 
         private void collect(int b) {
+            ByteArrayOutputStream current = line.get();
+            current.write(b);
             if (b == '\n') {
-                keep();
-            } else {
-                line.write(b);
+                byte[] bytes = current.toByteArray();
+                current.reset();
+                emit(bytes);
             }
         }
 
         @Override
-        public synchronized void flush() {
+        public void flush() {
+            ByteArrayOutputStream current = line.get();
+            if (current.size() > 0 && HELD.get() == null) {
+                byte[] bytes = current.toByteArray();
+                current.reset();
+                forward(bytes);
+            }
             target.flush();
         }
 
-        private void keep() {
-            byte[] bytes = line.toByteArray();
-            line.reset();
-            if (bytes.length < MARK.length || !java.util.Arrays.equals(bytes, 0, MARK.length, MARK, 0, MARK.length)) {
-                return;
+        private void emit(byte[] bytes) {
+            boolean metric = bytes.length >= MARK.length && java.util.Arrays.equals(bytes, 0, MARK.length, MARK, 0, MARK.length);
+            if (metric) {
+                keep(bytes);
+                if (!echoMetrics) {
+                    return;
+                }
             }
+            List<Runnable> held = HELD.get();
+            if (held != null) {
+                held.add(() -> forward(bytes));
+            } else {
+                forward(bytes);
+            }
+        }
+
+        private void forward(byte[] bytes) {
+            synchronized (target) {
+                target.write(bytes, 0, bytes.length);
+                target.flush();
+            }
+        }
+
+        private synchronized void keep(byte[] bytes) {
             try {
                 Files.createDirectories(file.toAbsolutePath().getParent());
-                Files.write(file, (new String(bytes, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8),
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                Files.write(file, bytes, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot keep a metric line in " + file, e);
             }

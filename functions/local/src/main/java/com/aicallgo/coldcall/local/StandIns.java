@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
@@ -23,6 +24,12 @@ final class StandIns {
 
     private final List<Map<String, Object>> webBackend = new ArrayList<>();
     private final List<Map<String, Object>> telnyx = new ArrayList<>();
+    /** The Telnyx twin, when it is on: it answers record_start for its own calls and serves their recordings. */
+    private volatile Twin twin;
+
+    void twin(Twin twin) {
+        this.twin = twin;
+    }
 
     void handle(HttpExchange exchange, String path, byte[] body) throws IOException {
         String method = exchange.getRequestMethod();
@@ -56,10 +63,30 @@ final class StandIns {
             entry.put("command", "record_start");
             entry.put("call_control_id", URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8));
             entry.put("body", parse(body));
+            Twin.Answer answer = twin == null ? null : twin.recordStart((String) entry.get("call_control_id"));
+            if (answer != null) {
+                entry.put("status", answer.status());
+            }
             synchronized (telnyx) {
                 telnyx.add(entry);
             }
-            ApiServer.send(exchange, 200, "application/json", "{\"data\":{\"result\":\"ok\"}}".getBytes(StandardCharsets.UTF_8));
+            ApiServer.send(exchange, answer == null ? 200 : answer.status(), "application/json",
+                    (answer == null ? "{\"data\":{\"result\":\"ok\"}}" : answer.body()).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        Twin current = twin;
+        if (current != null && method.equals("GET") && rawPath.startsWith(TELNYX + "/recordings/") && rawPath.endsWith(".mp3")) {
+            byte[] file = current.recording(rawPath.substring((TELNYX + "/recordings/").length(), rawPath.length() - 4));
+            if (file == null) {
+                ApiServer.send(exchange, 404, "application/json",
+                        "{\"error\":\"not_found\",\"message\":\"No recording with this id\"}".getBytes(StandardCharsets.UTF_8));
+            } else {
+                ApiServer.send(exchange, 200, "audio/mpeg", file);
+            }
+            return;
+        }
+        if (current != null && method.equals("GET") && rawPath.equals(TELNYX + "/twin")) {
+            ApiServer.send(exchange, 200, "application/json", JSON.writeValueAsBytes(current.journal()));
             return;
         }
         if (method.equals("GET") && rawPath.startsWith(TELNYX + "/v2/recordings")) {
@@ -86,7 +113,9 @@ final class StandIns {
         List<String> recorded = new ArrayList<>();
         synchronized (telnyx) {
             for (Map<String, Object> entry : telnyx) {
-                if ("record_start".equals(entry.get("command"))) {
+                boolean refused = entry.get("status") instanceof Integer status && status != 200;
+                if ("record_start".equals(entry.get("command")) && !refused
+                        && (twin == null || twin.lists((String) entry.get("call_control_id")))) {
                     recorded.add((String) entry.get("call_control_id"));
                 }
             }
@@ -109,7 +138,7 @@ final class StandIns {
     }
 
     private Map<String, Object> recording(String callControlId) {
-        String id = UUID.nameUUIDFromBytes(callControlId.getBytes(StandardCharsets.UTF_8)).toString();
+        String id = Twin.recordingId(callControlId);
         Map<String, Object> recording = new LinkedHashMap<>();
         recording.put("id", id);
         recording.put("record_type", "recording");
@@ -117,7 +146,9 @@ final class StandIns {
         recording.put("channels", "dual");
         recording.put("status", "completed");
         recording.put("duration_millis", 0);
-        recording.put("download_urls", Map.of("mp3", "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
+        Twin current = twin;
+        recording.put("download_urls", Map.of("mp3", current != null ? current.recordingUrl(id)
+                : "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
         return recording;
     }
 

@@ -117,8 +117,8 @@ class LocalRunnerIT {
             String report = out.toString(StandardCharsets.UTF_8);
             assertTrue(report.contains("TimeToCallLogMs        n=1 "), report);
             assertTrue(report.contains("TimeToRecordingPostMs  n=1 "), report);
-            // the events/ files carry 2025 times: seen from now, the call log came far later than 5 s after the hang-up
-            assertTrue(report.contains("PROMISE BROKEN"), report);
+            // the events/ files carry 2025 times; invoke re-stamps them to now, so the call log is seconds, not a year, late
+            assertTrue(report.contains("promise kept"), report);
             assertTrue(report.contains("100.0% (1 of 1 answered calls)"), report);
             assertTrue(report.contains("RecordingsMissing      0"), report);
         } finally {
