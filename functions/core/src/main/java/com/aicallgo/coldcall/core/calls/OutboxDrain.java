@@ -11,11 +11,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Works through the outbox: every entry due is retried once per pass (posted, put back with a longer backoff, or
@@ -59,30 +56,13 @@ public final class OutboxDrain {
      * @param deadline stop taking new entries after this
      */
     public Report drain(boolean all, Deadline deadline) {
-        int posted = 0;
-        int already = 0;
-        int requeued = 0;
-        int dead = 0;
-        Set<OutboxEntry> seen = new HashSet<>();
-        boolean more = true;
-        while (more && !deadline.passed()) {
-            // entries handled this pass are skipped: a requeued one may still be due (with all), and is not retried twice
-            List<OutboxEntry> fresh = store.due(all ? null : clock.instant(), page + seen.size()).stream()
-                    .filter(entry -> !seen.contains(entry)).toList();
-            more = !fresh.isEmpty();
-            for (OutboxEntry entry : fresh) {
-                if (deadline.passed()) {
-                    break;
-                }
-                seen.add(entry);
-                switch (retry(entry, all)) {
-                    case POSTED -> posted++;
-                    case ALREADY_POSTED -> already++;
-                    case QUEUED -> requeued++;
-                    case DEAD_LETTERED -> dead++;
-                }
-            }
-        }
+        int[] counts = new int[Delivery.Result.values().length];
+        Pass.each(deadline, handled -> store.due(all ? null : clock.instant(), page + handled),
+                entry -> counts[retry(entry, all).ordinal()]++);
+        int posted = counts[Delivery.Result.POSTED.ordinal()];
+        int already = counts[Delivery.Result.ALREADY_POSTED.ordinal()];
+        int requeued = counts[Delivery.Result.QUEUED.ordinal()];
+        int dead = counts[Delivery.Result.DEAD_LETTERED.ordinal()];
         Backlog backlog = store.backlog();
         Report report = new Report(posted, already, requeued, dead, backlog.outbox(), backlog.deadLetters());
         log.info("outbox drained", Map.of("posted", posted, "already_posted", already, "requeued", requeued,

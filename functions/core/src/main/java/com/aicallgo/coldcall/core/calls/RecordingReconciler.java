@@ -15,8 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.HashSet;
-import java.util.Set;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,22 +108,9 @@ public final class RecordingReconciler {
      */
     public Report reconcile(boolean all, Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
-        int checked = 0;
-        Set<String> seen = new HashSet<>();
-        boolean more = true;
-        while (more && !deadline.passed()) {
-            List<String> fresh = store.dueChecks(all ? null : clock.instant(), batch + seen.size()).stream()
-                    .filter(id -> !seen.contains(id)).toList();
-            more = !fresh.isEmpty();
-            for (String callControlId : fresh) {
-                if (deadline.passed()) {
-                    break;
-                }
-                seen.add(callControlId);
-                counts[isolated(callControlId).ordinal()]++;
-                checked++;
-            }
-        }
+        Pass.each(deadline, handled -> store.dueChecks(all ? null : clock.instant(), batch + handled),
+                callControlId -> counts[isolated(callControlId).ordinal()]++);
+        int checked = Arrays.stream(counts).sum();
         Report report = new Report(checked, counts[Outcome.CAPTURED.ordinal()], counts[Outcome.BACKFILLED.ordinal()],
                 counts[Outcome.MISSING.ordinal()], counts[Outcome.FAILED.ordinal()], counts[Outcome.WAITING.ordinal()]);
         log.info("recordings reconciled", Map.of("checked", checked, "captured", report.captured(),
