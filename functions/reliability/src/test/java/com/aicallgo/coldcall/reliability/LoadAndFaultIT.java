@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
 import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -127,9 +128,11 @@ class LoadAndFaultIT {
                 while (finished.get() < calls * 2 / 5 && done.getCount() > 0) {
                     Thread.sleep(20);
                 }
+                long killedAt = System.currentTimeMillis();
                 redis.kill();
                 Thread.sleep(1_500);
                 redis.start();
+                long backAt = System.currentTimeMillis();
                 assertTrue(done.await(30, TimeUnit.MINUTES), "deliveries finished");
                 pool.shutdown();
                 long sendMillis = (System.nanoTime() - started) / 1_000_000;
@@ -188,7 +191,15 @@ class LoadAndFaultIT {
                 assertEquals(List.of(), wrong.stream().limit(20).toList(), "every field equals the truth");
                 assertEquals(0, lost, "lost");
                 assertTrue(sender.slowestWebhook() < 2_000, "every webhook answered within Telnyx's 2 s: " + line);
-                assertEquals(List.of(), backend.doubledDetails, "doubled");
+                // RELIABILITY.md, "What cannot be promised": a success Redis could not record before the invocation's
+                // deadline is posted again after the claim's lease, and the Web Backend's 409 keeps it single. With
+                // deadlines bounded, that can happen only to a success acknowledged while Redis was down (or within one
+                // webhook budget of it); any other post after an acknowledgement is a bug.
+                long budget = Deadlines.WEBHOOK.toMillis();
+                List<WebBackendStub.Doubled> unexplained = backend.doubledPosts.stream()
+                        .filter(d -> d.acknowledgedAt() < killedAt - budget || d.acknowledgedAt() > backAt + budget)
+                        .toList();
+                assertEquals(List.of(), unexplained, "doubled outside the Redis outage: " + line);
                 assertEquals(expectedRecords, backend.callLogs.size() + backend.recordings.size());
                 assertEquals(0, redis.count("ZCARD", "cold_call_outbox"), "outbox empty");
                 assertEquals(0, redis.count("LLEN", "cold_call_dead_letters"), "no dead letters");

@@ -31,8 +31,17 @@ final class WebBackendStub implements AutoCloseable {
     /** Record key to when its 2xx/409 was written and how long the stub took to write it (ms). */
     final Map<String, long[]> acknowledged = new ConcurrentHashMap<>();
     final AtomicInteger doubled = new AtomicInteger();
-    /** What each doubled post was, for the failure message: a slow acknowledgement points at a client timeout. */
-    final List<String> doubledDetails = Collections.synchronizedList(new ArrayList<>());
+    /** A post that arrived after the stub had acknowledged its record (epoch ms; ack took ackMillis in the stub). */
+    record Doubled(String record, long acknowledgedAt, long ackMillis, long arrivedAt) {
+        @Override
+        public String toString() {
+            return record + ": acknowledged " + (arrivedAt - acknowledgedAt) + " ms earlier, after " + ackMillis
+                    + " ms in the stub";
+        }
+    }
+
+    /** Every doubled post, for the suite to explain or fail on. */
+    final List<Doubled> doubledPosts = Collections.synchronizedList(new ArrayList<>());
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger stalls = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
@@ -71,8 +80,7 @@ final class WebBackendStub implements AutoCloseable {
             long[] ack = acknowledged.get(path + key);
             if (ack != null) {
                 doubled.incrementAndGet();
-                doubledDetails.add(path + " " + key + ": acknowledged " + (arrived - ack[0]) + " ms earlier, after "
-                        + ack[1] + " ms in the stub");
+                doubledPosts.add(new Doubled(path + " " + key, ack[0], ack[1], arrived));
             }
             int roll;
             synchronized (random) {
