@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.bench;
 
 import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
@@ -263,9 +264,9 @@ public final class Bench {
             Warm warm = new Warm(handlers, outside, admin);
             Floors floors = new Floors(floorStore, outside);
             List<Warm.Route> routes = List.of(
-                    new Warm.Route("GET /webrtc-credentials", "CredentialsFunction",
+                    new Warm.Route(Endpoint.CREDENTIALS.logName(), "CredentialsFunction",
                             id -> events.file("credentials/get.json"), answer(200, "sip_username"), null),
-                    new Warm.Route("POST /start-recording", "StartRecordingFunction",
+                    new Warm.Route(Endpoint.START_RECORDING.logName(), "StartRecordingFunction",
                             events::startRecording, answer(200, "recording_started"), floors::startRecording),
                     new Warm.Route("POST call-status (call.answered)", "CallStatusWebhookFunction",
                             id -> events.webhook("call-status/call-answered.json", id),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -39,13 +40,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeploymentTemplateIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PREFIX = "/aicallgo/api/v1/cold-call";
-    /** CONTRACTS.md section 1: route key to function. */
+    /** CONTRACTS.md section 1: route key to function (the routes as the handlers spell them, in Endpoint). */
     private static final Map<String, String> CONTRACT_ROUTES = Map.of(
-            "GET " + PREFIX + "/webrtc-credentials", "CredentialsFunction",
-            "POST " + PREFIX + "/start-recording", "StartRecordingFunction",
-            "POST " + PREFIX + "/webhook/telnyx/direct/call-status", "CallStatusWebhookFunction",
-            "POST " + PREFIX + "/webhook/telnyx/direct/recording", "RecordingWebhookFunction");
+            key(Endpoint.CREDENTIALS), "CredentialsFunction",
+            key(Endpoint.START_RECORDING), "StartRecordingFunction",
+            key(Endpoint.CALL_STATUS_WEBHOOK), "CallStatusWebhookFunction",
+            key(Endpoint.RECORDING_WEBHOOK), "RecordingWebhookFunction");
+
+    private static String key(Endpoint endpoint) {
+        return endpoint.method() + " " + endpoint.path();
+    }
     /** Read by the Lambda runtime or the AWS SDK (and Wiring's SDK client), not through Config. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_LAMBDA_DISABLE_CVE_2021_44228_PROTECTION",
             "JAVA_TOOL_OPTIONS", "AWS_ENDPOINT_URL_SECRETS_MANAGER");

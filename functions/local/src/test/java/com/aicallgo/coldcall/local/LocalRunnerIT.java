@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -141,7 +142,7 @@ class LocalRunnerIT {
             long now = Instant.now().getEpochSecond();
             Map<String, String> headers = Map.of("Content-Type", "application/json", "Telnyx-Timestamp", Long.toString(now),
                     "Telnyx-Signature-Ed25519", Fixtures.devSigner().sign(now, body));
-            String path = base + "/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status";
+            String path = base + Endpoint.CALL_STATUS_WEBHOOK.path();
             assertEquals(200, request("POST", path, body, headers).status());
             assertEquals(200, request("POST", path, body, headers).status(), "a redelivery is a no-op");
 
@@ -159,7 +160,7 @@ class LocalRunnerIT {
                 assertTrue(callLog.has(field), field);
             }
 
-            Response credentials = request("GET", base + "/aicallgo/api/v1/cold-call/webrtc-credentials", null,
+            Response credentials = request("GET", base + Endpoint.CREDENTIALS.path(), null,
                     Map.of("X-API-Key", "dev-internal-api-key"));
             assertEquals(200, credentials.status());
             assertEquals("dev-sip-user", JSON.readTree(credentials.body()).get("sip_username").asText());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Moto;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -125,15 +126,14 @@ class SamShapedRunnerIT {
             server.start();
             functions.useLocalBase(server.base());
             String base = server.base();
-            String prefix = base + "/aicallgo/api/v1/cold-call";
             request("DELETE", base + "/_local/web-backend", null, Map.of());
-            assertEquals(200, request("GET", prefix + "/webrtc-credentials", null,
+            assertEquals(200, request("GET", base + Endpoint.CREDENTIALS.path(), null,
                     Map.of("X-API-Key", "dev-internal-api-key")).status());
             // sam-env.json switches webhook verification off (dev stage): sam local cannot re-sign the files
             for (String event : new String[] {"call-status/call-initiated.json", "call-status/call-answered.json",
                     "call-status/call-hangup-completed.json"}) {
                 var fixture = Fixtures.event(event);
-                Response response = request("POST", prefix + "/webhook/telnyx/direct/call-status", Fixtures.body(fixture),
+                Response response = request("POST", base + Endpoint.CALL_STATUS_WEBHOOK.path(), Fixtures.body(fixture),
                         Map.of("Content-Type", "application/json"));
                 assertEquals(200, response.status(), event + ": " + new String(response.body(), StandardCharsets.UTF_8));
             }

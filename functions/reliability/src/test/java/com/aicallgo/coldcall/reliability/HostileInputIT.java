@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.webhook.WebhookHandler;
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.credentials.CredentialsHandler;
@@ -45,7 +46,6 @@ import net.jqwik.api.lifecycle.BeforeTry;
  */
 class HostileInputIT {
     static final int DB = 7;
-    static final String PREFIX = "/aicallgo/api/v1/cold-call";
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SECRET_KEYS = List.of("TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD",
             "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY");
@@ -119,11 +119,11 @@ class HostileInputIT {
 
     // ---------------------------------------------------------------- helpers
 
-    static APIGatewayV2HTTPEvent event(String method, String path, Map<String, String> headers, String body, boolean base64) {
+    static APIGatewayV2HTTPEvent event(Endpoint endpoint, Map<String, String> headers, String body, boolean base64) {
         APIGatewayV2HTTPEvent event = Fixtures.event("start-recording/start.json");
-        event.setRawPath(PREFIX + path);
-        event.getRequestContext().getHttp().setMethod(method);
-        event.getRequestContext().getHttp().setPath(PREFIX + path);
+        event.setRawPath(endpoint.path());
+        event.getRequestContext().getHttp().setMethod(endpoint.method());
+        event.getRequestContext().getHttp().setPath(endpoint.path());
         event.setHeaders(headers);
         event.setBody(body);
         event.setIsBase64Encoded(base64);
@@ -144,7 +144,7 @@ class HostileInputIT {
 
     static APIGatewayV2HTTPEvent webhook(String route, byte[] body) {
         long now = Instant.now().getEpochSecond();
-        return event("POST", "/webhook/telnyx/direct/" + route, signed(body, now),
+        return event(route.equals("recording") ? Endpoint.RECORDING_WEBHOOK : Endpoint.CALL_STATUS_WEBHOOK, signed(body, now),
                 Base64.getEncoder().encodeToString(body), true);
     }
 
@@ -188,7 +188,7 @@ class HostileInputIT {
 
     @Property(tries = 150)
     void startRecordingRefusesAnyMalformedBody(@ForAll("junk") String body) throws IOException {
-        refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(), body, false), null), 400);
+        refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(), body, false), null), 400);
         assertTrue(telnyxPaths.isEmpty(), "hostile input reached Telnyx");
     }
 
@@ -203,7 +203,7 @@ class HostileInputIT {
     @Property(tries = 100)
     void phonesThatAreNotE164AreRefused(@ForAll("notE164") String phone) throws IOException {
         String body = JSON.writeValueAsString(Map.of("call_control_id", "v3:x", "to_phone", phone));
-        JsonNode error = refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(), body, false), null), 400);
+        JsonNode error = refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(), body, false), null), 400);
         assertTrue(error.path("fields").has("to_phone"), error.toString());
     }
 
@@ -221,9 +221,9 @@ class HostileInputIT {
     @Property(tries = 100)
     void wrongOrMissingApiKeysAre401(@ForAll("wrongKeys") String key) throws IOException {
         Map<String, String> headers = key.isEmpty() ? Map.of() : Map.of("X-Api-Key", key);
-        refused(credentials.handleRequest(event("GET", "/webrtc-credentials", headers, null, false), null), 401);
+        refused(credentials.handleRequest(event(Endpoint.CREDENTIALS, headers, null, false), null), 401);
         String body = "{\"call_control_id\":\"v3:x\"}";
-        refused(startRecording.handleRequest(event("POST", "/start-recording", headers, body, false), null), 401);
+        refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, headers, body, false), null), 401);
     }
 
     @Provide
@@ -238,7 +238,7 @@ class HostileInputIT {
     @Property(tries = 100)
     void callControlIdsReachTelnyxEncodedAndNeverChangeThePath(@ForAll("callControlIds") String id) throws IOException {
         String body = JSON.writeValueAsString(Map.of("call_control_id", id));
-        APIGatewayV2HTTPResponse response = startRecording.handleRequest(event("POST", "/start-recording", apiKey(), body, false), null);
+        APIGatewayV2HTTPResponse response = startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(), body, false), null);
         assertEquals(200, response.getStatusCode(), response.getBody());
         assertEquals(1, telnyxPaths.size());
         String raw = telnyxPaths.get(0);
@@ -262,21 +262,21 @@ class HostileInputIT {
     @Example
     void oversizedAndDeeplyNestedBodiesAreRefused() throws IOException {
         String big = "{\"call_control_id\":\"" + "x".repeat(1_100_000) + "\"}";
-        refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(), big, false), null), 413);
+        refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(), big, false), null), 413);
         refused(callStatus.handleRequest(webhook("call-status", big.getBytes(StandardCharsets.UTF_8)), null), 413);
         String deep = "[".repeat(100_000) + "]".repeat(100_000);
-        refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(), deep, false), null), 400);
+        refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(), deep, false), null), 400);
         String deepObject = "{\"data\":".repeat(5_000) + "1" + "}".repeat(5_000);
         refused(callStatus.handleRequest(webhook("call-status", deepObject.getBytes(StandardCharsets.UTF_8)), null), 400);
     }
 
     @Example
     void badBase64AndInvalidUtf8AreRefused() throws IOException {
-        APIGatewayV2HTTPEvent bad = event("POST", "/start-recording", apiKey(), "not*base64!", true);
+        APIGatewayV2HTTPEvent bad = event(Endpoint.START_RECORDING, apiKey(), "not*base64!", true);
         refused(startRecording.handleRequest(bad, null), 400);
         byte[] invalidUtf8 = {'{', '"', 'c', 'a', 'l', 'l', '_', 'c', 'o', 'n', 't', 'r', 'o', 'l', '_', 'i', 'd', '"', ':',
             '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-        refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(),
+        refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(),
                 Base64.getEncoder().encodeToString(invalidUtf8), true), null), 400);
         refused(callStatus.handleRequest(webhook("call-status", invalidUtf8), null), 400);
     }
@@ -288,17 +288,17 @@ class HostileInputIT {
         long now = Instant.now().getEpochSecond();
         String b64 = Base64.getEncoder().encodeToString(body);
         // a valid signature over a different body
-        refused(callStatus.handleRequest(event("POST", "/webhook/telnyx/direct/call-status", signed(other, now), b64, true), null), 401);
+        refused(callStatus.handleRequest(event(Endpoint.CALL_STATUS_WEBHOOK, signed(other, now), b64, true), null), 401);
         // outside the 300 s tolerance, either way (the boundary itself is WebhookVerifierTest's, on a fixed clock:
         // here a slow machine could cross a second between signing and checking)
-        refused(callStatus.handleRequest(event("POST", "/webhook/telnyx/direct/call-status", signed(body, now - 600), b64, true), null), 401);
-        refused(callStatus.handleRequest(event("POST", "/webhook/telnyx/direct/call-status", signed(body, now + 600), b64, true), null), 401);
-        refused(recording.handleRequest(event("POST", "/webhook/telnyx/direct/recording", Map.of(), b64, true), null), 401);
+        refused(callStatus.handleRequest(event(Endpoint.CALL_STATUS_WEBHOOK, signed(body, now - 600), b64, true), null), 401);
+        refused(callStatus.handleRequest(event(Endpoint.CALL_STATUS_WEBHOOK, signed(body, now + 600), b64, true), null), 401);
+        refused(recording.handleRequest(event(Endpoint.RECORDING_WEBHOOK, Map.of(), b64, true), null), 401);
         Map<String, String> garbled = new LinkedHashMap<>(signed(body, now));
         garbled.put("telnyx-signature-ed25519", "***");
-        refused(callStatus.handleRequest(event("POST", "/webhook/telnyx/direct/call-status", garbled, b64, true), null), 401);
+        refused(callStatus.handleRequest(event(Endpoint.CALL_STATUS_WEBHOOK, garbled, b64, true), null), 401);
         garbled.put("telnyx-timestamp", "soon");
-        refused(callStatus.handleRequest(event("POST", "/webhook/telnyx/direct/call-status", garbled, b64, true), null), 401);
+        refused(callStatus.handleRequest(event(Endpoint.CALL_STATUS_WEBHOOK, garbled, b64, true), null), 401);
     }
 
     @Example
@@ -334,7 +334,7 @@ class HostileInputIT {
 
     @Example
     void missingAndExtraFieldsAreHandled() throws IOException {
-        JsonNode error = refused(startRecording.handleRequest(event("POST", "/start-recording", apiKey(),
+        JsonNode error = refused(startRecording.handleRequest(event(Endpoint.START_RECORDING, apiKey(),
                 "{\"to_phone\":\"+18005551234\",\"from_phone\":\"+15550000001\",\"extra\":{\"nested\":[1,2]}}", false), null), 400);
         assertTrue(error.path("fields").has("call_control_id"));
         String noCall = "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"e2\",\"occurred_at\":\"2025-11-15T10:30:00Z\","

@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.time.Deadlines;
@@ -41,7 +42,6 @@ import org.junit.jupiter.api.Test;
  */
 class LoadAndFaultIT {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PREFIX = "/aicallgo/api/v1/cold-call";
     private static final int SENDERS = 16;
 
     @Test
@@ -285,9 +285,9 @@ class LoadAndFaultIT {
         void send(SimulatedCall.Delivery delivery) {
             byte[] body = delivery.body().getBytes(StandardCharsets.UTF_8);
             String path = switch (delivery.route()) {
-                case "call-status" -> PREFIX + "/webhook/telnyx/direct/call-status";
-                case "recording" -> PREFIX + "/webhook/telnyx/direct/recording";
-                default -> PREFIX + "/start-recording";
+                case "call-status" -> Endpoint.CALL_STATUS_WEBHOOK.path();
+                case "recording" -> Endpoint.RECORDING_WEBHOOK.path();
+                default -> Endpoint.START_RECORDING.path();
             };
             for (int attempt = 0; attempt < 40; attempt++) {
                 long started = System.nanoTime();
