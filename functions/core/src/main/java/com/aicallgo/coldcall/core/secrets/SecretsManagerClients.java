@@ -1,10 +1,10 @@
 package com.aicallgo.coldcall.core.secrets;
 
 import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -29,9 +29,10 @@ public final class SecretsManagerClients {
     /** The client: the light URL-connection HTTP client, the endpoint override when set (a local AWS), the keys. */
     public static SecretsManagerClient live(Config.Aws aws) {
         SecretsManagerClientBuilder builder = SecretsManagerClient.builder()
+                // no socket wait may outlast the call's own deadline (SecretsManagerProvider cuts it to the budget)
                 .httpClient(UrlConnectionHttpClient.builder()
-                        .connectionTimeout(Duration.ofSeconds(2))
-                        .socketTimeout(Duration.ofSeconds(3))
+                        .connectionTimeout(Deadlines.SECRETS_CALL)
+                        .socketTimeout(Deadlines.SECRETS_CALL)
                         .build())
                 .region(Region.of(aws.region()))
                 .credentialsProvider(credentials(aws));
