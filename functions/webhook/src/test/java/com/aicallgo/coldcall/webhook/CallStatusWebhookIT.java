@@ -202,8 +202,9 @@ class CallStatusWebhookIT {
         JsonNode command = Json.mapper().readTree(requests.get(0).getBodyAsString());
         assertEquals("mp3", command.get("format").asText());
         assertEquals("dual", command.get("channels").asText());
-        assertEquals(com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.commandId("v3:dev-call-0001"),
-                command.get("command_id").asText());
+        assertTrue(command.get("command_id").asText().startsWith("record_start-"));
+        assertEquals("v3:dev-call-0001", com.aicallgo.coldcall.core.telnyx.ClientState.callOf(
+                command.get("client_state").asText()), "every command names its call in client_state");
     }
 
     @Test
@@ -259,7 +260,11 @@ class CallStatusWebhookIT {
     @Test
     void answerNeverSeenStillLogsACompletedCallAfterTheWait() throws Exception {
         clock.set(Instant.parse("2025-11-15T10:31:55Z"));
-        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        // normal_clearing with SIP 200: the call talked, though its call.answered never came
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
+                "\"sip_hangup_cause\":\"200\""), clock.instant());
+        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText());
         clock.advance(Duration.ofSeconds(30));
         assertEquals(0, drain().posted(), "not due before the answer wait is over");
         assertEquals(0, callLogs());
@@ -407,7 +412,21 @@ class CallStatusWebhookIT {
     }
 
     @Test
+    void normalClearingWithoutAnAnswerOrARecordingIsNotACompletedCall() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:55Z"));
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
+                "\"sip_hangup_cause\":\"503\""), clock.instant());
+        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText(), "the answer may still come");
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(1, drain().posted());
+        assertEquals("failed", onlyCallLog().get("call_status").asText());
+        assertEquals(0, onlyCallLog().get("call_duration_seconds").asInt());
+    }
+
+    @Test
     void recordingEventsSentToTheConnectionUrlReachTheWebBackendOnce() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:56Z"));
         // record_start takes no webhook URL: Telnyx sends the recording events where the call's events go
         stubs.stubFor(post("/api/v1/recordings").willReturn(aResponse().withStatus(201).withBody("{}")));
         APIGatewayV2HTTPResponse saved = deliver("recording/call-recording-saved.json");
@@ -461,10 +480,25 @@ class CallStatusWebhookIT {
     }
 
     @Test
+    void aVerifiedEventNamingNoneOfOurCallsIsAcknowledgedAndLogged() throws Exception {
+        for (String payload : List.of("{}", "{\"call_leg_id\":\"leg-unknown\",\"call_session_id\":\"s-unknown\"}",
+                "{\"client_state\":\"bm90IG91cnM=\"}")) {
+            String body = "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x-" + payload.length()
+                    + "\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":" + payload + "}}";
+            APIGatewayV2HTTPResponse response = deliver(Fixtures.withBody(
+                    Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant()));
+            assertEquals(200, response.getStatusCode(), body);
+            assertEquals("unattributed", body(response).get("outcome").asText());
+        }
+        assertTrue(log.text().contains("unattributed"), "each one is a WARN line with its ids");
+        assertTrue(log.text().contains("leg-unknown"));
+        assertEquals(0, callLogs());
+    }
+
+    @Test
     void malformedWebhooksAre400() throws Exception {
         for (String body : List.of("{", "[]", "{\"data\":{\"event_type\":\"call.hangup\"}}",
-                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}",
-                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":{}}}")) {
+                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}")) {
             APIGatewayV2HTTPEvent event = Fixtures.withBody(Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant());
             APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
             assertEquals(400, response.getStatusCode(), body);

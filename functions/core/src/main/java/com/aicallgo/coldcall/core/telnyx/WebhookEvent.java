@@ -63,6 +63,7 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String callLegId,
             String callSessionId,
             String connectionId,
+            String clientState,
             String from,
             String to,
             String direction,
@@ -74,6 +75,7 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String endTime,
             String recordingId,
             RecordingUrls recordingUrls,
+            RecordingUrls publicRecordingUrls,
             String recordingStartedAt,
             String recordingEndedAt,
             String channels,
@@ -171,9 +173,12 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
         return time;
     }
 
-    /** The payload's call control id, required by every event we act on. */
+    /**
+     * The payload's call control id, or {@code null}: Telnyx's spec leaves it out of recording events, so an event is
+     * attributed by it first and then by other ids ({@link com.aicallgo.coldcall.core.calls.Attribution}).
+     */
     public String callControlId() {
-        return Ids.require("data.payload.call_control_id", payload.callControlId());
+        return blank(payload.callControlId()) ? null : payload.callControlId();
     }
 
     /** An ISO-8601 time, {@code null} when absent. */

@@ -1,0 +1,39 @@
+package com.aicallgo.coldcall.core.calls;
+
+import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
+import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
+
+/**
+ * Which of our calls an event belongs to (keyed by the browser leg's call control id), and whether it is about the
+ * browser's own leg or a leg Telnyx created for the call (the destination's, in the parked flow). An event names its
+ * call by {@code call_control_id}, unless its {@code client_state} (which every command we send carries) names
+ * another of our calls: then it is that call's other leg. Without a call control id: by client state, then by the
+ * leg id, then the session id we indexed as they were seen ({@link CallStore#index}).
+ *
+ * @param call the browser leg's call control id
+ * @param ownLeg whether the event is about that leg itself
+ */
+public record Attribution(String call, boolean ownLeg) {
+
+    /** The event's call, or {@code null} when nothing we know names one. */
+    public static Attribution of(WebhookEvent event, CallStore store) {
+        WebhookEvent.Payload payload = event.payload();
+        String controlId = event.callControlId();
+        String stated = ClientState.callOf(payload.clientState());
+        if (controlId != null) {
+            return stated == null || stated.equals(controlId)
+                    ? new Attribution(controlId, true)
+                    : new Attribution(stated, false);
+        }
+        if (stated != null) {
+            return new Attribution(stated, true);
+        }
+        String byLeg = store.callOfLeg(payload.callLegId());
+        if (byLeg != null) {
+            return new Attribution(byLeg, true);
+        }
+        String bySession = store.callOfSession(payload.callSessionId());
+        return bySession == null ? null : new Attribution(bySession, true);
+    }
+}
