@@ -17,6 +17,8 @@ import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxSpec;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +54,8 @@ class RecordingReconciliationIT {
     private final MutableClock clock = new MutableClock(HANGUP.plusMillis(800));
     private final Fixtures.Log log = new Fixtures.Log();
     private Wiring wiring;
+    /** Set by the one test whose Telnyx stub answers with data Telnyx would not send. */
+    private boolean malformedReadsOnPurpose;
 
     @BeforeEach
     void start() {
@@ -67,6 +71,10 @@ class RecordingReconciliationIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        TelnyxWireMock.checkCommands(server);
+        if (!malformedReadsOnPurpose) {
+            TelnyxWireMock.checkReads(server);
+        }
         server.stop();
     }
 
@@ -76,6 +84,7 @@ class RecordingReconciliationIT {
                 .replace("v3:dev-call-recerror-0007", CALL)
                 .replace("v3:dev-call-busy-0002", CALL)
                 .replace("v3:dev-call-0001", CALL);
+        TelnyxSpec.checkWebhook(file + " moved onto " + CALL, body);
         WebhookEvent event = WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8));
         return wiring.callEvents().apply(event).wire();
     }
@@ -270,6 +279,7 @@ class RecordingReconciliationIT {
 
     @Test
     void telnyxDataThatIsNotATimeNeitherStopsThePassNorTheOtherChecks() {
+        malformedReadsOnPurpose = true;
         String other = "v3:reconcile-call-0002";
         server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_control_id]", equalTo(CALL))
                 .willReturn(aResponse().withStatus(200).withBody("""
@@ -290,7 +300,9 @@ class RecordingReconciliationIT {
         for (String call : List.of(CALL, other)) {
             for (String file : List.of("call-status/call-answered.json", "call-status/call-hangup-completed.json")) {
                 String body = Fixtures.bodyText(Fixtures.event(file)).replace("v3:dev-call-0001", call)
-                        .replace("\"id\":\"", "\"id\":\"" + call.substring(3));
+                        .replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"" + java.util.UUID.nameUUIDFromBytes(
+                                (call + file).getBytes(StandardCharsets.UTF_8)) + "\"");
+                TelnyxSpec.checkWebhook(file + " moved onto " + call, body);
                 wiring.callEvents().apply(WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8)));
             }
         }

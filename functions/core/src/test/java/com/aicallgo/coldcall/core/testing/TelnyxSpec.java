@@ -272,7 +272,14 @@ public final class TelnyxSpec {
         return new ArrayOf(items);
     }
 
+    /** RFC 3339 (OpenAPI's {@code format: date-time}): a four-digit year and an offset. */
+    private static final Pattern RFC_3339 =
+            Pattern.compile("\\d{4}-\\d{2}-\\d{2}[Tt]\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?([Zz]|[+-]\\d{2}:\\d{2})");
+
     private static boolean isDateTime(String s) {
+        if (!RFC_3339.matcher(s).matches()) {
+            return false;
+        }
         try {
             OffsetDateTime.parse(s);
             return true;
