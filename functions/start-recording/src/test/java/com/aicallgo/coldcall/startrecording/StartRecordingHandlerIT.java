@@ -15,6 +15,7 @@ import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -55,6 +56,7 @@ class StartRecordingHandlerIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        TelnyxWireMock.checkCommands(telnyx);
         telnyx.stop();
         for (String key : List.of("TELNYX_SIP_API_KEY", "INTERNAL_API_KEY")) {
             assertFalse(log.text().contains(env.get(key)), key + " leaked into the log");

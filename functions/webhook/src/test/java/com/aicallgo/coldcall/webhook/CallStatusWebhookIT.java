@@ -17,6 +17,7 @@ import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -72,6 +73,9 @@ class CallStatusWebhookIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        // every record_start (or other command) sent, and every Telnyx read stubbed, is as Telnyx's spec has it
+        TelnyxWireMock.checkCommands(stubs);
+        TelnyxWireMock.checkReads(stubs);
         stubs.stop();
         String logged = log.text();
         for (String key : List.of("TELNYX_SIP_API_KEY", "TELNYX_SIP_PASSWORD", "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY")) {
@@ -147,7 +151,8 @@ class CallStatusWebhookIT {
         // initiated first or not, an unanswered call's log starts at Telnyx's start_time
         APIGatewayV2HTTPEvent initiated = Fixtures.event("call-status/call-initiated.json");
         Fixtures.withBody(initiated, Fixtures.bodyText(initiated).replace("v3:dev-call-0001", callControlId)
-                .replace("000000000001", "0000000000" + callControlId.hashCode() % 90 + 10), clock.instant());
+                .replace("0b3c1a36-1111-4c57-9a0e-000000000001", java.util.UUID.nameUUIDFromBytes(
+                        callControlId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()), clock.instant());
         assertEquals(200, deliver(initiated).getStatusCode());
         assertEquals(200, deliver("call-status/" + file).getStatusCode());
         JsonNode log = onlyCallLog();
@@ -205,6 +210,7 @@ class CallStatusWebhookIT {
         assertTrue(command.get("command_id").asText().startsWith("record_start-"));
         assertEquals("v3:dev-call-0001", com.aicallgo.coldcall.core.telnyx.ClientState.callOf(
                 command.get("client_state").asText()), "every command names its call in client_state");
+        assertEquals(1, TelnyxWireMock.checkCommands(stubs), "the record_start was checked against its schema");
     }
 
     @Test
@@ -443,7 +449,8 @@ class CallStatusWebhookIT {
     @Test
     void unknownEventTypesAre200AndIgnored() throws Exception {
         APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-initiated.json");
-        Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged"), clock.instant());
+        Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged")
+                .replace("\"state\":\"bridging\"", "\"state\":\"bridged\""), clock.instant());
         APIGatewayV2HTTPResponse response = deliver(event);
         assertEquals(200, response.getStatusCode());
         assertEquals("ignored", body(response).get("outcome").asText());
@@ -483,8 +490,9 @@ class CallStatusWebhookIT {
     void aVerifiedEventNamingNoneOfOurCallsIsAcknowledgedAndLogged() throws Exception {
         for (String payload : List.of("{}", "{\"call_leg_id\":\"leg-unknown\",\"call_session_id\":\"s-unknown\"}",
                 "{\"client_state\":\"bm90IG91cnM=\"}")) {
-            String body = "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x-" + payload.length()
-                    + "\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":" + payload + "}}";
+            String body = "{\"data\":{\"record_type\":\"event\",\"event_type\":\"call.hangup\",\"id\":\""
+                    + java.util.UUID.nameUUIDFromBytes(payload.getBytes()) + "\",\"occurred_at\":\"2025-11-15T10:30:00Z\","
+                    + "\"payload\":" + payload + "}}";
             APIGatewayV2HTTPResponse response = deliver(Fixtures.withBody(
                     Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant()));
             assertEquals(200, response.getStatusCode(), body);
@@ -499,7 +507,8 @@ class CallStatusWebhookIT {
     void malformedWebhooksAre400() throws Exception {
         for (String body : List.of("{", "[]", "{\"data\":{\"event_type\":\"call.hangup\"}}",
                 "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}")) {
-            APIGatewayV2HTTPEvent event = Fixtures.withBody(Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant());
+            APIGatewayV2HTTPEvent event = Fixtures.withBodyUnchecked(Fixtures.event("call-status/call-hangup-busy.json"),
+                    body, clock.instant());
             APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
             assertEquals(400, response.getStatusCode(), body);
             assertEquals("invalid_request", body(response).get("error").asText());
@@ -538,7 +547,7 @@ class CallStatusWebhookIT {
         String original = Fixtures.bodyText(event);
         assertTrue(original.contains(from), "the fixture has " + from);
         APIGatewayV2HTTPResponse response = handler.handleRequest(
-                Fixtures.withBody(event, original.replace(from, to), clock.instant()), null);
+                Fixtures.withBodyUnchecked(event, original.replace(from, to), clock.instant()), null);
         assertEquals(400, response.getStatusCode(), response.getBody());
         assertEquals("invalid_request", body(response).get("error").asText());
         assertTrue(body(response).get("fields").has(field), response.getBody());
@@ -550,13 +559,13 @@ class CallStatusWebhookIT {
     void twoIdsThatARedisClientWouldWriteAsOneKeyAreNeverMerged() throws Exception {
         APIGatewayV2HTTPEvent first = Fixtures.event("call-status/call-hangup-busy.json");
         String text = Fixtures.bodyText(first);
-        APIGatewayV2HTTPResponse surrogate = handler.handleRequest(Fixtures.withBody(first,
+        APIGatewayV2HTTPResponse surrogate = handler.handleRequest(Fixtures.withBodyUnchecked(first,
                 text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002\\ud800"), clock.instant()), null);
         assertEquals(400, surrogate.getStatusCode(), surrogate.getBody());
         assertTrue(body(surrogate).get("fields").has("data.payload.call_control_id"), surrogate.getBody());
         APIGatewayV2HTTPResponse question = handler.handleRequest(Fixtures.withBody(
                 Fixtures.event("call-status/call-hangup-busy.json"),
-                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002?").replace("\"id\":\"", "\"id\":\"q"),
+                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002?").replace("\"id\":\"0", "\"id\":\"f"),
                 clock.instant()), null);
         assertEquals(200, question.getStatusCode(), question.getBody());
         assertEquals("call_log_posted", body(question).get("outcome").asText());
