@@ -214,6 +214,24 @@ class CallStatusWebhookIT {
     }
 
     @Test
+    void telnyxsNumbersReplaceThePagesAndASipUriFromBecomesOurCallerId() throws Exception {
+        // the page spoke first (start-recording), with numbers of its own
+        wiring.recordingStarter().start("v3:dev-call-0001", "+19990001111", "+19990002222");
+        // and the browser's leg shows a SIP URI as its from, on every event
+        for (String file : List.of("call-initiated.json", "call-answered.json", "call-hangup-completed.json")) {
+            APIGatewayV2HTTPEvent event = Fixtures.event("call-status/" + file);
+            Fixtures.withBody(event, Fixtures.bodyText(event).replace("\"from\":\"+15550000001\"",
+                    "\"from\":\"sip:agent-7@example.sip.telnyx.com\""), clock.instant());
+            assertEquals(200, deliver(event).getStatusCode());
+        }
+        JsonNode log = onlyCallLog();
+        assertEquals("+18005551234", log.get("to_phone_number").asText(), "Telnyx's dialled number, not the page's");
+        assertEquals("+15550000001", log.get("caller_phone_number").asText());
+        assertEquals("+15550000001", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}",
+                "from_phone")), "a SIP URI is replaced by TELNYX_SIP_PHONE_NUMBER");
+    }
+
+    @Test
     void withAutoRecordOffAnAnswerStartsOnlyAPendingRecording() throws Exception {
         env.put("AUTO_RECORD", "false");
         build();
@@ -222,8 +240,10 @@ class CallStatusWebhookIT {
 
         TestRedis.with(DB, redis -> redis.hset("cold_call_status:{v3:dev-call-busy-0002}", "recording_state", "pending"));
         APIGatewayV2HTTPEvent answered = Fixtures.event("call-status/call-answered.json");
+        // another call: its own control id, leg and session (a shared leg id would make it the first call's other leg)
         Fixtures.withBody(answered, Fixtures.bodyText(answered).replace("v3:dev-call-0001", "v3:dev-call-busy-0002")
-                .replace("000000000002", "000000000077"), clock.instant());
+                .replace("000000000002", "000000000077").replace("f93ed538-2eb3", "f93ed538-2eb4")
+                .replace("b08ff4c4-a583", "b08ff4c4-a584"), clock.instant());
         assertEquals("recording_started", body(deliver(answered)).get("outcome").asText());
     }
 
