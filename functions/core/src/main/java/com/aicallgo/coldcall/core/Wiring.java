@@ -2,6 +2,7 @@ package com.aicallgo.coldcall.core;
 
 import com.aicallgo.coldcall.core.calls.CallEvents;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
+import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
@@ -102,7 +103,7 @@ public final class Wiring {
         config.requireBusinessId();
         return once(CallEvents.class, () -> new CallEvents(
                 new CallTracker(callStore(), recordingStarter(), delivery(), config.autoRecord(), config.reconcileAfter(),
-                        clock),
+                        clock, new CallQuality(log)),
                 new RecordingTracker(callStore(), delivery(), clock)));
     }
 

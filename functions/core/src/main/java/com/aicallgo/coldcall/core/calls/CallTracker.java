@@ -21,15 +21,17 @@ public final class CallTracker {
     private final boolean autoRecord;
     private final Duration reconcileAfter;
     private final Clock clock;
+    private final CallQuality quality;
 
     public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, boolean autoRecord,
-            Duration reconcileAfter, Clock clock) {
+            Duration reconcileAfter, Clock clock, CallQuality quality) {
         this.store = store;
         this.recordings = recordings;
         this.delivery = delivery;
         this.autoRecord = autoRecord;
         this.reconcileAfter = reconcileAfter;
         this.clock = clock;
+        this.quality = quality;
     }
 
     /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}). */
@@ -72,6 +74,10 @@ public final class CallTracker {
             case ENDED -> postCallLog(callControlId, call);
             case NONE, DIALING, INITIATED -> EventOutcome.RECORDED;
         };
+        if (hangup) {
+            // after the outcome: a hang-up that failed on the way (and comes again) has published nothing yet
+            quality.publish(callControlId, call, payload.callQualityStats());
+        }
         if (outcome != EventOutcome.AWAITING_ANSWER) {
             store.remember(callControlId, event.id(), clock.instant());
         }
