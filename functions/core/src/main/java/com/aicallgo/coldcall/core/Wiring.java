@@ -2,6 +2,7 @@ package com.aicallgo.coldcall.core;
 
 import com.aicallgo.coldcall.core.calls.CallEvents;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
+import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
@@ -113,7 +114,7 @@ public final class Wiring {
         return once(CallTracker.class, () -> new CallTracker(callStore(), recordingStarter(), delivery(), callControl(),
                 new CallTracker.Settings(config.autoRecord(), config.reconcileAfter(), config.parkedFlow(),
                         config.sipPhoneNumber(), config.connectTimeout(), config.staleCallAfter()),
-                budget, log, clock));
+                budget, log, clock, new CallQuality(log)));
     }
 
     private TelnyxCallControl callControl() {

@@ -47,9 +47,10 @@ public final class CallTracker {
     private final Budget budget;
     private final JsonLog log;
     private final Clock clock;
+    private final CallQuality quality;
 
     public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, TelnyxCallControl telnyx,
-            Settings settings, Budget budget, JsonLog log, Clock clock) {
+            Settings settings, Budget budget, JsonLog log, Clock clock, CallQuality quality) {
         this.store = store;
         this.recordings = recordings;
         this.delivery = delivery;
@@ -58,6 +59,7 @@ public final class CallTracker {
         this.budget = budget;
         this.log = log;
         this.clock = clock;
+        this.quality = quality;
     }
 
     /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}) of {@code to}. */
@@ -119,6 +121,10 @@ public final class CallTracker {
             case ENDED -> postCallLog(callControlId, call);
             case NONE, DIALING -> EventOutcome.RECORDED;
         };
+        if (hangup) {
+            // after the outcome: a hang-up that failed on the way (and comes again) has published nothing yet
+            quality.publish(callControlId, call, payload.callQualityStats());
+        }
         if (outcome != EventOutcome.AWAITING_ANSWER) {
             store.remember(callControlId, event.id(), clock.instant());
         }

@@ -6,6 +6,7 @@ import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -81,7 +82,9 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String channels,
             String format,
             String reason,
-            String result) {
+            String result,
+            /* a call.hangup's quality figures as sent, whatever their shape: CallQualityStats reads them leniently */
+            JsonNode callQualityStats) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
