@@ -11,6 +11,7 @@ import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
 import com.aicallgo.coldcall.core.store.RecordingClaim;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.local.Template;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -35,6 +36,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -326,7 +328,17 @@ public final class Bench {
             store.settleRecording(id, claim, CallState.Recording.STARTED);
         }
 
+        /** What every call event does before its own work: attribution by leg or session, and their index. */
+        private void attribute(String id) {
+            if (store.callOfLeg("bench-leg-" + id) == null) {
+                store.callOfSession("bench-session-" + id);
+            }
+            store.index(id, "bench-leg-" + id, "bench-session-" + id);
+        }
+
         void callAnswered(String id) throws IOException {
+            attribute(id);
+            store.scheduleStaleCheck(id, Instant.now().plusSeconds(15_300));
             store.record(id, new CallFacts(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z"), null, Instant.now(), null, null, null, null, null, null),
                     Instant.now());
@@ -337,6 +349,8 @@ public final class Bench {
         }
 
         void callHangup(String id) throws IOException {
+            attribute(id);
+            store.rescheduleStaleCheck(id, null);
             store.record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z"), null, null, Instant.now(), Instant.now(), null, "timeout",
                     "unknown", "480"), Instant.now());
@@ -348,6 +362,7 @@ public final class Bench {
         }
 
         void recordingSaved(String id) throws IOException {
+            attribute(id);
             Deliverable.Recording recording = new Deliverable.Recording("bench");
             store.recordRecording(id, new RecordingFacts(recording, true,
                     Instant.parse("2025-11-15T10:30:08.200Z"), null, null), CallState.Recording.SAVED, Instant.now());
@@ -359,8 +374,9 @@ public final class Bench {
         }
 
         private void recordStart(String id) throws IOException {
-            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"command_id\":\""
-                    + TelnyxCallControl.commandId(id) + "\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(id)
+                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", id, UUID.randomUUID().toString())
+                    + "\"}").getBytes(StandardCharsets.UTF_8);
             HttpCaller.Response response = telnyxHttp.post(URI.create(telnyx + "/v2/calls/" + HttpCaller.segment(id)
                     + "/actions/record_start"), Map.of("Authorization", "Bearer dev-telnyx-api-key-NOT-REAL",
                     "Content-Type", "application/json", "Accept", "application/json"), body);

@@ -302,9 +302,14 @@ class RecordingReconciliationIT {
                 .formatted(other))));
         for (String call : List.of(CALL, other)) {
             for (String file : List.of("call-status/call-answered.json", "call-status/call-hangup-completed.json")) {
+                // another call has its own leg and session too (a shared one would make it the first call's leg)
                 String body = Fixtures.bodyText(Fixtures.event(file)).replace("v3:dev-call-0001", call)
                         .replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"" + java.util.UUID.nameUUIDFromBytes(
-                                (call + file).getBytes(StandardCharsets.UTF_8)) + "\"");
+                                (call + file).getBytes(StandardCharsets.UTF_8)) + "\"")
+                        .replace("f93ed538-2eb3-5ab9-ab8e-abe772f6f292", java.util.UUID.nameUUIDFromBytes(
+                                ("leg" + call).getBytes(StandardCharsets.UTF_8)).toString())
+                        .replace("b08ff4c4-a583-506e-9383-12bab719adf1", java.util.UUID.nameUUIDFromBytes(
+                                ("session" + call).getBytes(StandardCharsets.UTF_8)).toString());
                 TelnyxSpec.checkWebhook(file + " moved onto " + call, body);
                 wiring.callEvents().apply(WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8)));
             }
