@@ -29,8 +29,9 @@ public final class CredentialsHandler extends ApiHandler {
         this.issuer = new CredentialIssuer(wiring.secrets(), wiring.loginTokens(), wiring.config().requirePhoneNumber(),
                 wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
         prime(wiring, null, () -> {
-            handleRequest(Priming.unauthenticated(Endpoint.CREDENTIALS, null), null);
+            primeRequest(Priming.unauthenticatedJson(Endpoint.CREDENTIALS, null));
             wiring.primeSecretsClient();
+            Priming.primeHttp(wiring.log());
         });
     }
 

@@ -13,7 +13,7 @@ import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.Moto;
 import com.aicallgo.coldcall.core.testing.MutableClock;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
@@ -150,6 +150,6 @@ class CredentialsHandlerIT {
                     || entry.getName().startsWith("io/netty/")), "no Redis client in the credentials jar");
             assertTrue(file.getEntry("com/aicallgo/coldcall/credentials/CredentialsHandler.class") != null);
         }
-        assertTrue(RequestHandler.class.isAssignableFrom(CredentialsHandler.class));
+        assertTrue(RequestStreamHandler.class.isAssignableFrom(CredentialsHandler.class));
     }
 }

@@ -1,14 +1,17 @@
 package com.aicallgo.coldcall.local;
 
 import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
 import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,8 +30,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code AWS_*} additions, and {@code host.docker.internal} (the host, seen from SAM's containers) read as
  * {@code 127.0.0.1}, since the runner runs on the host.
  *
- * <p>Events and responses cross the boundary as JSON through {@code aws-lambda-java-serialization}, the library
- * the Lambda Java runtime itself uses, so an event that works here works on Lambda.
+ * <p>Events and responses cross the boundary as JSON, as Lambda passes them: a {@code RequestStreamHandler} (every
+ * function of this project) gets the event's bytes and writes the response's; a {@code RequestHandler} gets them
+ * through {@code aws-lambda-java-serialization}, the library the Lambda Java runtime itself uses for those, so an
+ * event that works here works on Lambda.
  */
 final class LocalFunctions {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -36,11 +41,9 @@ final class LocalFunctions {
     private final Template template;
     private final Map<String, String> overrides;
     private final Map<String, Map<String, String>> perFunction;
-    private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> warm =
-            new ConcurrentHashMap<>();
-    private final Map<String, Object> plain = new ConcurrentHashMap<>();
-    private final PojoSerializer<APIGatewayV2HTTPEvent> events;
-    private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
+    private final Map<String, Object> warm = new ConcurrentHashMap<>();
+    private PojoSerializer<APIGatewayV2HTTPEvent> events;
+    private PojoSerializer<APIGatewayV2HTTPResponse> responses;
     private String localBase;
 
     private final Path root;
@@ -71,9 +74,6 @@ final class LocalFunctions {
                 }
             });
         }
-        ClassLoader loader = getClass().getClassLoader();
-        this.events = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, loader);
-        this.responses = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, loader);
     }
 
     /** Where the runner's own stand-ins answer; {@code /_local/} URLs in the environment are pointed there. */
@@ -135,10 +135,25 @@ final class LocalFunctions {
     }
 
     /** Runs one event (JSON in the shape Lambda delivers) and returns the response JSON. */
+    @SuppressWarnings("unchecked")
     byte[] invoke(String logicalId, byte[] eventJson) throws IOException {
-        APIGatewayV2HTTPEvent event = events.fromJson(new String(eventJson, java.nio.charset.StandardCharsets.UTF_8));
-        APIGatewayV2HTTPResponse response = handler(logicalId).handleRequest(event, new LocalContext(function(logicalId)));
+        Object handler = warm.computeIfAbsent(logicalId, this::build);
+        LocalContext context = new LocalContext(function(logicalId));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (handler instanceof RequestStreamHandler stream) {
+            stream.handleRequest(new ByteArrayInputStream(eventJson), out, context);
+            return out.toByteArray();
+        }
+        synchronized (this) {
+            if (events == null) {
+                ClassLoader loader = getClass().getClassLoader();
+                events = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, loader);
+                responses = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, loader);
+            }
+        }
+        APIGatewayV2HTTPEvent event = events.fromJson(new String(eventJson, java.nio.charset.StandardCharsets.UTF_8));
+        APIGatewayV2HTTPResponse response = ((RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) handler)
+                .handleRequest(event, context);
         responses.toJson(response, out);
         return out.toByteArray();
     }
@@ -150,8 +165,18 @@ final class LocalFunctions {
     /** Runs a function whose input is plain JSON (the outbox drain's schedule event); returns its answer. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     Object invokePlain(String logicalId, Map<String, Object> input) {
-        RequestHandler handler = (RequestHandler) plain.computeIfAbsent(logicalId, this::build);
-        return handler.handleRequest(input, new LocalContext(function(logicalId)));
+        Object handler = warm.computeIfAbsent(logicalId, this::build);
+        LocalContext context = new LocalContext(function(logicalId));
+        if (handler instanceof RequestStreamHandler stream) {
+            try {
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                stream.handleRequest(new ByteArrayInputStream(JSON.writeValueAsBytes(input)), out, context);
+                return JSON.readValue(out.toByteArray(), Object.class);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return ((RequestHandler) handler).handleRequest(input, context);
     }
 
     Template.Function function(String logicalId) {
@@ -161,12 +186,6 @@ final class LocalFunctions {
                     + String.join(", ", template.functions().keySet()));
         }
         return function;
-    }
-
-    @SuppressWarnings("unchecked")
-    private RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler(String logicalId) {
-        return warm.computeIfAbsent(logicalId,
-                id -> (RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>) build(id));
     }
 
     /** One warm container: the handler built once with the function's environment. */

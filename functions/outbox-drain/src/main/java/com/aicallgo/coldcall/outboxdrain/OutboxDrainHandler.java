@@ -6,7 +6,12 @@ import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.calls.StaleCalls;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.amazonaws.services.lambda.runtime.Context;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
+import com.aicallgo.coldcall.core.json.Json;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.time.Deadlines;
@@ -18,8 +23,11 @@ import java.util.Map;
  * Runs every minute (EventBridge schedule): delivers what the outbox holds that is due, then checks the recordings
  * of answered calls that hung up a few minutes ago ({@link RecordingReconciler}). The event's content is not used,
  * except {@code {"all": true}} (an operator's invocation) which retries every entry and checks every call at once.
+ *
+ * <p>A {@code RequestStreamHandler} (the template names the class alone): the event is read and the report written by
+ * our own Jackson, so the runtime's event serializer is never loaded.
  */
-public final class OutboxDrainHandler implements RequestHandler<Map<String, Object>, Map<String, Object>> {
+public final class OutboxDrainHandler implements RequestStreamHandler {
     /** Leave this much of the invocation's time unused, so a pass never runs into the timeout. */
     static final Duration MARGIN = Deadlines.DRAIN_MARGIN;
 
@@ -46,7 +54,15 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
         this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
     }
 
+    /** What Lambda calls: the EventBridge event (or an operator's {@code {"all": true}}) in, the report out. */
     @Override
+    public void handleRequest(InputStream input, OutputStream output, Context context) throws IOException {
+        JsonNode event = Json.mapper().readTree(input);
+        boolean all = event != null && event.path("all").isBoolean() && event.path("all").booleanValue();
+        output.write(Json.mapper().writeValueAsBytes(handleRequest(Map.of("all", all), context)));
+    }
+
+    /** The same pass with the event as a map (tests, the local runner's callers). */
     public Map<String, Object> handleRequest(Map<String, Object> event, Context context) {
         boolean all = event != null && Boolean.TRUE.equals(event.get("all"));
         Duration time = Duration.ofMillis(context == null ? 50_000 : context.getRemainingTimeInMillis()).minus(MARGIN);
@@ -58,7 +74,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
         OutboxDrain.Report outbox = budget.within(end,
                 () -> drain.drain(all, Deadline.in(time.multipliedBy(2).dividedBy(3))));
         RecordingReconciler.Report recordings = budget.within(end, () -> reconciler.reconcile(all, end));
-        // a plain map: the Lambda runtime serialises it without knowing about records
+        // a plain map, in the names it always had (snake_case strategy or not, map keys are written as they are)
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("posted", outbox.posted());
         report.put("already_posted", outbox.alreadyPosted());

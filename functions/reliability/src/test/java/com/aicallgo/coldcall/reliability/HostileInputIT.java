@@ -11,7 +11,7 @@ import com.aicallgo.coldcall.core.testing.TelnyxSpec;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.credentials.CredentialsHandler;
 import com.aicallgo.coldcall.startrecording.StartRecordingHandler;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.aicallgo.coldcall.core.ApiHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,10 +58,10 @@ class HostileInputIT {
     static final List<String> telnyxPaths = new ArrayList<>();
     static final AtomicInteger webBackendPosts = new AtomicInteger();
     static Map<String, String> env;
-    static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> credentials;
-    static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> startRecording;
-    static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> callStatus;
-    static RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> recording;
+    static ApiHandler credentials;
+    static ApiHandler startRecording;
+    static ApiHandler callStatus;
+    static ApiHandler recording;
 
     @BeforeContainer
     static void start() throws IOException {

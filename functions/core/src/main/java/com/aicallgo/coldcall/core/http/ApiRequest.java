@@ -2,7 +2,6 @@ package com.aicallgo.coldcall.core.http;
 
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -37,33 +36,32 @@ public final class ApiRequest {
      *
      * @throws Failure 400 for a body flagged base64 that is not, 413 for an oversized body
      */
-    public static ApiRequest from(APIGatewayV2HTTPEvent event) {
+    public static ApiRequest from(HttpApiEvent event) {
         Map<String, String> headers = new LinkedHashMap<>();
-        if (event.getHeaders() != null) {
-            event.getHeaders().forEach((name, value) -> {
+        if (event.headers() != null) {
+            event.headers().forEach((name, value) -> {
                 if (name != null && value != null) {
                     headers.put(name.toLowerCase(Locale.ROOT), value);
                 }
             });
         }
         String method = null;
-        String path = event.getRawPath();
+        String path = event.rawPath();
         String requestId = null;
-        if (event.getRequestContext() != null) {
-            requestId = event.getRequestContext().getRequestId();
-            if (event.getRequestContext().getHttp() != null) {
-                method = event.getRequestContext().getHttp().getMethod();
+        if (event.requestContext() != null) {
+            requestId = event.requestContext().requestId();
+            if (event.requestContext().http() != null) {
+                method = event.requestContext().http().method();
                 if (path == null) {
-                    path = event.getRequestContext().getHttp().getPath();
+                    path = event.requestContext().http().path();
                 }
             }
         }
-        ApiRequest request = new ApiRequest(method, path, headers, new byte[0], requestId);
-        String raw = event.getBody();
+        String raw = event.body();
         byte[] body;
         if (raw == null) {
             body = new byte[0];
-        } else if (event.getIsBase64Encoded()) {
+        } else if (event.isBase64Encoded()) {
             try {
                 body = Base64.getDecoder().decode(raw.strip());
             } catch (IllegalArgumentException e) {

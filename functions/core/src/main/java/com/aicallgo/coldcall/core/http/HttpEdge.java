@@ -14,6 +14,9 @@ import java.time.Duration;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.LinkedHashMap;
@@ -57,12 +60,40 @@ public final class HttpEdge {
         return handle(event, null, handler);
     }
 
+    /** Handles a request given as the runtime library's type (tests, tools): the same as the stream path. */
+    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context, Route handler) {
+        return handle(HttpApiEvent.of(event), context, handler).toEvent();
+    }
+
+    /**
+     * Handles a request as Lambda delivers it to a {@code RequestStreamHandler}: the event's JSON in, the response's
+     * JSON out, both through our own {@link Json#mapper()}. An event that is not payload-2.0 JSON is answered 400.
+     */
+    public void handle(InputStream input, OutputStream output, Context context, Route handler) throws IOException {
+        HttpApiResponse response;
+        HttpApiEvent event;
+        try {
+            event = Json.mapper().readValue(input, HttpApiEvent.class);
+        } catch (JsonProcessingException e) {
+            event = null;
+        }
+        if (event == null) {
+            response = error(ErrorCode.INVALID_REQUEST, "The event is not an API Gateway payload-2.0 event", Map.of());
+            log.write("WARN", endpoints.get(0).logName(), Map.of("route", endpoints.get(0).logName(),
+                    "outcome", ErrorCode.INVALID_REQUEST.code(), "detail", "unreadable event",
+                    "status", response.statusCode()));
+        } else {
+            response = handle(event, context, handler);
+        }
+        output.write(Json.mapper().writeValueAsBytes(response));
+    }
+
     /**
      * Handles a request within its deadline: the route's budget, cut to Lambda's remaining time less
      * {@link Deadlines#LAMBDA_MARGIN}, so nothing the request does outlives the function's Timeout.
      */
-    public APIGatewayV2HTTPResponse handle(APIGatewayV2HTTPEvent event, Context context, Route handler) {
-        Endpoint endpoint = endpoints.stream().filter(candidate -> candidate.path().equals(event.getRawPath()))
+    public HttpApiResponse handle(HttpApiEvent event, Context context, Route handler) {
+        Endpoint endpoint = endpoints.stream().filter(candidate -> candidate.path().equals(event.rawPath()))
                 .findFirst().orElse(endpoints.get(0));
         Deadline deadline = Deadline.in(endpoint.budget());
         if (context != null) {
@@ -72,7 +103,7 @@ public final class HttpEdge {
         return budget.within(deadline, () -> serve(event, endpoint, handler));
     }
 
-    private APIGatewayV2HTTPResponse serve(APIGatewayV2HTTPEvent event, Endpoint endpoint, Route handler) {
+    private HttpApiResponse serve(HttpApiEvent event, Endpoint endpoint, Route handler) {
         long started = System.nanoTime();
         Map<String, Object> fields = new LinkedHashMap<>();
         String route = endpoint.logName();
@@ -80,7 +111,7 @@ public final class HttpEdge {
         fields.put("cold_start", coldStart);
         coldStart = false;
         ApiRequest request = null;
-        APIGatewayV2HTTPResponse response;
+        HttpApiResponse response;
         String level = "INFO";
         try {
             request = ApiRequest.from(event);
@@ -118,7 +149,7 @@ public final class HttpEdge {
             fields.put("request_id", request.requestId());
             fields.putAll(request.logFields());
         }
-        fields.put("status", response.getStatusCode());
+        fields.put("status", response.statusCode());
         fields.put("latency_ms", (System.nanoTime() - started) / 1_000_000);
         log.write(level, route, fields);
         return response;
@@ -137,11 +168,11 @@ public final class HttpEdge {
         };
     }
 
-    private static APIGatewayV2HTTPResponse error(ErrorCode code, String message, Map<String, String> fields) {
+    private static HttpApiResponse error(ErrorCode code, String message, Map<String, String> fields) {
         return respond(status(code), new ErrorBody(code.code(), message, fields.isEmpty() ? null : fields), Map.of());
     }
 
-    private static APIGatewayV2HTTPResponse respond(int status, Object body, Map<String, String> extraHeaders) {
+    private static HttpApiResponse respond(int status, Object body, Map<String, String> extraHeaders) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.putAll(extraHeaders);
@@ -152,12 +183,7 @@ public final class HttpEdge {
             status = 500;
             json = "{\"error\":\"internal_error\",\"message\":\"Internal error\"}";
         }
-        return APIGatewayV2HTTPResponse.builder()
-                .withStatusCode(status)
-                .withHeaders(headers)
-                .withBody(json)
-                .withIsBase64Encoded(false)
-                .build();
+        return new HttpApiResponse(status, headers, json, false);
     }
 
     private static String stackTrace(Throwable e) {

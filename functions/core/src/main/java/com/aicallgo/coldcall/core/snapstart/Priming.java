@@ -6,7 +6,19 @@ import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
+import com.aicallgo.coldcall.core.http.HttpApiEvent;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.security.GeneralSecurityException;
 import java.security.Signature;
 import java.util.HexFormat;
@@ -91,6 +103,78 @@ public final class Priming implements Resource {
         context.setHttp(http);
         event.setRequestContext(context);
         return event;
+    }
+
+    /** Writes {@code answer} once, so its serializer is built before the snapshot. */
+    public static void primeJson(Object answer) {
+        try {
+            Json.mapper().writeValueAsBytes(answer);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("priming: " + answer.getClass().getSimpleName() + " cannot be written", e);
+        }
+    }
+
+    /** The same request as {@link #unauthenticated}, as the JSON Lambda hands a stream handler. */
+    public static byte[] unauthenticatedJson(Endpoint endpoint, String body) {
+        try {
+            return Json.mapper().writeValueAsBytes(HttpApiEvent.of(unauthenticated(endpoint, body)));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the priming event cannot be written", e);
+        }
+    }
+
+    /**
+     * A POST and a GET through {@link HttpCaller} (the JDK's HttpURLConnection, as the Telnyx and Web Backend clients
+     * call) to a loopback socket of this process that answers from memory: the HTTP request path is loaded with no
+     * outside service, no secret and no connection left open ({@code Connection: close}). A failure is logged, not
+     * thrown: priming is an optimisation, never a reason for the snapshot to fail.
+     */
+    public static void primeHttp(JsonLog log) {
+        try (ServerSocket server = new ServerSocket(0, 4, InetAddress.getLoopbackAddress())) {
+            Thread answering = Thread.ofPlatform().daemon().name("priming-http").start(() -> answer(server, 2));
+            HttpCaller caller = new HttpCaller(Duration.ofSeconds(1), Duration.ofSeconds(2));
+            URI uri = URI.create("http://127.0.0.1:" + server.getLocalPort() + "/priming");
+            Map<String, String> headers = Map.of("Content-Type", "application/json", "Accept", "application/json");
+            caller.post(uri, headers, "{\"priming\":true}".getBytes(StandardCharsets.UTF_8));
+            caller.get(uri, headers);
+            answering.join(2_000);
+        } catch (IOException e) {
+            log.warn("http priming failed", Map.of("detail", e.getClass().getSimpleName()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void answer(ServerSocket server, int requests) {
+        byte[] reply = ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n"
+                + "Connection: close\r\n\r\n{\"data\":{}}").getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < requests; i++) {
+            try (Socket socket = server.accept()) {
+                socket.setSoTimeout(2_000);
+                InputStream in = socket.getInputStream();
+                int length = 0;
+                for (String line = readLine(in); line != null && !line.isEmpty(); line = readLine(in)) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).strip());
+                    }
+                }
+                in.readNBytes(length);
+                socket.getOutputStream().write(reply);
+            } catch (IOException | NumberFormatException e) {
+                return; // the caller's own deadline reports it
+            }
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != -1; c = in.read()) {
+            if (c == '\n') {
+                return line.toString().strip();
+            }
+            line.append((char) c);
+        }
+        return line.isEmpty() ? null : line.toString();
     }
 
     @Override

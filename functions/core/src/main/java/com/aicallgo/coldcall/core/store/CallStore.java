@@ -21,6 +21,19 @@ import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.MapOutput;
+import io.lettuce.core.output.NestedMultiOutput;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.output.ValueListOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisStateMachine;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -537,6 +550,46 @@ public final class CallStore implements AutoCloseable {
                     : ((StatefulRedisConnection<String, String>) connection).async();
         }
         return commands;
+    }
+
+    /**
+     * Before a SnapStart snapshot: encodes a command of each kind this store sends and decodes a canned reply of
+     * each shape it reads, in memory, so Lettuce's codec path is loaded without sending anything to Redis.
+     */
+    public static void primeCodec() {
+        StringCodec codec = StringCodec.UTF8;
+        prime(CommandType.EVAL, new NestedMultiOutput<>(codec), new CommandArgs<>(codec).add("return 1").add(1)
+                .addKey("cold_call_status:{priming}").addValue("1"), "*2\r\n$1\r\nx\r\n:1\r\n");
+        prime(CommandType.HGETALL, new MapOutput<>(codec), new CommandArgs<>(codec).addKey("priming"),
+                "*2\r\n$1\r\na\r\n$1\r\nb\r\n");
+        prime(CommandType.HINCRBY, new IntegerOutput<>(codec), new CommandArgs<>(codec).addKey("priming").add("f")
+                .add(1L), ":1\r\n");
+        prime(CommandType.HSET, new IntegerOutput<>(codec), new CommandArgs<>(codec).addKey("priming").add("f")
+                .addValue("v"), ":1\r\n");
+        prime(CommandType.ZADD, new IntegerOutput<>(codec), new CommandArgs<>(codec).addKey("priming").add(1.5)
+                .addValue("m"), ":1\r\n");
+        prime(CommandType.ZRANGEBYSCORE, new ValueListOutput<>(codec), new CommandArgs<>(codec).addKey("priming")
+                .add("-inf").add("+inf").add("LIMIT").add(0).add(10), "*1\r\n$1\r\nm\r\n");
+        prime(CommandType.SET, new StatusOutput<>(codec), new CommandArgs<>(codec).addKey("priming").addValue("v")
+                .add("NX").add("EX").add(60), "+OK\r\n");
+        prime(CommandType.GET, new ValueOutput<>(codec), new CommandArgs<>(codec).addKey("priming"), "$-1\r\n");
+    }
+
+    private static <T> void prime(CommandType type, CommandOutput<String, String, T> output,
+            CommandArgs<String, String> args, String reply) {
+        ByteBuf buffer = Unpooled.buffer(128);
+        ByteBuf answer = Unpooled.wrappedBuffer(reply.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            new Command<>(type, output, args).encode(buffer);
+            RedisStateMachine decoder = new RedisStateMachine();
+            if (!decoder.decode(answer, output)) {
+                throw new IllegalStateException("priming: the canned " + type + " reply did not decode");
+            }
+            decoder.close();
+        } finally {
+            buffer.release();
+            answer.release();
+        }
     }
 
     /** Closes the connection (before a SnapStart snapshot); the next command reopens it. */

@@ -8,14 +8,19 @@ import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class HttpEdgeTest {
@@ -110,5 +115,50 @@ class HttpEdgeTest {
         assertEquals(200, line.get("status").asInt());
         assertTrue(line.has("latency_ms"));
         assertTrue(line.get("cold_start").asBoolean());
+    }
+    /** What a route saw of a request, as text: the same for the stream path and for Lambda's own deserialiser. */
+    private static Reply echo(ApiRequest request) {
+        return Reply.ok(Map.of("method", String.valueOf(request.method()), "path", String.valueOf(request.path()),
+                "request_id", String.valueOf(request.requestId()),
+                "content_type", String.valueOf(request.header("content-type")),
+                "api_key", String.valueOf(request.header("x-api-key")),
+                "signature", String.valueOf(request.header("telnyx-signature-ed25519")),
+                "body", Base64.getEncoder().encodeToString(request.body())), "echo");
+    }
+
+    @Test
+    void everyEventsFileReadsTheSameThroughTheStreamPathAsThroughLambdasDeserialiser() throws Exception {
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(Fixtures.root().resolve("events"))) {
+            files = walk.filter(path -> path.toString().endsWith(".json") && path.getParent().getFileName() != null
+                    && !path.getParent().equals(Fixtures.root().resolve("events"))).sorted().toList();
+        }
+        assertTrue(files.size() >= 10, "events files: " + files);
+        for (Path file : files) {
+            String relative = Fixtures.root().resolve("events").relativize(file).toString();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            edge.handle(Files.newInputStream(file), out, null, HttpEdgeTest::echo);
+            JsonNode streamed = Json.mapper().readTree(out.toByteArray());
+            APIGatewayV2HTTPResponse typed = edge.handle(Fixtures.event(relative), HttpEdgeTest::echo);
+            assertEquals(200, streamed.get("statusCode").asInt(), relative);
+            assertFalse(streamed.get("isBase64Encoded").asBoolean(), relative);
+            assertEquals("application/json", streamed.get("headers").get("Content-Type").asText(), relative);
+            assertEquals(Json.mapper().readTree(typed.getBody()), Json.mapper().readTree(streamed.get("body").asText()),
+                    relative);
+            assertFalse(Json.mapper().readTree(typed.getBody()).get("method").asText().equals("null"), relative);
+        }
+    }
+
+    @Test
+    void anEventThatIsNotJsonIsAnsweredAndLogged() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        edge.handle(new java.io.ByteArrayInputStream("not json".getBytes(StandardCharsets.UTF_8)), out, null,
+                request -> Reply.ok("x", "ok"));
+        JsonNode response = Json.mapper().readTree(out.toByteArray());
+        assertEquals(400, response.get("statusCode").asInt());
+        assertEquals("invalid_request", Json.mapper().readTree(response.get("body").asText()).get("error").asText());
+        JsonNode line = Json.mapper().readTree(logged.toString(StandardCharsets.UTF_8).strip());
+        assertEquals("invalid_request", line.get("outcome").asText());
+        assertEquals(400, line.get("status").asInt());
     }
 }
