@@ -16,7 +16,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 /**
- * Starts a function the way Lambda's java21 runtime does: the jar unpacked into a task directory that is the working
+ * Starts a function the way Lambda's Java runtime does: the jar unpacked into a task directory that is the working
  * directory, a fresh JVM with the runtime's flags running the runtime interface client, which loads the handler
  * through its own class loader and talks to a {@link RuntimeApi} on loopback. Timed from just before the process
  * starts to the response POST.
@@ -51,10 +51,14 @@ final class ColdStart {
     private final Path runtimeLib;
     private final Path jni;
     private final List<String> extraFlags;
+    private final String runtime;
     private final Map<String, Path> taskDirs = new LinkedHashMap<>();
 
-    ColdStart(Path work, Path runtimeLib, List<String> extraFlags, String credentialsUri) throws IOException {
+    /** {@code runtime}: the template's, {@code java21} or {@code java25}; it decides the JIT of a SnapStart start. */
+    ColdStart(Path work, Path runtimeLib, List<String> extraFlags, String credentialsUri, String runtime)
+            throws IOException {
         this.work = work;
+        this.runtime = runtime;
         this.credentialsUri = credentialsUri;
         this.runtimeLib = runtimeLib;
         this.extraFlags = extraFlags;
@@ -70,15 +74,20 @@ final class ColdStart {
         unzip(ric, "jni/libaws-lambda-jni." + arch + ".so", jni);
     }
 
-    /** The flags of Lambda's java21 command line (Log4j hot patch off, as the template sets). */
-    List<String> command(String handler, List<String> functionFlags, Path logClassesTo) {
+    /**
+     * The flags of Lambda's Java command line (Log4j hot patch off, as the template sets). java21 stops the JIT at C1;
+     * java25 does too, except with SnapStart, where it keeps the JVM's full tiering (Lambda's java-customization page).
+     */
+    List<String> command(String handler, List<String> functionFlags, Path logClassesTo, boolean snapStart) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:MaxHeapSize=" + MAX_HEAP);
         command.add("-XX:+UseSerialGC");
         command.add("-Xshare:auto");
         command.add("-XX:+TieredCompilation");
-        command.add("-XX:TieredStopAtLevel=1");
+        if (!(snapStart && runtime.equals("java25"))) {
+            command.add("-XX:TieredStopAtLevel=1");
+        }
         command.add("--add-opens=java.base/java.io=ALL-UNNAMED");
         command.add("-Dorg.crac.Core.Compat=com.amazonaws.services.lambda.crac");
         command.add("-XX:+ErrorFileToStderr");
@@ -107,11 +116,12 @@ final class ColdStart {
         Path task = taskDir(function);
         String event = function.event().get();
         try (RuntimeApi api = new RuntimeApi(event)) {
-            ProcessBuilder builder = new ProcessBuilder(command(function.handler(), function.flags(), logClassesTo));
+            ProcessBuilder builder = new ProcessBuilder(command(function.handler(), function.flags(), logClassesTo,
+                    snapStart));
             builder.directory(task.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
-            env.putAll(lambdaEnvironment(function));
+            env.putAll(lambdaEnvironment(function, runtime));
             env.put("AWS_LAMBDA_RUNTIME_API", api.address());
             if (snapStart) {
                 // SnapStart functions get their keys from the container credentials endpoint, not the environment
@@ -157,14 +167,14 @@ final class ColdStart {
         }
     }
 
-    /** What Lambda puts in a java21 function's environment, then the function's own variables. */
-    private static Map<String, String> lambdaEnvironment(Function function) {
+    /** What Lambda puts in a Java function's environment, then the function's own variables. */
+    private static Map<String, String> lambdaEnvironment(Function function, String runtime) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
         env.put("LANG", "en_US.UTF-8");
         env.put("TZ", ":UTC");
         env.put("_HANDLER", function.handler());
-        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_java21");
+        env.put("AWS_EXECUTION_ENV", "AWS_Lambda_" + runtime);
         env.put("AWS_LAMBDA_FUNCTION_NAME", function.name());
         env.put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", Integer.toString(MEMORY_MB));
         env.put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");

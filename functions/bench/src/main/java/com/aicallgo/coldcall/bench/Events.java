@@ -66,14 +66,20 @@ final class Events {
         return event.toString();
     }
 
-    /** A webhook file for a new call (and recording), with a new event id, signed now. */
+    /** A webhook file for a new call (and recording), with a new event id, occurred and signed now. */
     String webhook(String relative, String callControlId) {
         ObjectNode event = tree(file(relative));
         ObjectNode body = (ObjectNode) parse(event.get("body").asText());
         ObjectNode data = (ObjectNode) body.get("data");
         data.put("id", "bench-event-" + run + "-" + sequence.incrementAndGet());
+        // as Telnyx sends it: just occurred, so a recording's links are fresh (older ones are read again first)
+        data.put("occurred_at", java.time.Instant.now().toString());
         ObjectNode payload = (ObjectNode) data.get("payload");
         payload.put("call_control_id", callControlId);
+        // a call's own leg and session: with the file's, every event would be attributed (by the leg or session
+        // index) to the first call that carried them
+        payload.put("call_leg_id", "bench-leg-" + callControlId);
+        payload.put("call_session_id", "bench-session-" + callControlId);
         if (payload.has("recording_id")) {
             payload.put("recording_id", "bench-recording-" + run + "-" + sequence.incrementAndGet());
         }

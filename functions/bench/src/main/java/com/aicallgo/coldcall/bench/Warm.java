@@ -4,11 +4,7 @@ import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.LambdaLogger;
-import com.amazonaws.services.lambda.runtime.RequestHandler;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
-import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
-import com.amazonaws.services.lambda.runtime.serialization.PojoSerializer;
-import com.amazonaws.services.lambda.runtime.serialization.events.LambdaEventSerializers;
+import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.io.ByteArrayOutputStream;
@@ -19,7 +15,7 @@ import java.util.function.Predicate;
 
 /**
  * Warm latency: each route invoked over and over in one JVM (one warm container) with a fresh call per invocation,
- * timed from the event JSON to the response JSON as the runtime client does it; beside it the route's floor, the
+ * timed from the event's bytes to the response's as the runtime client hands them to a stream handler; beside it the route's floor, the
  * same Redis commands and HTTP call through the same clients (a {@code CallStore}, an {@code HttpCaller}) with
  * nothing else. Route and floor run in alternating blocks so background load hits both alike.
  */
@@ -52,25 +48,19 @@ final class Warm {
             double redisCommandsFloor, double httpCallsRoute, double httpCallsFloor) {
     }
 
-    private final Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers;
+    private final Map<String, RequestStreamHandler> handlers;
     private final Outside outside;
     private final StatefulRedisConnection<String, String> admin;
-    private final PojoSerializer<APIGatewayV2HTTPEvent> events;
-    private final PojoSerializer<APIGatewayV2HTTPResponse> responses;
     private final Context context = new BenchContext();
 
-    Warm(Map<String, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse>> handlers, Outside outside,
-            RedisClient adminClient) {
+    Warm(Map<String, RequestStreamHandler> handlers, Outside outside, RedisClient adminClient) {
         this.handlers = handlers;
         this.outside = outside;
         this.admin = adminClient.connect();
-        ClassLoader loader = getClass().getClassLoader();
-        this.events = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPEvent.class, loader);
-        this.responses = LambdaEventSerializers.serializerFor(APIGatewayV2HTTPResponse.class, loader);
     }
 
     Result measure(Route route, Events ids, int warmUp, int invocations) throws Exception {
-        RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler = handlers.get(route.function());
+        RequestStreamHandler handler = handlers.get(route.function());
         for (int i = 0; i < warmUp; i++) {
             invoke(route, handler, route.event().apply(ids.freshId("warm")));
             if (route.floor() != null) {
@@ -114,14 +104,12 @@ final class Warm {
                 (double) routeHttp / invocations, floorNanos == null ? 0 : (double) floorHttp / invocations);
     }
 
-    /** One invocation as the runtime client makes it: JSON in, handler, JSON out. Returns its nanoseconds. */
-    private long invoke(Route route, RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> handler,
-            String eventJson) {
+    /** One invocation as the runtime client makes it: the event's bytes in, the response's out. Returns its nanoseconds. */
+    private long invoke(Route route, RequestStreamHandler handler, String eventJson) throws java.io.IOException {
+        byte[] event = eventJson.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         long started = System.nanoTime();
-        APIGatewayV2HTTPEvent event = events.fromJson(eventJson);
-        APIGatewayV2HTTPResponse response = handler.handleRequest(event, context);
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        responses.toJson(response, out);
+        handler.handleRequest(new java.io.ByteArrayInputStream(event), out, context);
         long took = System.nanoTime() - started;
         String json = out.toString(java.nio.charset.StandardCharsets.UTF_8);
         if (!route.ok().test(json)) {

@@ -7,8 +7,8 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import java.util.Map;
 
 /**
- * The cold-start floor: the same event and response types as our functions, no work. What it costs is the JVM,
- * the runtime client and the event (de)serialisation that every function pays before its own first line runs.
+ * The POJO floor: a {@code RequestHandler} of the API Gateway event types, no work. What it costs is the JVM,
+ * the runtime client and its event (de)serialisation, which a {@code RequestStreamHandler} never loads.
  */
 public final class HelloHandler implements RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> {
     @Override
