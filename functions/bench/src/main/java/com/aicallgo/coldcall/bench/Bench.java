@@ -64,7 +64,7 @@ public final class Bench {
             "StartRecordingFunction", 5.0,
             "CallStatusWebhookFunction", 5.0,
             "RecordingWebhookFunction", 5.0);
-    /** SnapStart restore to response at most this many times the stream floor's (issue 16). */
+    /** SnapStart restore to response at most this many times the POJO floor's (issue 16; the stream floor's is a few ms). */
     static final double RESTORE_TARGET = 1.25;
     static final double WARM_TARGET = 1.25;
     /** Its own Redis database, emptied first (the page's browser tests use 12). */

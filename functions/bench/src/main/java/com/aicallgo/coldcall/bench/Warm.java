@@ -45,7 +45,7 @@ final class Warm {
 
     /** A route's figures; the floor's are null for a route with no I/O when warm. */
     record Result(String route, int invocations, Percentiles route_ms, Percentiles floor_ms, double redisCommandsRoute,
-            double redisCommandsFloor, double httpCallsRoute, double httpCallsFloor) {
+            double redisCommandsFloor, double httpCallsRoute, double httpCallsFloor, double redisBytesRoute) {
     }
 
     private final Map<String, RequestStreamHandler> handlers;
@@ -73,15 +73,18 @@ final class Warm {
         long floorRedis = 0;
         long routeHttp = 0;
         long floorHttp = 0;
+        long routeBytes = 0;
         int blocks = 10;
         int done = 0;
         for (int block = 0; block < blocks; block++) {
             int end = (int) ((long) invocations * (block + 1) / blocks);
             long redis = redisCommands();
             long http = httpCalls();
+            long bytes = redisBytes();
             for (int i = done; i < end; i++) {
                 routeNanos[i] = invoke(route, handler, route.event().apply(ids.freshId("route")));
             }
+            routeBytes += redisBytes() - bytes;
             routeRedis += redisCommands() - redis;
             routeHttp += httpCalls() - http;
             if (floorNanos != null) {
@@ -101,7 +104,8 @@ final class Warm {
         return new Result(route.name(), invocations, Percentiles.of(routeNanos),
                 floorNanos == null ? null : Percentiles.of(floorNanos),
                 (double) routeRedis / invocations, floorNanos == null ? 0 : (double) floorRedis / invocations,
-                (double) routeHttp / invocations, floorNanos == null ? 0 : (double) floorHttp / invocations);
+                (double) routeHttp / invocations, floorNanos == null ? 0 : (double) floorHttp / invocations,
+                (double) routeBytes / invocations);
     }
 
     /** One invocation as the runtime client makes it: the event's bytes in, the response's out. Returns its nanoseconds. */
@@ -127,6 +131,20 @@ final class Warm {
             }
             int at = line.indexOf("calls=") + "calls=".length();
             total += Long.parseLong(line.substring(at, line.indexOf(',', at)));
+        }
+        return total;
+    }
+
+    /**
+     * Bytes Redis has received and sent (commands, scripts and replies; the INFO reads of these figures add a few
+     * kB per block of invocations, a few bytes per invocation).
+     */
+    private long redisBytes() {
+        long total = 0;
+        for (String line : admin.sync().info("stats").split("\r?\n")) {
+            if (line.startsWith("total_net_input_bytes:") || line.startsWith("total_net_output_bytes:")) {
+                total += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+            }
         }
         return total;
     }
