@@ -117,7 +117,8 @@ public final class Bench {
                     case "--only" -> only.addAll(List.of(args[++i].split(",")));
                     case "--also" -> {
                         // --also Function=other.jar[#Handler]: the same function from another jar, interleaved (A/B);
-                        // --also 'Function=@-Dflag -Dflag2': the same jar with these JVM flags
+                        // --also 'Function=@-Dflag -Dflag2': the same jar with these JVM flags;
+                        // --also Function=container: as from a container image with a JDK AOT cache (on demand only)
                         String[] spec = args[++i].split("=", 2);
                         also.add(Map.entry(spec[0], spec[1]));
                     }
@@ -145,7 +146,8 @@ public final class Bench {
         results.put("runtime", runtime);
         results.put("lambda_flags", "-XX:MaxHeapSize=" + ColdStart.MAX_HEAP
                 + " -XX:+UseSerialGC -Xshare:auto -XX:+TieredCompilation -XX:TieredStopAtLevel=1"
-                + (runtime.equals("java25") ? " (SnapStart: without TieredStopAtLevel)" : "")
+                + (runtime.equals("java25") ? " (SnapStart: no TieredStopAtLevel on the command line, as java25 starts"
+                        + " it; the template's JAVA_TOOL_OPTIONS then sets it)" : "")
                 + (options.jvmFlags().isEmpty() ? "" : " " + String.join(" ", options.jvmFlags())));
         double load = loadAverage();
 
@@ -200,7 +202,7 @@ public final class Bench {
                 if (round > 0 || !options.smoke()) {
                     onDemand.get(function.name()).add(starter.run(function, false, false, null));
                 }
-                if (options.snapStart()) {
+                if (options.snapStart() && !function.aotCache()) {
                     snapStart.get(function.name()).add(starter.run(function, true, false, null));
                 }
             }
@@ -464,12 +466,24 @@ public final class Bench {
             }
             functions.add(new ColdStart.Function(id, jar, function.handler(),
                     environment(template, id, outside, redisUrl), event, expected, List.of()));
+            if (!options.smoke() && COLD_TARGETS.containsKey(id)) {
+                // what a container image with a JDK AOT cache would give the HTTP functions (issue 16)
+                functions.add(new ColdStart.Function(id + " (container image, AOT cache)", jar, function.handler(),
+                        environment(template, id, outside, redisUrl), event, expected, List.of(), true));
+            }
             for (Map.Entry<String, String> variant : options.also()) {
                 if (!variant.getKey().equals(id)) {
                     continue;
                 }
                 String other = variant.getValue();
-                if (other.startsWith("@")) {
+                if (other.equals("container")) {
+                    // Fn=container: as from a container image, the jar on the class path and a JDK AOT cache
+                    if (options.smoke()) {
+                        functions.add(new ColdStart.Function(id + " (container image, AOT cache)", jar,
+                                function.handler(), environment(template, id, outside, redisUrl), event, expected,
+                                List.of(), true));
+                    }
+                } else if (other.startsWith("@")) {
                 functions.add(new ColdStart.Function(id + " (" + other.substring(1) + ")", jar, function.handler(),
                         environment(template, id, outside, redisUrl), event, expected,
                         List.of(other.substring(1).trim().split("\\s+"))));

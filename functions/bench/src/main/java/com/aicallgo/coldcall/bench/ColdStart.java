@@ -28,10 +28,18 @@ final class ColdStart {
     private static final String RIC_MAIN = "com.amazonaws.services.lambda.runtime.api.client.AWSLambda";
     private static final String JNI_PROPERTY = "com.amazonaws.services.lambda.runtime.api.client.runtimeapi.NativeClient.JNI";
 
-    /** One function: its jar, handler, environment (template + stubs), a maker of its event, extra JVM flags. */
+    /**
+     * One function: its jar, handler, environment (template + stubs), a maker of its event, extra JVM flags, and
+     * whether it starts as from a container image with a JDK AOT cache ({@code aotCache}).
+     */
     record Function(String name, Path jar, String handler, Map<String, String> environment,
             java.util.function.Supplier<String> event, java.util.function.Predicate<String> expected,
-            List<String> flags) {
+            List<String> flags, boolean aotCache) {
+        Function(String name, Path jar, String handler, Map<String, String> environment,
+                java.util.function.Supplier<String> event, java.util.function.Predicate<String> expected,
+                List<String> flags) {
+            this(name, jar, handler, environment, event, expected, flags, false);
+        }
     }
 
     /**
@@ -78,12 +86,16 @@ final class ColdStart {
      * The flags of Lambda's Java command line (Log4j hot patch off, as the template sets). java21 stops the JIT at C1;
      * java25 does too, except with SnapStart, where it keeps the JVM's full tiering (Lambda's java-customization page).
      */
-    List<String> command(String handler, List<String> functionFlags, Path logClassesTo, boolean snapStart) {
+    List<String> command(Function function, Path logClassesTo, boolean snapStart, String aot) {
+        String handler = function.handler();
+        List<String> functionFlags = function.flags();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:MaxHeapSize=" + MAX_HEAP);
         command.add("-XX:+UseSerialGC");
-        command.add("-Xshare:auto");
+        if (aot == null) {
+            command.add("-Xshare:auto"); // an AOT cache replaces the JDK's CDS archive, and refuses this option
+        }
         command.add("-XX:+TieredCompilation");
         if (!(snapStart && runtime.equals("java25"))) {
             command.add("-XX:TieredStopAtLevel=1");
@@ -97,9 +109,18 @@ final class ColdStart {
         }
         command.addAll(extraFlags);
         command.addAll(functionFlags);
+        if (aot != null) {
+            // a container image: its own command line, the function jar on the JVM's class path (the runtime
+            // client's loader asks the system loader first, so the classes come from there, where the cache holds them)
+            command.add(aot);
+        }
         command.add("-classpath");
         try (Stream<Path> jars = Files.list(runtimeLib)) {
-            command.add(String.join(":", jars.map(Path::toString).sorted().toList()));
+            List<String> path = new ArrayList<>(jars.map(Path::toString).sorted().toList());
+            if (aot != null) {
+                path.add(function.jar().toString());
+            }
+            command.add(String.join(":", path));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -113,11 +134,38 @@ final class ColdStart {
      * at once); {@code footprint} adds a jcmd after the response (outside the timing).
      */
     Run run(Function function, boolean snapStart, boolean footprint, Path logClassesTo) throws Exception {
+        String aot = null;
+        if (function.aotCache()) {
+            if (snapStart) {
+                throw new BenchException(function.name() + ": Lambda has no SnapStart for container images");
+            }
+            Path cache = work.resolve(fileName(function.name()) + ".aot");
+            if (!Files.exists(cache)) {
+                train(function, cache);
+            }
+            aot = "-XX:AOTCache=" + cache;
+        }
+        return start(function, snapStart, footprint, logClassesTo, aot, false);
+    }
+
+    /**
+     * The image build's training run (JEP 514, JDK 25): one start with one invocation, then a clean exit, at which
+     * the JVM writes the AOT cache of what it loaded and linked.
+     */
+    private void train(Function function, Path cache) throws Exception {
+        start(function, false, false, null, "-XX:AOTCacheOutput=" + cache, true);
+        if (!Files.exists(cache)) {
+            throw new BenchException(function.name() + ": the training run wrote no AOT cache; see "
+                    + work.resolve(fileName(function.name()) + ".log"));
+        }
+    }
+
+    private Run start(Function function, boolean snapStart, boolean footprint, Path logClassesTo, String aot,
+            boolean training) throws Exception {
         Path task = taskDir(function);
         String event = function.event().get();
         try (RuntimeApi api = new RuntimeApi(event)) {
-            ProcessBuilder builder = new ProcessBuilder(command(function.handler(), function.flags(), logClassesTo,
-                    snapStart));
+            ProcessBuilder builder = new ProcessBuilder(command(function, logClassesTo, snapStart, aot));
             builder.directory(task.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
@@ -161,6 +209,11 @@ final class ColdStart {
                         snapStart ? ms(outcome.respondedNanos() - outcome.snapshotNanos()) : 0,
                         cpu, outcome.body(), measured);
             } finally {
+                if (training) {
+                    // SIGTERM: the JVM exits through its shutdown, where it writes the cache
+                    process.destroy();
+                    process.waitFor(120, TimeUnit.SECONDS);
+                }
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }

@@ -178,7 +178,11 @@ final class Report {
                 + " public comparisons such as lambda-perf measure; the targets are read against it) and a hello-world"
                 + " `RequestHandler` of the API Gateway event types (the *POJO floor*, whose runtime loads its own event"
                 + " serializer, about 700 classes). On java25 a SnapStart start runs with the JVM's full tiering (C1"
-                + " then C2), as Lambda's java25 runtime does with SnapStart; an on-demand start stays at C1.\n");
+                + " then C2), as Lambda's java25 runtime does with SnapStart, unless `JAVA_TOOL_OPTIONS` stops it at C1"
+                + " (the template does); an on-demand start stays at C1. *Container image, AOT cache*: the same jar"
+                + " started as a container image could start it, with the jar on the JVM's class path and a JDK 25 AOT"
+                + " cache (JEP 483/514/515) written by one training start (one invocation, then a clean exit) before"
+                + " the timed ones; on demand only, as Lambda has no SnapStart for images.\n");
         md.append("- **Warm**: each route's handler built once in one JVM (C1 only, as on Lambda) and invoked with"
                 + " a fresh call (new ids, signed now) each time, from the event's bytes to the response's through the"
                 + " handler's stream method, as the runtime client calls it. Its floor is the same Redis commands (one `CallStore`) and HTTP"
