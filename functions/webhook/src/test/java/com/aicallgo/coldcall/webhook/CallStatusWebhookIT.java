@@ -541,6 +541,8 @@ class CallStatusWebhookIT {
         assertTrue(stubs.getAllServeEvents().isEmpty(), "priming called neither Telnyx nor the Web Backend");
         assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "priming stored nothing");
         assertTrue(log.text().contains("\"request_id\":\"snapstart-priming\""), log.text());
+        // the HTTP path was primed against the in-process loopback answer, not skipped with a warning
+        assertFalse(log.text().contains("http priming failed"), log.text());
         handler.priming().afterRestore(null);
         assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());
         assertEquals(1, callLogs());
