@@ -5,7 +5,7 @@
 // (exactly one call log with Telnyx's numbers and the destination's outcome; one recording with a live link, or none).
 //
 // These need the server side of issue 13 (functions/core, webhook, outbox-drain): until it lands they fail.
-import { after, before, describe, test } from 'node:test';
+import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_KEY, CALLER_NUMBER, launchBrowser, newTwinPage, startRunner, waitForCallState, waitForConnection }
   from './harness.mjs';
@@ -77,6 +77,14 @@ function twinSession(options) {
     assert.equal(seen.recordings.length, recordings, `recording posts for the call of ${a}`);
     return seen;
   };
+  /** A test that failed mid-call leaves the call up: end it, so the next test starts from "No call" or "ended". */
+  s.idle = async () => {
+    const hangup = s.page.getByRole('button', { name: 'Hang up', exact: true });
+    if (await hangup.isEnabled()) {
+      await hangup.click();
+      await waitForCallState(s.page, 'hangup');
+    }
+  };
   s.ended = async (text) => {
     await waitForCallState(s.page, 'hangup');
     assert.equal(await s.page.locator('#call-state').textContent(), `Call ended: ${text}`);
@@ -101,6 +109,7 @@ async function assertLiveLink(url) {
 describe('parked flow through the Telnyx twin (needs the server side of issue 13)', { concurrency: false }, () => {
   const s = twinSession({ twin: true, drainEvery: 2, env: { CALL_FLOW: 'parked', ...STALE_AFTER } });
   before(s.start);
+  beforeEach(() => s.idle());
   after(s.stop);
 
   /** Exactly one transfer of leg A (a retry may repeat its command_id), as the backend sends it. */
@@ -218,6 +227,7 @@ describe('parked flow through the Telnyx twin (needs the server side of issue 13
 describe('direct flow, spec-minimal recording event (needs the server side of issue 13)', { concurrency: false }, () => {
   const s = twinSession({ twin: true, env: { CALL_FLOW: 'direct' } });
   before(s.start);
+  beforeEach(() => s.idle());
   after(s.stop);
 
   test('+1 202 555 0109: a recording event without call_control_id and recording_id still becomes one recording', async () => {
