@@ -3,6 +3,7 @@ import { createApi, Unauthorized } from './api.js';
 import { normalizeNumber } from './phone.js';
 import { describeOutcome, destinationOutcome } from './outcome.js';
 import { sdkOptions, testNumberItems } from './testmode.js';
+import { qualityCell, renderQuality, watchQuality } from './quality.js';
 import { REFRESH_FLOOR_MS, refreshDelayMs } from './token.js';
 
 const $ = (id) => document.getElementById(id);
@@ -15,6 +16,7 @@ const ui = {
   callState: $('call-state'), callDetail: $('call-detail'), callNumber: $('call-number'), timer: $('timer'), recording: $('recording'),
   mute: $('mute'), hold: $('hold'), mic: $('mic'), speaker: $('speaker'), speakerLabel: $('speaker-label'),
   calls: $('calls'), noCalls: $('no-calls'), remoteAudio: $('remote-audio'),
+  quality: $('quality'), qualityWarning: $('quality-warning'),
 };
 
 const TOKEN_EXPIRING_SOON = 34001;
@@ -232,6 +234,7 @@ function onCallUpdate(call) {
   if ((call.state === 'active' || call.state === 'held') && !current.answeredAt) {
     current.answeredAt = Date.now();
     timerId = setInterval(renderTimer, 1000);
+    current.quality = watchQuality(call, { onChange: render });
   }
   if (call.state === 'hangup' || call.state === 'destroy') {
     finish(current);
@@ -274,6 +277,7 @@ function finish(tracked) {
     : describeOutcome(call, { answered: Boolean(tracked.answeredAt), hungUpByUs: tracked.hungUpByUs,
       destination: tracked.destination });
   entry.outcome = outcome;
+  entry.quality = tracked.quality?.stop() ?? null;
   if (entry.recording.state === 'none') {
     entry.recording = { state: 'none', text: tracked.answeredAt ? 'Not asked: Telnyx sent no call id' : '—' };
   }
@@ -478,6 +482,7 @@ function render() {
   ui.recording.textContent = entry ? entry.recording.text : '—';
   ui.recording.dataset.state = entry ? entry.recording.state : 'none';
   renderTimer();
+  renderQuality(ui.quality, ui.qualityWarning, current?.quality);
 
   const talking = inCall && (state === 'active' || state === 'held');
   ui.dial.disabled = inCall;
@@ -518,6 +523,7 @@ function historyRow(entry) {
     }
     row.append(cell);
   });
+  row.append(qualityCell(entry.quality, document));
   return row;
 }
 

@@ -205,7 +205,7 @@ describe('dialer page', { concurrency: false }, () => {
       const row = await page.locator('#calls tr').first().locator('td').allTextContents();
       assert.equal(row[0], '+18005551234');
       assert.match(row[2], /^00:0[2-9]$/);
-      assert.deepEqual(row.slice(3), ['Answered, you hung up', 'Started']);
+      assert.deepEqual(row.slice(3, 5), ['Answered, you hung up', 'Started']);
       assert.equal(telnyx.messages('telnyx_rtc.invite').length, 1);
       await page.screenshot({ path: join(ARTIFACTS, 'dialer-ended.png') });
     });

@@ -15,7 +15,9 @@ public enum ErrorCode {
     TELNYX_REJECTED,
     STORE_UNAVAILABLE,
     SECRETS_UNAVAILABLE,
-    AWAITING_ANSWER;
+    AWAITING_ANSWER,
+    /** A verified webhook we could not act on yet (Telnyx did not answer our command): deliver it again. */
+    DELIVER_AGAIN;
 
     /** The wire form: {@code invalid_request}. */
     public String code() {

@@ -2,12 +2,14 @@ package com.aicallgo.coldcall.core;
 
 import com.aicallgo.coldcall.core.calls.CallEvents;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
+import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.calls.RecordingTracker;
+import com.aicallgo.coldcall.core.calls.StaleCalls;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.Endpoint;
@@ -92,18 +94,36 @@ public final class Wiring {
     }
 
     public RecordingStarter recordingStarter() {
-        return once(RecordingStarter.class, () -> new RecordingStarter(callStore(),
-                new TelnyxCallControl(config.telnyxApiBase(), secrets(), telnyxHttp(), Deadlines.RECORD_START_BACKOFF.toMillis()),
-                clock, budget));
+        return once(RecordingStarter.class, () -> new RecordingStarter(callStore(), callControl(), clock, budget));
     }
 
     /** Every Telnyx call event, routed to the tracker that follows it. */
     public CallEvents callEvents() {
         config.requireBusinessId();
-        return once(CallEvents.class, () -> new CallEvents(
-                new CallTracker(callStore(), recordingStarter(), delivery(), config.autoRecord(), config.reconcileAfter(),
-                        clock),
-                new RecordingTracker(callStore(), delivery(), clock)));
+        return once(CallEvents.class, () -> new CallEvents(callStore(), callTracker(),
+                new RecordingTracker(callStore(), delivery(), telnyxRecordings(), log, clock), log));
+    }
+
+    /** The calls whose hang-up never came, settled from Telnyx's call status. */
+    public StaleCalls staleCalls() {
+        config.requireBusinessId();
+        return once(StaleCalls.class, () -> new StaleCalls(callStore(), callControl(), callTracker(), clock, log, 200));
+    }
+
+    private CallTracker callTracker() {
+        return once(CallTracker.class, () -> new CallTracker(callStore(), recordingStarter(), delivery(), callControl(),
+                new CallTracker.Settings(config.autoRecord(), config.reconcileAfter(), config.parkedFlow(),
+                        config.sipPhoneNumber(), config.connectTimeout(), config.staleCallAfter()),
+                budget, log, clock, new CallQuality(log)));
+    }
+
+    private TelnyxCallControl callControl() {
+        return once(TelnyxCallControl.class, () -> new TelnyxCallControl(config.telnyxApiBase(), secrets(), telnyxHttp(),
+                Deadlines.RECORD_START_BACKOFF.toMillis()));
+    }
+
+    private TelnyxRecordings telnyxRecordings() {
+        return once(TelnyxRecordings.class, () -> new TelnyxRecordings(config.telnyxApiBase(), secrets(), telnyxHttp()));
     }
 
     public OutboxDrain outboxDrain() {
@@ -112,8 +132,7 @@ public final class Wiring {
     }
 
     public RecordingReconciler recordingReconciler() {
-        return once(RecordingReconciler.class, () -> new RecordingReconciler(callStore(),
-                new TelnyxRecordings(config.telnyxApiBase(), secrets(), telnyxHttp()), delivery(),
+        return once(RecordingReconciler.class, () -> new RecordingReconciler(callStore(), telnyxRecordings(), delivery(),
                 config.reconcileAfter(), clock, log, 200));
     }
 
@@ -146,7 +165,8 @@ public final class Wiring {
         return once(Delivery.class, () -> new Delivery(callStore(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
-                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget));
+                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
+                telnyxRecordings(), config.recordingLinkMaxAge()));
     }
 
     private HttpCaller telnyxHttp() {

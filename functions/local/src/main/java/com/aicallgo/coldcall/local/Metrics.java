@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,7 @@ final class Metrics {
         Map<String, List<Double>> values = new TreeMap<>();
         Map<String, List<Double>> captureByHour = new TreeMap<>();
         Map<String, List<Double>> captureByDay = new TreeMap<>();
+        Map<String, List<Double>> mosByHour = new TreeMap<>();
         int lines = 0;
         if (Files.isRegularFile(file)) {
             for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
@@ -95,6 +97,9 @@ final class Metrics {
                         if (name.equals("RecordingCaptureRate")) {
                             captureByHour.computeIfAbsent(HOUR.format(at), k -> new ArrayList<>()).add(value);
                             captureByDay.computeIfAbsent(DAY.format(at), k -> new ArrayList<>()).add(value);
+                        }
+                        if (name.equals(CallQuality.MOS)) {
+                            mosByHour.computeIfAbsent(HOUR.format(at), k -> new ArrayList<>()).add(value);
                         }
                         lines++;
                     }
@@ -120,6 +125,28 @@ final class Metrics {
         List<Double> backlog = values.getOrDefault("OutboxBacklog", List.of());
         out.append(String.format(Locale.ROOT, "%-22s %s%n", "OutboxBacklog (last)",
                 backlog.isEmpty() ? "-" : Long.toString(Math.round(backlog.get(backlog.size() - 1)))));
+        out.append(quality(values, mosByHour));
+        return out.toString();
+    }
+
+    /** Telnyx's per-call audio figures, and the hourly 10th-percentile MOS the CallQuality alarm watches. */
+    private static String quality(Map<String, List<Double>> values, Map<String, List<Double>> mosByHour) {
+        StringBuilder out = new StringBuilder("Call quality (Telnyx, per answered call):\n");
+        for (String name : List.of(CallQuality.MOS, CallQuality.INBOUND_LOSS, CallQuality.OUTBOUND_LOSS,
+                CallQuality.JITTER)) {
+            List<Double> figures = values.getOrDefault(name, List.of());
+            out.append(figures.isEmpty() ? String.format(Locale.ROOT, "  %-30s none yet%n", name)
+                    : String.format(Locale.ROOT, "  %-30s n=%d p10=%.2f p50=%.2f p90=%.2f min=%.2f max=%.2f%n", name,
+                            figures.size(), percentile(figures, 10), percentile(figures, 50), percentile(figures, 90),
+                            Collections.min(figures), Collections.max(figures)));
+        }
+        mosByHour.forEach((hour, figures) -> {
+            double p10 = percentile(figures, 10);
+            out.append(String.format(Locale.ROOT, "  %-18s MOS p10 %.2f (%d calls)%s%n", hour, p10, figures.size(),
+                    p10 < CallQuality.MOS_ACCEPTABLE
+                            ? String.format(Locale.ROOT, "  BELOW %.1f (the CallQuality alarm would fire)", CallQuality.MOS_ACCEPTABLE)
+                            : ""));
+        });
         return out.toString();
     }
 

@@ -56,10 +56,7 @@ public record Template(Map<String, Function> functions, List<Route> routes, Map<
     }
 
     public static Template load(Path file) throws IOException {
-        Map<String, Object> root;
-        try (Reader reader = Files.newBufferedReader(file)) {
-            root = new Yaml(new CloudFormationConstructor()).load(reader);
-        }
+        Map<String, Object> root = document(file);
         Map<String, Object> parameters = map(root.get("Parameters"));
         Map<String, Object> globalFunction = map(map(root.get("Globals")).get("Function"));
         Map<String, Object> globals = map(globalFunction.get("Environment"));
@@ -92,6 +89,13 @@ public record Template(Map<String, Function> functions, List<Route> routes, Map<
             });
         });
         return new Template(functions, routes, variables, Set.copyOf(parameters.keySet()));
+    }
+
+    /** The whole template as YAML maps and lists, each {@code !Tag} a one-entry map (for checks of any resource). */
+    static Map<String, Object> document(Path file) throws IOException {
+        try (Reader reader = Files.newBufferedReader(file)) {
+            return new Yaml(new CloudFormationConstructor()).load(reader);
+        }
     }
 
     private static void resolveInto(Map<String, Object> variables, Map<String, Object> parameters,

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -195,6 +196,36 @@ class DeploymentTemplateIT {
             assertEquals(route.method(), event.path("requestContext").path("http").path("method").asText(), file + ": method");
             assertEquals(routeKey, event.path("requestContext").path("routeKey").asText(), file + ": requestContext.routeKey");
         }
+    }
+
+    @Test
+    void theCallQualityAlarmWatchesTheHourlyTenthPercentileOfTheMosTheWebhookPublishes() throws IOException {
+        Map<String, Object> document = Template.document(root.resolve("template.yaml"));
+        Map<String, Object> alarm = child(child(document, "Resources"), "CallQualityAlarm");
+        assertEquals("AWS::CloudWatch::Alarm", alarm.get("Type"));
+        Map<String, Object> properties = child(alarm, "Properties");
+        assertEquals("ColdCallDialer", properties.get("Namespace"));
+        assertEquals(CallQuality.MOS, properties.get("MetricName"), "the metric CallQuality publishes");
+        assertEquals(List.of(Map.of("Name", "Stage", "Value", Map.of("Ref", "Stage"))), properties.get("Dimensions"));
+        assertEquals("p10", properties.get("ExtendedStatistic"));
+        assertEquals(3600, properties.get("Period"));
+        assertEquals(1, properties.get("EvaluationPeriods"));
+        assertEquals("LessThanThreshold", properties.get("ComparisonOperator"));
+        assertEquals("notBreaching", properties.get("TreatMissingData"), "no calls is no breach");
+        assertEquals(Map.of("Ref", "CallQualityMosThreshold"), properties.get("Threshold"));
+        Map<String, Object> parameter = child(child(document, "Parameters"), "CallQualityMosThreshold");
+        assertEquals(CallQuality.MOS_ACCEPTABLE, ((Number) parameter.get("Default")).doubleValue(),
+                "the template's default is the code's G.107 threshold");
+        assertEquals(properties.get("AlarmActions"), child(child(child(document, "Resources"), "DeadLettersAlarm"),
+                "Properties").get("AlarmActions"), "it notifies where the other alarms do");
+        assertEquals(properties.get("AlarmActions"), properties.get("OKActions"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> child(Map<String, Object> parent, String name) {
+        Object value = parent.get(name);
+        assertTrue(value instanceof Map<?, ?>, name + " is in the template");
+        return (Map<String, Object>) value;
     }
 
     @Test

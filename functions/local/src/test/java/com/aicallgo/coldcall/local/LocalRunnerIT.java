@@ -122,6 +122,40 @@ class LocalRunnerIT {
             assertTrue(report.contains("promise kept"), report);
             assertTrue(report.contains("100.0% (1 of 1 answered calls)"), report);
             assertTrue(report.contains("RecordingsMissing      0"), report);
+            // the completed hang-up carries Telnyx's call_quality_stats
+            assertTrue(report.contains("CallInboundMos                 n=1 p10=4.42 "), report);
+            assertTrue(report.contains("CallInboundPacketLossPercent   n=1 p10=0.23 "), report);
+            assertTrue(report.contains("CallOutboundPacketLossPercent  n=1 p10=0.00 "), report);
+            assertTrue(report.contains("CallInboundJitterMaxVariance   n=1 p10=37.10 "), report);
+            assertTrue(report.contains("MOS p10 4.42 (1 calls)\n"), report);
+        } finally {
+            Files.deleteIfExists(metrics);
+        }
+    }
+
+    @Test
+    void reportSaysWhenAnHoursTenthPercentileMosWouldFireTheQualityAlarm() throws Exception {
+        Path metrics = Files.createTempFile("metrics", ".jsonl");
+        try {
+            // 10 calls in one hour, 2 poor: the 10th percentile is poor; 10 good calls the next hour
+            StringBuilder lines = new StringBuilder();
+            long hour = java.time.Instant.parse("2025-11-15T10:00:00Z").toEpochMilli();
+            for (int i = 0; i < 20; i++) {
+                double mos = i < 2 ? 2.8 : 4.3;
+                long at = hour + (i < 10 ? 0 : 3_600_000L) + i * 1000L;
+                lines.append("{\"_aws\":{\"Timestamp\":").append(at).append(",\"CloudWatchMetrics\":[{\"Namespace\":")
+                        .append("\"ColdCallDialer\",\"Dimensions\":[[\"Stage\"]],\"Metrics\":[{\"Name\":\"CallInboundMos\",")
+                        .append("\"Unit\":\"None\"}]}]},\"Stage\":\"dev\",\"CallInboundMos\":").append(mos).append("}\n");
+            }
+            Files.writeString(metrics, lines);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()},
+                    new PrintStream(out, true, StandardCharsets.UTF_8)));
+            String report = out.toString(StandardCharsets.UTF_8);
+            assertTrue(report.contains("2025-11-15 10:00Z  MOS p10 2.80 (10 calls)  BELOW 3.6 (the CallQuality alarm would fire)"),
+                    report);
+            assertTrue(report.contains("2025-11-15 11:00Z  MOS p10 4.30 (10 calls)\n"), report);
+            assertTrue(report.contains("CallInboundPacketLossPercent   none yet"), report);
         } finally {
             Files.deleteIfExists(metrics);
         }

@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.outboxdrain;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingReconciler;
+import com.aicallgo.coldcall.core.calls.StaleCalls;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
@@ -24,6 +25,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
 
     private final OutboxDrain drain;
     private final RecordingReconciler reconciler;
+    private final StaleCalls staleCalls;
     private final Budget budget;
     private final Priming priming;
 
@@ -39,6 +41,7 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
     OutboxDrainHandler(Wiring wiring) {
         this.drain = wiring.outboxDrain();
         this.reconciler = wiring.recordingReconciler();
+        this.staleCalls = wiring.staleCalls();
         this.budget = wiring.budget();
         this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
     }
@@ -48,8 +51,10 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
         boolean all = event != null && Boolean.TRUE.equals(event.get("all"));
         Duration time = Duration.ofMillis(context == null ? 50_000 : context.getRemainingTimeInMillis()).minus(MARGIN);
         Deadline end = Deadline.in(time);
-        // the outbox first (records already late), with at most two thirds of the time; every call either makes
-        // (Web Backend, Telnyx, Redis) ends by the invocation's deadline
+        // calls whose hang-up never came first (a few, rarely any; at most a sixth of the time), then the outbox
+        // (records already late) until two thirds; every call either makes (Web Backend, Telnyx, Redis) ends by
+        // the invocation's deadline
+        StaleCalls.Report stale = budget.within(end, () -> staleCalls.sweep(Deadline.in(time.dividedBy(6))));
         OutboxDrain.Report outbox = budget.within(end,
                 () -> drain.drain(all, Deadline.in(time.multipliedBy(2).dividedBy(3))));
         RecordingReconciler.Report recordings = budget.within(end, () -> reconciler.reconcile(all, end));
@@ -67,6 +72,8 @@ public final class OutboxDrainHandler implements RequestHandler<Map<String, Obje
         report.put("recordings_missing", recordings.missing());
         report.put("recordings_failed", recordings.failed());
         report.put("recordings_waiting", recordings.waiting());
+        report.put("stale_calls_checked", stale.checked());
+        report.put("stale_calls_settled", stale.settled());
         return report;
     }
 }

@@ -36,7 +36,8 @@ class OutboxDrainHandlerIT {
     static final String RECORDINGS = "/api/v1/recordings";
 
     private final WireMockServer backend = new WireMockServer(options().dynamicPort());
-    private final MutableClock clock = MutableClock.now();
+    // the recording event's own time: its link is fresh (an old one is read again first, RecordingWebhookIT)
+    private final MutableClock clock = new MutableClock(java.time.Instant.parse("2025-11-15T10:31:56Z"));
     private final Fixtures.Log log = new Fixtures.Log();
     private Wiring wiring;
 
@@ -106,7 +107,7 @@ class OutboxDrainHandlerIT {
         Instant past = Instant.parse("-290000000-01-01T00:00:00Z");
         Instant future = Instant.parse("+290000000-01-01T00:00:00Z");
         store.record(callControlId, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null, null,
-                past, null, past, future, future, now, "normal_clearing", "caller", "16"), now);
+                past, null, past, future, future, now, "normal_clearing", "caller", "200"), now);
         store.enqueue(callControlId, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
     }
 

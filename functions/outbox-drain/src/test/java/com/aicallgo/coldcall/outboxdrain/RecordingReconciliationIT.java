@@ -17,6 +17,8 @@ import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxSpec;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,6 +54,8 @@ class RecordingReconciliationIT {
     private final MutableClock clock = new MutableClock(HANGUP.plusMillis(800));
     private final Fixtures.Log log = new Fixtures.Log();
     private Wiring wiring;
+    /** Set by the one test whose Telnyx stub answers with data Telnyx would not send. */
+    private boolean malformedReadsOnPurpose;
 
     @BeforeEach
     void start() {
@@ -67,6 +71,10 @@ class RecordingReconciliationIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        TelnyxWireMock.checkCommands(server);
+        if (!malformedReadsOnPurpose) {
+            TelnyxWireMock.checkReads(server);
+        }
         server.stop();
     }
 
@@ -76,6 +84,7 @@ class RecordingReconciliationIT {
                 .replace("v3:dev-call-recerror-0007", CALL)
                 .replace("v3:dev-call-busy-0002", CALL)
                 .replace("v3:dev-call-0001", CALL);
+        TelnyxSpec.checkWebhook(file + " moved onto " + CALL, body);
         WebhookEvent event = WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8));
         return wiring.callEvents().apply(event).wire();
     }
@@ -102,6 +111,9 @@ class RecordingReconciliationIT {
                 .willReturn(aResponse().withStatus(200).withBody("{\"data\": [" + data + "], \"meta\": {}}")));
         server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_session_id]", equalTo(
                 "b08ff4c4-a583-506e-9383-12bab719adf1")).willReturn(aResponse().withStatus(200).withBody("{\"data\": []}")));
+        // the call's leg is asked about between its control id and its session
+        server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_leg_id]", equalTo(
+                "f93ed538-2eb3-5ab9-ab8e-abe772f6f292")).willReturn(aResponse().withStatus(200).withBody("{\"data\": []}")));
     }
 
     private List<JsonNode> postedRecordings() {
@@ -270,6 +282,7 @@ class RecordingReconciliationIT {
 
     @Test
     void telnyxDataThatIsNotATimeNeitherStopsThePassNorTheOtherChecks() {
+        malformedReadsOnPurpose = true;
         String other = "v3:reconcile-call-0002";
         server.stubFor(get(urlPathEqualTo(LIST)).withQueryParam("filter[call_control_id]", equalTo(CALL))
                 .willReturn(aResponse().withStatus(200).withBody("""
@@ -290,7 +303,9 @@ class RecordingReconciliationIT {
         for (String call : List.of(CALL, other)) {
             for (String file : List.of("call-status/call-answered.json", "call-status/call-hangup-completed.json")) {
                 String body = Fixtures.bodyText(Fixtures.event(file)).replace("v3:dev-call-0001", call)
-                        .replace("\"id\":\"", "\"id\":\"" + call.substring(3));
+                        .replaceFirst("\"id\":\"[^\"]+\"", "\"id\":\"" + java.util.UUID.nameUUIDFromBytes(
+                                (call + file).getBytes(StandardCharsets.UTF_8)) + "\"");
+                TelnyxSpec.checkWebhook(file + " moved onto " + call, body);
                 wiring.callEvents().apply(WebhookEvent.parse(body.getBytes(StandardCharsets.UTF_8)));
             }
         }

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.reliability;
 
+import com.aicallgo.coldcall.core.testing.TelnyxSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,8 +96,18 @@ record SimulatedCall(
         return recordingSaved;
     }
 
-    /** The call's webhooks and page requests, in Telnyx's order (the suite shuffles them). */
+    /** The call's webhooks (each one Telnyx's spec allows) and page requests, in Telnyx's order (the suite shuffles them). */
     List<Delivery> deliveries() {
+        List<Delivery> out = unchecked();
+        for (Delivery delivery : out) {
+            if (!delivery.startRecording()) {
+                TelnyxSpec.checkWebhook("SimulatedCall " + callControlId, delivery.body());
+            }
+        }
+        return out;
+    }
+
+    private List<Delivery> unchecked() {
         List<Delivery> out = new ArrayList<>();
         out.add(callEvent("call.initiated", "i", initiatedAt, Map.of("state", "bridging", "direction", "outgoing")));
         if (answered) {
@@ -129,8 +140,10 @@ record SimulatedCall(
         return new Delivery("call-status", id(suffix), envelope(type, id(suffix), at, payload.toString()), false);
     }
 
+    /** A webhook id: Telnyx's are UUIDs (spec3.yml: {@code id}, format uuid), one per event of the call. */
     private String id(String suffix) {
-        return callControlId.substring(3) + "-" + suffix;
+        return java.util.UUID.nameUUIDFromBytes((callControlId + "|" + suffix).getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)).toString();
     }
 
     private static String envelope(String type, String id, Instant at, String payload) {

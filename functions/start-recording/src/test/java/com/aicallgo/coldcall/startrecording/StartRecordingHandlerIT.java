@@ -12,9 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
-import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -55,6 +56,7 @@ class StartRecordingHandlerIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        TelnyxWireMock.checkCommands(telnyx);
         telnyx.stop();
         for (String key : List.of("TELNYX_SIP_API_KEY", "INTERNAL_API_KEY")) {
             assertFalse(log.text().contains(env.get(key)), key + " leaked into the log");
@@ -79,6 +81,19 @@ class StartRecordingHandlerIT {
         return Json.mapper().readTree(response.getBody());
     }
 
+    /** The {@code field} of every record_start Telnyx received, in order. */
+    private java.util.List<String> commandIds(String field) {
+        return telnyx.findAll(postRequestedFor(urlPathMatching(RECORD_START))).stream()
+                .map(request -> {
+                    try {
+                        return com.aicallgo.coldcall.core.json.Json.mapper().readTree(request.getBodyAsString())
+                                .get(field).asText();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }).toList();
+    }
+
     private int recordStarts() {
         return telnyx.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size();
     }
@@ -89,7 +104,9 @@ class StartRecordingHandlerIT {
         assertEquals(200, response.getStatusCode());
         assertEquals("recording_started", body(response).get("status").asText());
         telnyx.verify(postRequestedFor(urlPathMatching(RECORD_START)).withRequestBody(equalToJson(
-                "{\"format\":\"mp3\",\"channels\":\"dual\",\"command_id\":\"" + TelnyxCallControl.commandId(CALL) + "\"}")));
+                "{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(CALL)
+                        + "\",\"command_id\":\"${json-unit.any-string}\"}")));
+        assertEquals(CALL, ClientState.callOf(commandIds("client_state").get(0)), "client_state names the call");
 
         APIGatewayV2HTTPResponse again = sendFile("start-recording/start.json");
         assertEquals(200, again.getStatusCode());
@@ -135,6 +152,7 @@ class StartRecordingHandlerIT {
         assertEquals(502, response.getStatusCode());
         assertEquals("telnyx_unavailable", body(response).get("error").asText());
         assertEquals(3, recordStarts());
+        assertEquals(1, commandIds("command_id").stream().distinct().count(), "one attempt's retries keep its id");
 
         telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(aResponse().withFault(Fault.CONNECTION_RESET_BY_PEER)));
         assertEquals(502, sendFile("start-recording/start.json").getStatusCode());
@@ -143,6 +161,7 @@ class StartRecordingHandlerIT {
 
         telnyx.stubFor(post(urlPathMatching(RECORD_START)).willReturn(telnyxAnswer(200, "{\"data\":{\"result\":\"ok\"}}")));
         assertEquals(200, sendFile("start-recording/start.json").getStatusCode(), "a failure does not block a retry");
+        assertEquals(4, commandIds("command_id").stream().distinct().count(), "each new attempt has a new command id");
     }
 
     @Test

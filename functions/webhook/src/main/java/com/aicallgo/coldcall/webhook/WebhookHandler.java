@@ -10,6 +10,7 @@ import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
+import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import java.time.Clock;
@@ -58,7 +59,19 @@ public final class WebhookHandler extends ApiHandler {
         request.tag("event_id", event.id());
         request.tag("event_type", event.eventType());
         request.tag("call_control_id", event.payload().callControlId());
-        EventOutcome outcome = events.apply(event);
+        EventOutcome outcome;
+        try {
+            outcome = events.apply(event);
+        } catch (TelnyxFailure e) {
+            if (e.code() == ErrorCode.TELNYX_UNAVAILABLE) {
+                // a verified event is never refused: Telnyx not answering our command asks for the event again
+                throw new Failure(ErrorCode.DELIVER_AGAIN, "Telnyx did not answer a command; deliver again",
+                        e.detail());
+            }
+            // a refused command is logged; the event itself was fine
+            request.tag("detail", String.valueOf(e.detail()));
+            return Reply.ok(new Ack("ok", e.code().code()), e.code().code());
+        }
         if (outcome == EventOutcome.AWAITING_ANSWER) {
             throw new Failure(ErrorCode.AWAITING_ANSWER, "Telnyx does not see the call answered yet; deliver again",
                     "record_start still pending");

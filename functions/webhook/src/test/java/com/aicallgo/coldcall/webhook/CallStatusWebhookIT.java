@@ -17,6 +17,7 @@ import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
@@ -72,6 +73,9 @@ class CallStatusWebhookIT {
     @AfterEach
     void stop() {
         wiring.callStore().close();
+        // every record_start (or other command) sent, and every Telnyx read stubbed, is as Telnyx's spec has it
+        TelnyxWireMock.checkCommands(stubs);
+        TelnyxWireMock.checkReads(stubs);
         stubs.stop();
         String logged = log.text();
         for (String key : List.of("TELNYX_SIP_API_KEY", "TELNYX_SIP_PASSWORD", "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY")) {
@@ -147,7 +151,8 @@ class CallStatusWebhookIT {
         // initiated first or not, an unanswered call's log starts at Telnyx's start_time
         APIGatewayV2HTTPEvent initiated = Fixtures.event("call-status/call-initiated.json");
         Fixtures.withBody(initiated, Fixtures.bodyText(initiated).replace("v3:dev-call-0001", callControlId)
-                .replace("000000000001", "0000000000" + callControlId.hashCode() % 90 + 10), clock.instant());
+                .replace("0b3c1a36-1111-4c57-9a0e-000000000001", java.util.UUID.nameUUIDFromBytes(
+                        callControlId.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString()), clock.instant());
         assertEquals(200, deliver(initiated).getStatusCode());
         assertEquals(200, deliver("call-status/" + file).getStatusCode());
         JsonNode log = onlyCallLog();
@@ -202,8 +207,28 @@ class CallStatusWebhookIT {
         JsonNode command = Json.mapper().readTree(requests.get(0).getBodyAsString());
         assertEquals("mp3", command.get("format").asText());
         assertEquals("dual", command.get("channels").asText());
-        assertEquals(com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.commandId("v3:dev-call-0001"),
-                command.get("command_id").asText());
+        assertTrue(command.get("command_id").asText().startsWith("record_start-"));
+        assertEquals("v3:dev-call-0001", com.aicallgo.coldcall.core.telnyx.ClientState.callOf(
+                command.get("client_state").asText()), "every command names its call in client_state");
+        assertEquals(1, TelnyxWireMock.checkCommands(stubs), "the record_start was checked against its schema");
+    }
+
+    @Test
+    void telnyxsNumbersReplaceThePagesAndASipUriFromBecomesOurCallerId() throws Exception {
+        // the page spoke first (start-recording), with numbers of its own
+        wiring.recordingStarter().start("v3:dev-call-0001", "+19990001111", "+19990002222");
+        // and the browser's leg shows a SIP URI as its from, on every event
+        for (String file : List.of("call-initiated.json", "call-answered.json", "call-hangup-completed.json")) {
+            APIGatewayV2HTTPEvent event = Fixtures.event("call-status/" + file);
+            Fixtures.withBody(event, Fixtures.bodyText(event).replace("\"from\":\"+15550000001\"",
+                    "\"from\":\"sip:agent-7@example.sip.telnyx.com\""), clock.instant());
+            assertEquals(200, deliver(event).getStatusCode());
+        }
+        JsonNode log = onlyCallLog();
+        assertEquals("+18005551234", log.get("to_phone_number").asText(), "Telnyx's dialled number, not the page's");
+        assertEquals("+15550000001", log.get("caller_phone_number").asText());
+        assertEquals("+15550000001", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}",
+                "from_phone")), "a SIP URI is replaced by TELNYX_SIP_PHONE_NUMBER");
     }
 
     @Test
@@ -215,8 +240,10 @@ class CallStatusWebhookIT {
 
         TestRedis.with(DB, redis -> redis.hset("cold_call_status:{v3:dev-call-busy-0002}", "recording_state", "pending"));
         APIGatewayV2HTTPEvent answered = Fixtures.event("call-status/call-answered.json");
+        // another call: its own control id, leg and session (a shared leg id would make it the first call's other leg)
         Fixtures.withBody(answered, Fixtures.bodyText(answered).replace("v3:dev-call-0001", "v3:dev-call-busy-0002")
-                .replace("000000000002", "000000000077"), clock.instant());
+                .replace("000000000002", "000000000077").replace("f93ed538-2eb3", "f93ed538-2eb4")
+                .replace("b08ff4c4-a583", "b08ff4c4-a584"), clock.instant());
         assertEquals("recording_started", body(deliver(answered)).get("outcome").asText());
     }
 
@@ -259,7 +286,11 @@ class CallStatusWebhookIT {
     @Test
     void answerNeverSeenStillLogsACompletedCallAfterTheWait() throws Exception {
         clock.set(Instant.parse("2025-11-15T10:31:55Z"));
-        assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
+        // normal_clearing with SIP 200: the call talked, though its call.answered never came
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
+                "\"sip_hangup_cause\":\"200\""), clock.instant());
+        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText());
         clock.advance(Duration.ofSeconds(30));
         assertEquals(0, drain().posted(), "not due before the answer wait is over");
         assertEquals(0, callLogs());
@@ -407,7 +438,21 @@ class CallStatusWebhookIT {
     }
 
     @Test
+    void normalClearingWithoutAnAnswerOrARecordingIsNotACompletedCall() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:55Z"));
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
+                "\"sip_hangup_cause\":\"503\""), clock.instant());
+        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText(), "the answer may still come");
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(1, drain().posted());
+        assertEquals("failed", onlyCallLog().get("call_status").asText());
+        assertEquals(0, onlyCallLog().get("call_duration_seconds").asInt());
+    }
+
+    @Test
     void recordingEventsSentToTheConnectionUrlReachTheWebBackendOnce() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:56Z"));
         // record_start takes no webhook URL: Telnyx sends the recording events where the call's events go
         stubs.stubFor(post("/api/v1/recordings").willReturn(aResponse().withStatus(201).withBody("{}")));
         APIGatewayV2HTTPResponse saved = deliver("recording/call-recording-saved.json");
@@ -424,7 +469,8 @@ class CallStatusWebhookIT {
     @Test
     void unknownEventTypesAre200AndIgnored() throws Exception {
         APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-initiated.json");
-        Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged"), clock.instant());
+        Fixtures.withBody(event, Fixtures.bodyText(event).replace("call.initiated", "call.bridged")
+                .replace("\"state\":\"bridging\"", "\"state\":\"bridged\""), clock.instant());
         APIGatewayV2HTTPResponse response = deliver(event);
         assertEquals(200, response.getStatusCode());
         assertEquals("ignored", body(response).get("outcome").asText());
@@ -461,11 +507,28 @@ class CallStatusWebhookIT {
     }
 
     @Test
+    void aVerifiedEventNamingNoneOfOurCallsIsAcknowledgedAndLogged() throws Exception {
+        for (String payload : List.of("{}", "{\"call_leg_id\":\"leg-unknown\",\"call_session_id\":\"s-unknown\"}",
+                "{\"client_state\":\"bm90IG91cnM=\"}")) {
+            String body = "{\"data\":{\"record_type\":\"event\",\"event_type\":\"call.hangup\",\"id\":\""
+                    + java.util.UUID.nameUUIDFromBytes(payload.getBytes()) + "\",\"occurred_at\":\"2025-11-15T10:30:00Z\","
+                    + "\"payload\":" + payload + "}}";
+            APIGatewayV2HTTPResponse response = deliver(Fixtures.withBody(
+                    Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant()));
+            assertEquals(200, response.getStatusCode(), body);
+            assertEquals("unattributed", body(response).get("outcome").asText());
+        }
+        assertTrue(log.text().contains("unattributed"), "each one is a WARN line with its ids");
+        assertTrue(log.text().contains("leg-unknown"));
+        assertEquals(0, callLogs());
+    }
+
+    @Test
     void malformedWebhooksAre400() throws Exception {
         for (String body : List.of("{", "[]", "{\"data\":{\"event_type\":\"call.hangup\"}}",
-                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}",
-                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":{}}}")) {
-            APIGatewayV2HTTPEvent event = Fixtures.withBody(Fixtures.event("call-status/call-hangup-busy.json"), body, clock.instant());
+                "{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"x\",\"occurred_at\":\"yesterday\",\"payload\":{}}}")) {
+            APIGatewayV2HTTPEvent event = Fixtures.withBodyUnchecked(Fixtures.event("call-status/call-hangup-busy.json"),
+                    body, clock.instant());
             APIGatewayV2HTTPResponse response = handler.handleRequest(event, null);
             assertEquals(400, response.getStatusCode(), body);
             assertEquals("invalid_request", body(response).get("error").asText());
@@ -504,7 +567,7 @@ class CallStatusWebhookIT {
         String original = Fixtures.bodyText(event);
         assertTrue(original.contains(from), "the fixture has " + from);
         APIGatewayV2HTTPResponse response = handler.handleRequest(
-                Fixtures.withBody(event, original.replace(from, to), clock.instant()), null);
+                Fixtures.withBodyUnchecked(event, original.replace(from, to), clock.instant()), null);
         assertEquals(400, response.getStatusCode(), response.getBody());
         assertEquals("invalid_request", body(response).get("error").asText());
         assertTrue(body(response).get("fields").has(field), response.getBody());
@@ -516,13 +579,13 @@ class CallStatusWebhookIT {
     void twoIdsThatARedisClientWouldWriteAsOneKeyAreNeverMerged() throws Exception {
         APIGatewayV2HTTPEvent first = Fixtures.event("call-status/call-hangup-busy.json");
         String text = Fixtures.bodyText(first);
-        APIGatewayV2HTTPResponse surrogate = handler.handleRequest(Fixtures.withBody(first,
+        APIGatewayV2HTTPResponse surrogate = handler.handleRequest(Fixtures.withBodyUnchecked(first,
                 text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002\\ud800"), clock.instant()), null);
         assertEquals(400, surrogate.getStatusCode(), surrogate.getBody());
         assertTrue(body(surrogate).get("fields").has("data.payload.call_control_id"), surrogate.getBody());
         APIGatewayV2HTTPResponse question = handler.handleRequest(Fixtures.withBody(
                 Fixtures.event("call-status/call-hangup-busy.json"),
-                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002?").replace("\"id\":\"", "\"id\":\"q"),
+                text.replace("v3:dev-call-busy-0002", "v3:dev-call-busy-0002?").replace("\"id\":\"0", "\"id\":\"f"),
                 clock.instant()), null);
         assertEquals(200, question.getStatusCode(), question.getBody());
         assertEquals("call_log_posted", body(question).get("outcome").asText());

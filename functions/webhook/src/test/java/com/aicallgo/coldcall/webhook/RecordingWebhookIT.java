@@ -29,7 +29,9 @@ class RecordingWebhookIT {
 
     private final WireMockServer backend = new WireMockServer(options().dynamicPort());
     private final Fixtures.Log log = new Fixtures.Log();
-    private final MutableClock clock = MutableClock.now();
+    // the recording events' own time: their links are fresh (a link older than RECORDING_LINK_MAX_AGE_SECONDS is read
+    // again first, LiveLinkIT)
+    private final MutableClock clock = new MutableClock(java.time.Instant.parse("2025-11-15T10:31:56Z"));
     private Map<String, String> env;
     private Wiring wiring;
     private WebhookHandler handler;
@@ -39,7 +41,8 @@ class RecordingWebhookIT {
         TestRedis.flush(DB);
         backend.start();
         backend.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(201)));
-        env = Fixtures.environment(TestRedis.url(DB), backend.baseUrl(), "http://127.0.0.1:9/unused");
+        // one stand-in plays the Web Backend and Telnyx's recordings API
+        env = Fixtures.environment(TestRedis.url(DB), backend.baseUrl(), backend.baseUrl());
         wiring = Fixtures.wiring("RecordingWebhookFunction", env, clock, log);
         handler = new WebhookHandler(wiring);
     }
@@ -66,7 +69,7 @@ class RecordingWebhookIT {
                 {"call_sid": "v3:dev-call-0001", "recording_sid": "7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001",
                  "recording_url": "https://s3.amazonaws.com/telephony-recorder-prod/dev/recording-0001.mp3?X-Amz-Expires=600",
                  "recording_status": "completed", "recording_duration_seconds": 105, "recording_channels": 2,
-                 "telephony_provider": "telnyx"}""")));
+                 "telephony_provider": "telnyx", "recording_url_expires_at": "2025-11-15T10:41:54Z"}""")));
         assertEquals(200, deliver("recording/call-recording-saved.json").getStatusCode());
         assertEquals(1, posts());
         assertEquals("saved", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}", "recording_state")));
@@ -111,6 +114,112 @@ class RecordingWebhookIT {
         assertEquals(requests.get(0).getBodyAsString(), requests.get(1).getBodyAsString(), "the kept payload is what was sent");
         assertEquals((String) null, TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}",
                 "outbox:recording:7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001")), "a delivered payload is dropped");
+    }
+
+    private APIGatewayV2HTTPResponse deliverEdited(java.util.function.UnaryOperator<String> edit) {
+        APIGatewayV2HTTPEvent event = Fixtures.event("recording/call-recording-saved.json");
+        Fixtures.withBody(event, edit.apply(Fixtures.bodyText(event)), clock.instant());
+        return handler.handleRequest(event, null);
+    }
+
+    private com.fasterxml.jackson.databind.JsonNode onlyPost() throws Exception {
+        var requests = backend.findAll(postRequestedFor(urlEqualTo(RECORDINGS)));
+        assertEquals(1, requests.size());
+        return Json.mapper().readTree(requests.get(0).getBodyAsString());
+    }
+
+    @Test
+    void aPublicLinkIsPreferredAndCarriesNoExpiry() throws Exception {
+        assertEquals(200, deliverEdited(body -> body.replace("\"public_recording_urls\":{}",
+                "\"public_recording_urls\":{\"mp3\":\"https://public.example/rec-0001.mp3\"}")).getStatusCode());
+        var posted = onlyPost();
+        assertEquals("https://public.example/rec-0001.mp3", posted.get("recording_url").asText());
+        assertFalse(posted.has("recording_url_expires_at"));
+    }
+
+    @Test
+    void aLinkOlderThanTheMaximumAgeIsReadAgainBeforeAnOutboxRetry() throws Exception {
+        backend.stubFor(post(RECORDINGS).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)).willSetStateTo("up"));
+        backend.stubFor(post(RECORDINGS).inScenario("down").whenScenarioStateIs("up")
+                .willReturn(aResponse().withStatus(201)));
+        assertEquals("recording_queued", Json.mapper().readTree(deliver("recording/call-recording-saved.json")
+                .getBody()).get("outcome").asText());
+        clock.advance(java.time.Duration.ofMinutes(6));
+        // Telnyx does not answer: the old link is never posted
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                "/v2/recordings/7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001").willReturn(aResponse().withStatus(503)));
+        assertEquals(0, wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30)).posted());
+        assertEquals(1, posts(), "only the first, failed, post");
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                "/v2/recordings/7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001").willReturn(com.github.tomakehurst.wiremock
+                        .client.WireMock.okJson("""
+                        {"data": {"id": "7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001", "call_control_id": "v3:dev-call-0001",
+                         "channels": "dual", "status": "completed",
+                         "download_urls": {"mp3": "https://s3.example/fresh-0001.mp3"}}}""")));
+        assertEquals(1, wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30)).posted());
+        var requests = backend.findAll(postRequestedFor(urlEqualTo(RECORDINGS)));
+        var last = Json.mapper().readTree(requests.get(requests.size() - 1).getBodyAsString());
+        assertEquals("https://s3.example/fresh-0001.mp3", last.get("recording_url").asText());
+        assertEquals(clock.instant().plus(java.time.Duration.ofMinutes(10)).toString(),
+                last.get("recording_url_expires_at").asText());
+        assertEquals(105, last.get("recording_duration_seconds").asInt(), "the rest of the record is unchanged");
+    }
+
+    /** Telnyx's spec: call.recording.saved has neither call_control_id nor recording_id. */
+    private static String specMinimal(String body) {
+        return body.replace("\"call_control_id\":\"v3:dev-call-0001\",", "")
+                .replace("\"recording_id\":\"7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001\",", "");
+    }
+
+    private void recordingsApiLists(String filter, String value) {
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v2/recordings"))
+                .withQueryParam("filter[" + filter + "]", com.github.tomakehurst.wiremock.client.WireMock.equalTo(value))
+                .willReturn(com.github.tomakehurst.wiremock.client.WireMock.okJson("""
+                        {"data": [{"id": "rec-from-api", "call_leg_id": "f93ed538-2eb3-5ab9-ab8e-abe772f6f292",
+                          "call_session_id": "b08ff4c4-a583-506e-9383-12bab719adf1", "channels": "dual",
+                          "recording_started_at": "2025-11-15T10:30:08.2Z", "status": "completed",
+                          "download_urls": {"mp3": "https://s3.example/rec.mp3"}}]}""")));
+    }
+
+    @Test
+    void aSpecMinimalRecordingIsAttributedByClientStateAndNamedByTheRecordingsApi() throws Exception {
+        recordingsApiLists("call_leg_id", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292");
+        APIGatewayV2HTTPResponse response = deliverEdited(body -> specMinimal(body).replace("\"client_state\":null",
+                "\"client_state\":\"" + com.aicallgo.coldcall.core.telnyx.ClientState.of("v3:dev-call-0001") + "\""));
+        assertEquals(200, response.getStatusCode());
+        assertEquals("recording_posted", Json.mapper().readTree(response.getBody()).get("outcome").asText());
+        var posted = onlyPost();
+        assertEquals("v3:dev-call-0001", posted.get("call_sid").asText());
+        assertEquals("rec-from-api", posted.get("recording_sid").asText());
+    }
+
+    @Test
+    void aSpecMinimalRecordingWithoutClientStateIsAttributedByItsLegOrSession() throws Exception {
+        wiring.callStore().index("v3:dev-call-0001", null, "b08ff4c4-a583-506e-9383-12bab719adf1");
+        recordingsApiLists("call_leg_id", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292");
+        APIGatewayV2HTTPResponse response = deliverEdited(RecordingWebhookIT::specMinimal);
+        assertEquals(200, response.getStatusCode());
+        assertEquals("v3:dev-call-0001", onlyPost().get("call_sid").asText(), "by the session the call was seen with");
+    }
+
+    @Test
+    void aSpecMinimalRecordingTheApiCannotNameYetIsLeftToTheRecordingCheck() throws Exception {
+        wiring.callStore().index("v3:dev-call-0001", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292", null);
+        APIGatewayV2HTTPResponse response = deliverEdited(RecordingWebhookIT::specMinimal);
+        assertEquals(200, response.getStatusCode(), "never refused: Telnyx would only send it again");
+        assertEquals("recording_lookup_deferred", Json.mapper().readTree(response.getBody()).get("outcome").asText());
+        assertEquals(0, posts());
+        assertEquals(1L, (long) TestRedis.with(DB, redis -> redis.zcard("cold_call_recording_checks")), "the check finds it");
+    }
+
+    @Test
+    void aRecordingNamingNoneOfOurCallsIsAcknowledged() throws Exception {
+        APIGatewayV2HTTPResponse response = deliverEdited(RecordingWebhookIT::specMinimal);
+        assertEquals(200, response.getStatusCode());
+        assertEquals("unattributed", Json.mapper().readTree(response.getBody()).get("outcome").asText());
+        assertEquals(0, posts());
     }
 
     @Test

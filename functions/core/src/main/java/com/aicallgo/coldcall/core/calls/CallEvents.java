@@ -1,25 +1,50 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Every Telnyx call event, whichever webhook route it came to. Telnyx sends a call's recording events to the
  * connection's webhook URL ({@code record_start} takes no URL of its own), which is the call-status route: both
  * routes therefore take both kinds, and the recording route stays for accounts that send recording events elsewhere.
+ * An event is attributed to its call first ({@link Attribution}); one that names none of ours is acknowledged with
+ * an {@code unattributed} WARN line carrying its ids, never refused (Telnyx would only deliver it again).
  */
 public final class CallEvents {
+    private final CallStore store;
     private final CallTracker calls;
     private final RecordingTracker recordings;
+    private final JsonLog log;
 
-    public CallEvents(CallTracker calls, RecordingTracker recordings) {
+    public CallEvents(CallStore store, CallTracker calls, RecordingTracker recordings, JsonLog log) {
+        this.store = store;
         this.calls = calls;
         this.recordings = recordings;
+        this.log = log;
     }
 
     public EventOutcome apply(WebhookEvent event) {
+        if (event.type() == WebhookEvent.Type.OTHER) {
+            return EventOutcome.IGNORED;
+        }
+        Attribution to = Attribution.of(event, store);
+        if (to == null) {
+            WebhookEvent.Payload payload = event.payload();
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("event_id", event.id());
+            fields.put("event_type", event.eventType());
+            fields.put("call_leg_id", String.valueOf(payload.callLegId()));
+            fields.put("call_session_id", String.valueOf(payload.callSessionId()));
+            fields.put("connection_id", String.valueOf(payload.connectionId()));
+            log.warn("unattributed: the event names none of our calls", fields);
+            return EventOutcome.UNATTRIBUTED;
+        }
         return switch (event.type()) {
-            case CALL_INITIATED, CALL_ANSWERED, CALL_HANGUP -> calls.apply(event);
-            case RECORDING_SAVED, RECORDING_ERROR -> recordings.apply(event);
+            case CALL_INITIATED, CALL_ANSWERED, CALL_HANGUP -> calls.apply(event, to);
+            case RECORDING_SAVED, RECORDING_ERROR -> recordings.apply(event, to.call());
             case OTHER -> EventOutcome.IGNORED;
         };
     }

@@ -10,9 +10,10 @@ import java.time.Instant;
 
 /**
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
- * in any order give the same log. A call that ended with a "talked" cause but whose {@code call.answered} has not
- * come yet is not ready until {@code answerWait} after its hang-up (after we learned of it): Telnyx may still
- * deliver the answer.
+ * in any order give the same log. A call that ended with a cause an answered call ends with but whose
+ * {@code call.answered} has not come yet is not ready until {@code answerWait} after its hang-up (after we learned of
+ * it): Telnyx may still deliver the answer. After that, {@link HangupStatus}'s rule decides. In the parked flow the
+ * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
  */
 public final class CallLogBuilder {
     private final String businessId;
@@ -28,7 +29,9 @@ public final class CallLogBuilder {
         if (!call.ended()) {
             return null;
         }
-        if (call.facts().answeredAt() != null || !HangupStatus.impliesAnswered(call.facts().hangupCause())) {
+        CallFacts facts = call.facts();
+        if (facts.answeredAt() != null || facts.destinationHangupCause() != null
+                || !HangupStatus.mayHaveTalked(facts.hangupCause())) {
             return Instant.MIN;
         }
         return hungUp(call).plus(answerWait);
@@ -41,18 +44,30 @@ public final class CallLogBuilder {
         return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 
-    /** Whether the call was answered: its {@code call.answered} came, or its hang-up cause says it talked. */
+    /**
+     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
+     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
+     * answer).
+     */
     public static boolean answered(CallState call) {
-        return call.facts().answeredAt() != null || HangupStatus.impliesAnswered(call.facts().hangupCause());
+        CallFacts facts = call.facts();
+        if (facts.answeredAt() != null) {
+            return true;
+        }
+        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
+            return false;
+        }
+        return HangupStatus.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
+                || HangupStatus.mayHaveTalked(facts.hangupCause()) && (call.recordingStartedAt() != null
+                        || call.recording() == CallState.Recording.STARTED || call.recording() == CallState.Recording.SAVED);
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
     public CallLog build(String callControlId, CallState call) {
         CallFacts facts = call.facts();
         Instant answeredAt = facts.answeredAt();
-        String cause = facts.hangupCause();
         boolean answered = answeredAt != null;
-        if (!answered && HangupStatus.impliesAnswered(cause)) {
+        if (!answered && answered(call)) {
             // the answer never came: the recording's start is the best answer time, else when the call started
             answered = true;
             answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : facts.callStartTime();
@@ -71,7 +86,9 @@ public final class CallLogBuilder {
                 start.toString(),
                 end.toString(),
                 duration,
-                HangupStatus.of(answered, cause),
+                facts.destinationHangupCause() != null
+                        ? HangupStatus.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
+                        : HangupStatus.of(answered, facts.hangupCause(), facts.sipHangupCause()),
                 callControlId);
     }
 

@@ -1,39 +1,69 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.PhoneNumber;
+import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
+import com.aicallgo.coldcall.core.time.Budget;
+import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.time.Deadlines;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
 
 /**
  * Follows a call through its call-control webhooks and delivers its call log once it has ended. Facts are stored
  * first-wins, so redeliveries and events in any order build the same state; the call log is built from the state,
  * never from the event at hand ({@link CallLogBuilder}).
+ *
+ * <p>Two flows (CONTRACTS §2, §8). <b>Direct</b>: Telnyx bridges the browser's call to the number itself; its
+ * {@code call.answered} starts the recording when nobody did. <b>Parked</b> ({@code CALL_FLOW=parked}, "Park Outbound
+ * Calls" on the connection): the browser's {@code call.initiated} arrives with {@code state: "parked"} and this
+ * connects it with one {@code transfer} to the dialled number, our caller ID and recording from the answer; the
+ * leg Telnyx creates (the destination's) tells the answer and, when it ends unanswered, the outcome, and its hang-up
+ * then ends the browser's leg with that outcome.
  */
 public final class CallTracker {
+    /** The settings the tracker acts on. */
+    public record Settings(boolean autoRecord, Duration reconcileAfter, boolean parkedFlow, String callerId,
+            Duration connectTimeout, Duration staleCallAfter) {
+    }
+
     private final CallStore store;
     private final RecordingStarter recordings;
     private final Delivery delivery;
-    private final boolean autoRecord;
-    private final Duration reconcileAfter;
+    private final TelnyxCallControl telnyx;
+    private final Settings settings;
+    private final Budget budget;
+    private final JsonLog log;
     private final Clock clock;
+    private final CallQuality quality;
 
-    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, boolean autoRecord,
-            Duration reconcileAfter, Clock clock) {
+    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, TelnyxCallControl telnyx,
+            Settings settings, Budget budget, JsonLog log, Clock clock, CallQuality quality) {
         this.store = store;
         this.recordings = recordings;
         this.delivery = delivery;
-        this.autoRecord = autoRecord;
-        this.reconcileAfter = reconcileAfter;
+        this.telnyx = telnyx;
+        this.settings = settings;
+        this.budget = budget;
+        this.log = log;
         this.clock = clock;
+        this.quality = quality;
     }
 
-    /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}). */
-    public EventOutcome apply(WebhookEvent event) {
+    /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}) of {@code to}. */
+    public EventOutcome apply(WebhookEvent event, Attribution to) {
         Stage stage = switch (event.type()) {
             case CALL_INITIATED -> Stage.INITIATED;
             case CALL_ANSWERED -> Stage.ACTIVE;
@@ -43,19 +73,24 @@ public final class CallTracker {
         if (stage == Stage.NONE) {
             return EventOutcome.IGNORED;
         }
-        String callControlId = event.callControlId();
+        return to.ownLeg() ? ownLeg(event, to.call(), stage) : destinationLeg(event, to.call(), stage);
+    }
+
+    private EventOutcome ownLeg(WebhookEvent event, String callControlId, Stage stage) {
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
         // start_time rides on every call event, so the log does not depend on whether call.initiated came first
         Instant started = WebhookEvent.time("data.payload.start_time", payload.startTime());
         boolean hangup = stage == Stage.ENDED;
         Instant end = hangup ? WebhookEvent.time("data.payload.end_time", payload.endTime()) : null;
-        CallState call = store.record(callControlId, new CallFacts(stage, payload.to(), payload.from(),
+        Boolean parked = stage == Stage.INITIATED ? (Boolean) "parked".equalsIgnoreCase(payload.state()) : null;
+        CallState call = store.record(callControlId, new CallFacts(stage, number(payload.to()), callerNumber(payload.from()),
                 // the recordings API is asked by the session id when no recording webhook comes
                 payload.callSessionId(), payload.callLegId(),
                 started == null ? occurred : started,
                 stage == Stage.INITIATED ? occurred : null,
-                stage == Stage.ACTIVE ? occurred : null,
+                // a parked call's own answer is not the callee's: that comes from the destination's leg
+                null,
                 hangup ? (end == null ? occurred : end) : null,
                 hangup ? occurred : null,
                 // when we learned of the hang-up: waits for what may still come (the answer, the recording) count
@@ -63,25 +98,161 @@ public final class CallTracker {
                 hangup ? clock.instant() : null,
                 hangup ? payload.hangupCause() : null,
                 hangup ? payload.hangupSource() : null,
-                hangup ? payload.sipHangupCause() : null), clock.instant());
+                hangup ? payload.sipHangupCause() : null,
+                null, null, parked, null), clock.instant());
+        if (stage == Stage.ACTIVE && !Boolean.TRUE.equals(call.facts().parked())) {
+            call = store.record(callControlId, new CallFacts(Stage.ACTIVE, null, null, null, null, null, null, occurred,
+                    null, null, null, null, null, null), clock.instant());
+        }
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
+        store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        if (stage != Stage.ENDED && !call.ended()) {
+            // a call whose hang-up never comes is asked about once Telnyx would have ended it
+            Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();
+            store.scheduleStaleCheck(callControlId, from.plus(settings.staleCallAfter()));
+        }
         EventOutcome outcome = switch (stage) {
-            case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : startRecording(callControlId, call);
+            case INITIATED -> Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
+            case ACTIVE -> call.ended() ? postCallLog(callControlId, call)
+                    : Boolean.TRUE.equals(call.facts().parked()) ? EventOutcome.RECORDED
+                    : startRecording(callControlId, call);
             case ENDED -> postCallLog(callControlId, call);
-            case NONE, DIALING, INITIATED -> EventOutcome.RECORDED;
+            case NONE, DIALING -> EventOutcome.RECORDED;
         };
+        if (hangup) {
+            // after the outcome: a hang-up that failed on the way (and comes again) has published nothing yet
+            quality.publish(callControlId, call, payload.callQualityStats());
+        }
         if (outcome != EventOutcome.AWAITING_ANSWER) {
             store.remember(callControlId, event.id(), clock.instant());
         }
         return outcome;
     }
 
+    /** An event of the leg Telnyx created to connect a parked call: the callee's answer, or how it ended. */
+    private EventOutcome destinationLeg(WebhookEvent event, String callControlId, Stage stage) {
+        WebhookEvent.Payload payload = event.payload();
+        CallState call = switch (stage) {
+            case ACTIVE -> store.record(callControlId, CallFacts.destination(Stage.ACTIVE, number(payload.to()),
+                    callerNumber(payload.from()), event.occurredAt(), null, null), clock.instant());
+            case ENDED -> store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null,
+                    blankToNull(payload.hangupCause(), "unspecified"), payload.sipHangupCause()), clock.instant());
+            default -> store.read(callControlId);
+        };
+        if (call.handled(event.id())) {
+            return EventOutcome.DUPLICATE;
+        }
+        store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        EventOutcome outcome = switch (stage) {
+            case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
+            case ENDED -> call.ended() ? EventOutcome.RECORDED : endBrowserLeg(callControlId, call, event.id());
+            default -> EventOutcome.RECORDED;
+        };
+        store.remember(callControlId, event.id(), clock.instant());
+        return outcome;
+    }
+
+    /**
+     * The destination's leg ended while the browser's is up: hang the browser's leg up, telling the page the
+     * destination's outcome when it never answered (a failed transfer leaves the original call up).
+     */
+    private EventOutcome endBrowserLeg(String callControlId, CallState call, String eventId) {
+        boolean answered = call.facts().answeredAt() != null;
+        String outcome = answered ? null : switch (HangupStatus.of(false, call.facts().destinationHangupCause(),
+                call.facts().destinationSipHangupCause())) {
+            case "busy" -> "call_rejected".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "rejected" : "busy";
+            case "no-answer" -> "no-answer";
+            case "canceled" -> "canceled";
+            default -> "not_found".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "invalid-number" : "failed";
+        };
+        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome, eventId,
+                commandDeadline()));
+        return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
+    }
+
+    /** Connects a parked call to the number it dialled, once (a claim), recording from the answer. */
+    private EventOutcome connect(String callControlId, CallState call) {
+        if (!settings.parkedFlow()) {
+            log.warn("call is parked but CALL_FLOW is direct: nothing connects it; set CALL_FLOW=parked",
+                    Map.of("call_control_id", callControlId));
+            return EventOutcome.PARKED_NOT_CONNECTED;
+        }
+        if (call.ended()) {
+            return EventOutcome.RECORDED;
+        }
+        Claim.Claimed claim;
+        switch (store.claimConnect(callControlId, clock.instant())) {
+            case Claim.Done done -> {
+                return EventOutcome.CONNECT_ALREADY_SENT;
+            }
+            case Claim.Busy busy -> {
+                return EventOutcome.CONNECT_ALREADY_SENT;
+            }
+            case Claim.Claimed claimed -> claim = claimed;
+        }
+        String to = call.facts().toPhone();
+        if (PhoneNumber.parse(to) == null) {
+            store.settleConnect(callControlId, claim, true);
+            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "not_found", null),
+                    clock.instant());
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "invalid-number",
+                    UUID.randomUUID().toString(), commandDeadline()));
+            return EventOutcome.CONNECT_FAILED;
+        }
+        TelnyxCallControl.Answer answer;
+        try {
+            answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId, to,
+                    settings.callerId(), (int) settings.connectTimeout().toSeconds(), UUID.randomUUID().toString(),
+                    commandDeadline()));
+        } catch (TelnyxFailure e) {
+            boolean retry = e.code() == com.aicallgo.coldcall.core.ErrorCode.TELNYX_UNAVAILABLE;
+            // a new delivery of call.initiated is a new attempt, with a new command id
+            store.settleConnect(callControlId, claim, !retry);
+            if (retry) {
+                throw e;
+            }
+            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "unspecified", null),
+                    clock.instant());
+            log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
+                    Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "failed",
+                    UUID.randomUUID().toString(), commandDeadline()));
+            return EventOutcome.CONNECT_FAILED;
+        }
+        store.settleConnect(callControlId, claim, true);
+        if (answer == TelnyxCallControl.Answer.ACCEPTED) {
+            store.markRecordingRequested(callControlId, clock.instant());
+            return EventOutcome.CONNECTING;
+        }
+        return EventOutcome.RECORDED;
+    }
+
+    /** A command whose refusal is logged, not fatal: only Telnyx not answering asks for the event again. */
+    private void command(String action, String callControlId, java.util.function.Supplier<TelnyxCallControl.Answer> send) {
+        try {
+            send.get();
+        } catch (TelnyxFailure e) {
+            if (e.code() == com.aicallgo.coldcall.core.ErrorCode.TELNYX_UNAVAILABLE) {
+                throw e;
+            }
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("call_control_id", callControlId);
+            fields.put("command", action);
+            fields.put("detail", String.valueOf(e.detail()));
+            log.warn("Telnyx refused a command", fields);
+        }
+    }
+
+    private Deadline commandDeadline() {
+        return budget.invocation().minus(Deadlines.SETTLE_RESERVE);
+    }
+
     private EventOutcome startRecording(String callControlId, CallState call) {
         boolean wanted = switch (call.recording()) {
             case PENDING, FAILED -> true;
-            case NONE -> autoRecord;
+            case NONE -> settings.autoRecord();
             case REQUESTING, STARTED, SAVED, CALL_ENDED, ERROR -> false;
         };
         if (!wanted) {
@@ -95,10 +266,12 @@ public final class CallTracker {
         };
     }
 
-    private EventOutcome postCallLog(String callControlId, CallState call) {
+    /** Delivers an ended call's log (and schedules its recording check when it was answered). */
+    EventOutcome postCallLog(String callControlId, CallState call) {
+        store.rescheduleStaleCheck(callControlId, null);
         if (CallLogBuilder.answered(call)) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            store.scheduleCheck(callControlId, CallLogBuilder.hungUp(call).plus(reconcileAfter));
+            store.scheduleCheck(callControlId, CallLogBuilder.hungUp(call).plus(settings.reconcileAfter()));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> EventOutcome.CALL_LOG_POSTED;
@@ -106,5 +279,27 @@ public final class CallTracker {
             case QUEUED -> EventOutcome.CALL_LOG_QUEUED;
             case DEAD_LETTERED -> EventOutcome.CALL_LOG_DEAD_LETTERED;
         };
+    }
+
+    /** The dialled number as Telnyx tells it: a SIP URI's E.164 user part, else the value as it is. */
+    static String number(String value) {
+        if (value == null) {
+            return null;
+        }
+        String user = value.trim().replaceFirst("^(?i)sips?:", "").replaceFirst("@.*$", "");
+        return PhoneNumber.parse(user) != null ? user : value.trim();
+    }
+
+    /** Our number as Telnyx tells it: the browser's leg may show a SIP URI; then it is our configured caller ID. */
+    String callerNumber(String value) {
+        String number = number(value);
+        if (number != null && PhoneNumber.parse(number) == null && settings.callerId() != null) {
+            return settings.callerId();
+        }
+        return number;
+    }
+
+    private static String blankToNull(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value;
     }
 }

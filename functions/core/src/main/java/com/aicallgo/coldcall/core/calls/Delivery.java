@@ -1,6 +1,8 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
@@ -53,10 +55,18 @@ public final class Delivery {
     private final Clock clock;
     private final JsonLog log;
     private final Budget budget;
+    private final TelnyxRecordings recordings;
+    private final Duration linkMaxAge;
 
+    /**
+     * @param recordings reads a recording again for a fresh link
+     * @param linkMaxAge an expiring link older than this is read again before it is posted
+     */
     public Delivery(CallStore store, WebBackendClient webBackend, CallLogBuilder callLogs, Duration maxAge, Clock clock,
-            JsonLog log, Budget budget) {
+            JsonLog log, Budget budget, TelnyxRecordings recordings, Duration linkMaxAge) {
         this.budget = budget;
+        this.recordings = recordings;
+        this.linkMaxAge = linkMaxAge;
         this.store = store;
         this.webBackend = webBackend;
         this.callLogs = callLogs;
@@ -150,9 +160,15 @@ public final class Delivery {
             CallState call) {
         String callControlId = entry.callControlId();
         Deliverable deliverable = entry.deliverable();
-        // the post ends early enough that its success can still be written to Redis
-        WebBackendClient.Result result = webBackend.post(path, record,
-                budget.invocation().minus(Deadlines.SETTLE_RESERVE));
+        WebBackendClient.Result result;
+        Object fresh = record instanceof RecordingMetadata metadata ? live(metadata) : record;
+        if (fresh == null) {
+            result = new WebBackendClient.Result(false, 0, "the recording's link is older than "
+                    + linkMaxAge.toSeconds() + " s and Telnyx gave no fresh one");
+        } else {
+            // the post ends early enough that its success can still be written to Redis
+            result = webBackend.post(path, fresh, budget.invocation().minus(Deadlines.SETTLE_RESERVE));
+        }
         if (result.delivered()) {
             remember(entry, claim);
             store.unschedule(entry);
@@ -173,6 +189,40 @@ public final class Delivery {
                 "record", deliverable.field(), "detail", result.detail(), "attempt", sending.attempts() + 1,
                 "retry_at", due.toString()));
         return Result.QUEUED;
+    }
+
+    /**
+     * The metadata with a link no older than {@code linkMaxAge}: a public link, or one handed out recently, as it is;
+     * an older one read again from the recordings API ({@code null} when Telnyx does not answer).
+     */
+    private RecordingMetadata live(RecordingMetadata metadata) {
+        String expires = metadata.recordingUrlExpiresAt();
+        if (expires == null || !"completed".equals(metadata.recordingStatus())) {
+            return metadata;
+        }
+        Instant handedOut;
+        try {
+            handedOut = Instant.parse(expires).minus(Config.RECORDING_LINK_LIFETIME);
+        } catch (java.time.format.DateTimeParseException e) {
+            handedOut = Instant.MIN;
+        }
+        Instant now = clock.instant();
+        if (!handedOut.plus(linkMaxAge).isBefore(now)) {
+            return metadata;
+        }
+        try {
+            Link link = Link.of(recordings.get(metadata.recordingSid()), now);
+            if (link.url() == null) {
+                return null;
+            }
+            log.info("recording link read again before posting", Map.of("recording_sid", metadata.recordingSid(),
+                    "expired_at", expires));
+            return metadata.withLink(link.url(), link.expiresAt());
+        } catch (TelnyxRecordings.Unavailable e) {
+            log.warn("recording link too old and Telnyx gave no fresh one", Map.of(
+                    "recording_sid", metadata.recordingSid(), "detail", e.getMessage()));
+            return null;
+        }
     }
 
     /**

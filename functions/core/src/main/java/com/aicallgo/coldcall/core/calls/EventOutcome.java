@@ -5,6 +5,8 @@ import java.util.Locale;
 /** What a Telnyx event led to; the wire name goes into the acknowledgement and the log line. */
 public enum EventOutcome {
     IGNORED,
+    /** A verified event that names none of our calls by any id it carries: acknowledged and logged. */
+    UNATTRIBUTED,
     DUPLICATE,
     RECORDED,
     ANSWERED,
@@ -21,7 +23,16 @@ public enum EventOutcome {
     RECORDING_ERROR_POSTED,
     RECORDING_ALREADY_POSTED,
     RECORDING_QUEUED,
-    RECORDING_DEAD_LETTERED;
+    RECORDING_DEAD_LETTERED,
+    /** A recording event without a recording id that the recordings API could not name yet: the check finds it. */
+    RECORDING_LOOKUP_DEFERRED,
+    /** Parked flow: the transfer to the dialled number was sent. */
+    CONNECTING,
+    CONNECT_ALREADY_SENT,
+    /** Parked flow: the destination could not be reached; the browser's leg was hung up with the outcome. */
+    CONNECT_FAILED,
+    /** A parked call while {@code CALL_FLOW} is direct: nothing connects it (logged at WARN). */
+    PARKED_NOT_CONNECTED;
 
     /** {@code call_log_posted}. */
     public String wire() {

@@ -210,7 +210,7 @@ public final class RecordingReconciler {
     private Outcome backfill(String callControlId, CallState call) {
         List<TelnyxRecordings.Recording> listed;
         try {
-            listed = telnyx.forCall(callControlId, call.facts().callSessionId()).stream()
+            listed = telnyx.forCall(callControlId, call.facts().callLegId(), call.facts().callSessionId()).stream()
                     .filter(TelnyxRecordings.Recording::completed).toList();
         } catch (TelnyxRecordings.Unavailable e) {
             return telnyxUnavailable(callControlId, call, e);
@@ -237,18 +237,18 @@ public final class RecordingReconciler {
         return null;
     }
 
-    private static RecordingMetadata metadata(String callControlId, TelnyxRecordings.Recording recording) {
-        TelnyxRecordings.Links links = recording.downloadUrls();
-        String url = links == null ? null : links.mp3() != null && !links.mp3().isBlank() ? links.mp3() : links.wav();
+    /** A recording the API describes, as the Web Backend takes it (its link as read now). */
+    RecordingMetadata metadata(String callControlId, TelnyxRecordings.Recording recording) {
+        Link link = Link.of(recording, clock.instant());
         long seconds = 0;
         if (recording.durationMillis() != null) {
             seconds = Math.round(recording.durationMillis() / 1000.0);
         } else {
             seconds = secondsBetween(recording.recordingStartedAt(), recording.recordingEndedAt());
         }
-        return new RecordingMetadata(callControlId, recording.id(), url, "completed",
+        return new RecordingMetadata(callControlId, recording.id(), link.url(), "completed",
                 Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
-                "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx");
+                "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx", link.expiresAt());
     }
 
     /**
@@ -268,7 +268,7 @@ public final class RecordingReconciler {
         return Math.round(Duration.between(start, end).toMillis() / 1000.0);
     }
 
-    private static Instant instant(String text) {
+    static Instant instant(String text) {
         if (text == null || text.isBlank()) {
             return null;
         }

@@ -13,8 +13,8 @@ import java.time.Clock;
 
 /**
  * Starts a call's recording at most once, whoever asks first: the page (start-recording) or the
- * {@code call.answered} webhook. The claim in Redis keeps a second caller from sending a second record_start; the
- * stable {@code command_id} makes Telnyx ignore a repeat that slips through after a lease runs out.
+ * {@code call.answered} webhook. The claim in Redis keeps a second caller from sending a second record_start; each
+ * claim is one attempt with its own {@code command_id}, kept by that attempt's retries.
  */
 public final class RecordingStarter {
     private final CallStore store;
@@ -56,10 +56,12 @@ public final class RecordingStarter {
             }
             // record_start with its retries, and recording its answer, end by the claim's hold (inside its lease)
             RecordingClaim.Claimed held = claim;
-            TelnyxCallControl.RecordStart answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> {
+            TelnyxCallControl.Answer answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> {
                 try {
-                    // ends early enough to record Telnyx's answer in Redis before the deadline
-                    return telnyx.recordStart(callControlId, budget.invocation().minus(Deadlines.SETTLE_RESERVE));
+                    // ends early enough to record Telnyx's answer in Redis before the deadline; each claim is a new
+                    // attempt, so its command id is new (a retry of this attempt keeps it)
+                    return telnyx.recordStart(callControlId, java.util.UUID.randomUUID().toString(),
+                            budget.invocation().minus(Deadlines.SETTLE_RESERVE));
                 } catch (TelnyxFailure e) {
                     store.settleRecording(callControlId, held, CallState.Recording.FAILED);
                     throw e;

@@ -1,43 +1,70 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Posts each recording's metadata to the Web Backend once, from {@code call.recording.saved} (completed) or
  * {@code call.recording.error} (failed), whatever the order relative to the call's own events. Telnyx's download
- * link is short-lived, so the post happens at once.
+ * link is short-lived, so the post happens at once (and a retry reads the link again, {@link Delivery}).
+ *
+ * <p>Telnyx's spec leaves {@code recording_id} out of {@code call.recording.saved}: then the recordings API names
+ * it (by the event's call control id, leg or session, and the recording's start); when it cannot yet, the call's
+ * recording check is brought forward and finds the recording itself.
  */
 public final class RecordingTracker {
+    /** When the recordings API cannot name a saved recording yet, the check looks again this soon. */
+    static final Duration LOOKUP_RECHECK = Duration.ofMinutes(1);
+
     private final CallStore store;
     private final Delivery delivery;
+    private final TelnyxRecordings telnyx;
+    private final JsonLog log;
     private final Clock clock;
 
-    public RecordingTracker(CallStore store, Delivery delivery, Clock clock) {
+    public RecordingTracker(CallStore store, Delivery delivery, TelnyxRecordings telnyx, JsonLog log, Clock clock) {
         this.store = store;
         this.delivery = delivery;
+        this.telnyx = telnyx;
+        this.log = log;
         this.clock = clock;
     }
 
-    /** Applies one recording event. */
-    public EventOutcome apply(WebhookEvent event) {
+    /** Applies one recording event of the call {@code callControlId}. */
+    public EventOutcome apply(WebhookEvent event, String callControlId) {
         boolean saved = event.type() == WebhookEvent.Type.RECORDING_SAVED;
         if (!saved && event.type() != WebhookEvent.Type.RECORDING_ERROR) {
             return EventOutcome.IGNORED;
         }
-        String callControlId = event.callControlId();
         WebhookEvent.Payload payload = event.payload();
         Instant started = WebhookEvent.time("data.payload.recording_started_at", payload.recordingStartedAt());
         Instant ended = WebhookEvent.time("data.payload.recording_ended_at", payload.recordingEndedAt());
+        String recordingId = blank(payload.recordingId()) ? null : payload.recordingId();
+        if (recordingId == null && saved) {
+            recordingId = lookUp(payload, started);
+            if (recordingId == null) {
+                store.scheduleCheck(callControlId, clock.instant().plus(LOOKUP_RECHECK));
+                store.remember(callControlId, event.id(), clock.instant());
+                log.info("recording saved without recording_id: its check will find it", Map.of(
+                        "call_control_id", callControlId, "event_id", event.id()));
+                return EventOutcome.RECORDING_LOOKUP_DEFERRED;
+            }
+        }
         // an error event may carry no recording id: the event id then names the failed recording
-        String recordingId = blank(payload.recordingId()) ? event.id() : payload.recordingId();
+        if (recordingId == null) {
+            recordingId = event.id();
+        }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
         CallState call = store.recordRecording(callControlId,
                 new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
@@ -49,18 +76,16 @@ public final class RecordingTracker {
         long duration = started != null && ended != null
                 ? Math.max(0, Math.round(Duration.between(started, ended).toMillis() / 1000.0))
                 : 0;
-        String url = null;
-        if (payload.recordingUrls() != null) {
-            url = blank(payload.recordingUrls().mp3()) ? payload.recordingUrls().wav() : payload.recordingUrls().mp3();
-        }
+        Link link = Link.of(payload, event.occurredAt());
         RecordingMetadata metadata = new RecordingMetadata(
                 callControlId,
                 recordingId,
-                url,
+                link.url(),
                 saved ? "completed" : "failed",
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
-                "telnyx");
+                "telnyx",
+                link.expiresAt());
         EventOutcome outcome = switch (delivery.deliverRecording(callControlId, metadata, call)) {
             case POSTED -> saved ? EventOutcome.RECORDING_POSTED : EventOutcome.RECORDING_ERROR_POSTED;
             case ALREADY_POSTED -> EventOutcome.RECORDING_ALREADY_POSTED;
@@ -69,6 +94,29 @@ public final class RecordingTracker {
         };
         store.remember(callControlId, event.id(), clock.instant());
         return outcome;
+    }
+
+    /**
+     * The id of the recording an event without one is about: the recording the API lists for the event's ids that
+     * started when the event says, or the only one it lists; {@code null} when it cannot tell (or does not answer).
+     */
+    private String lookUp(WebhookEvent.Payload payload, Instant started) {
+        List<TelnyxRecordings.Recording> listed;
+        try {
+            listed = telnyx.forCall(payload.callControlId(), payload.callLegId(), payload.callSessionId());
+        } catch (TelnyxRecordings.Unavailable e) {
+            log.warn("recordings API unavailable while naming a saved recording", Map.of("detail", e.getMessage()));
+            return null;
+        }
+        if (started != null) {
+            for (TelnyxRecordings.Recording recording : listed) {
+                Instant at = RecordingReconciler.instant(recording.recordingStartedAt());
+                if (at != null && Math.abs(Duration.between(at, started).toMillis()) <= 1_000) {
+                    return recording.id();
+                }
+            }
+        }
+        return listed.size() == 1 ? listed.get(0).id() : null;
     }
 
     private static boolean blank(String value) {

@@ -36,6 +36,10 @@ public record Config(
         Duration answerWait,
         Duration outboxMaxAge,
         Duration reconcileAfter,
+        boolean parkedFlow,
+        Duration connectTimeout,
+        Duration staleCallAfter,
+        Duration recordingLinkMaxAge,
         String functionName,
         Aws aws) {
 
@@ -67,6 +71,17 @@ public record Config(
     public static final long DEFAULT_ANSWER_WAIT_SECONDS = 60;
     public static final long DEFAULT_OUTBOX_MAX_AGE_HOURS = 72;
     public static final long DEFAULT_RECONCILE_AFTER_MINUTES = 3;
+    /** Telnyx's transfer default ({@code timeout_secs}: 5 to 600, default 30). */
+    public static final long DEFAULT_CONNECT_TIMEOUT_SECONDS = 30;
+    /**
+     * A little over the longest call Telnyx allows: {@code time_limit_secs} defaults to and is at most 14,400 s (4 h)
+     * from the answer, plus the longest ringing ({@code timeout_secs} at most 600 s) and a margin.
+     */
+    public static final long DEFAULT_STALE_CALL_AFTER_MINUTES = 255;
+    /** Telnyx's {@code recording_urls} live 10 minutes: a link older than this is read again before it is posted. */
+    public static final long DEFAULT_RECORDING_LINK_MAX_AGE_SECONDS = 300;
+    /** How long Telnyx's download links are valid (CONTRACTS §2). */
+    public static final Duration RECORDING_LINK_LIFETIME = Duration.ofMinutes(10);
 
     /**
      * Every environment variable of ours this record reads (the template's tests check each is declared); it also
@@ -78,7 +93,8 @@ public record Config(
             "TELNYX_SIP_SECRET_ID", "CREDENTIALS_MODE", "WEB_BACKEND_URL", "REDIS_URL", "REDIS_CLUSTER",
             "TELNYX_API_BASE", "COLD_CALL_BUSINESS_ID", "AUTO_RECORD", "TELNYX_WEBHOOK_VERIFY",
             "CALL_STATE_TTL_SECONDS", "SECRETS_TTL_SECONDS", "WEB_BACKEND_TIMEOUT_MS", "ANSWER_WAIT_SECONDS",
-            "OUTBOX_MAX_AGE_HOURS", "RECONCILE_AFTER_MINUTES");
+            "OUTBOX_MAX_AGE_HOURS", "RECONCILE_AFTER_MINUTES", "CALL_FLOW", "CONNECT_TIMEOUT_SECONDS",
+            "STALE_CALL_AFTER_MINUTES", "RECORDING_LINK_MAX_AGE_SECONDS");
 
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(
@@ -131,6 +147,19 @@ public record Config(
             problems.add("REDIS_URL must start with redis:// or rediss://");
         }
         String webBackendUrl = httpUrl(env, "WEB_BACKEND_URL", null, problems);
+        String flow = value(env, "CALL_FLOW", "direct").toLowerCase(Locale.ROOT);
+        if (!flow.equals("direct") && !flow.equals("parked")) {
+            problems.add("CALL_FLOW must be direct or parked");
+        }
+        Duration connectTimeout = seconds(env, "CONNECT_TIMEOUT_SECONDS", DEFAULT_CONNECT_TIMEOUT_SECONDS, problems);
+        if (connectTimeout.toSeconds() < 5 || connectTimeout.toSeconds() > 600) {
+            problems.add("CONNECT_TIMEOUT_SECONDS must be 5 to 600 (Telnyx's transfer timeout_secs)");
+        }
+        Duration linkMaxAge = seconds(env, "RECORDING_LINK_MAX_AGE_SECONDS", DEFAULT_RECORDING_LINK_MAX_AGE_SECONDS,
+                problems);
+        if (linkMaxAge.compareTo(RECORDING_LINK_LIFETIME.minusMinutes(1)) > 0) {
+            problems.add("RECORDING_LINK_MAX_AGE_SECONDS must be at most 540: Telnyx's links live 10 minutes");
+        }
         String telnyxApiBase = httpUrl(env, "TELNYX_API_BASE", DEFAULT_TELNYX_API_BASE, problems);
 
         Config config = new Config(
@@ -153,6 +182,10 @@ public record Config(
                 seconds(env, "ANSWER_WAIT_SECONDS", DEFAULT_ANSWER_WAIT_SECONDS, problems),
                 Duration.ofHours(number(env, "OUTBOX_MAX_AGE_HOURS", DEFAULT_OUTBOX_MAX_AGE_HOURS, problems)),
                 Duration.ofMinutes(number(env, "RECONCILE_AFTER_MINUTES", DEFAULT_RECONCILE_AFTER_MINUTES, problems)),
+                flow.equals("parked"),
+                connectTimeout,
+                Duration.ofMinutes(number(env, "STALE_CALL_AFTER_MINUTES", DEFAULT_STALE_CALL_AFTER_MINUTES, problems)),
+                linkMaxAge,
                 value(env, "AWS_LAMBDA_FUNCTION_NAME", null),
                 Aws.fromEnv(env));
         Duration longest = Deadlines.longestWorkUnderClaim(config.webBackendTimeout());

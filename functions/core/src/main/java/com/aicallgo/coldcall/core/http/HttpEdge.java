@@ -133,7 +133,7 @@ public final class HttpEdge {
             case PAYLOAD_TOO_LARGE -> 413;
             case INTERNAL_ERROR, MISCONFIGURED -> 500;
             case TELNYX_UNAVAILABLE, TELNYX_REJECTED -> 502;
-            case STORE_UNAVAILABLE, SECRETS_UNAVAILABLE, AWAITING_ANSWER -> 503;
+            case STORE_UNAVAILABLE, SECRETS_UNAVAILABLE, AWAITING_ANSWER, DELIVER_AGAIN -> 503;
         };
     }
 

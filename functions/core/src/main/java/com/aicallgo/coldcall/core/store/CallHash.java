@@ -22,6 +22,9 @@ final class CallHash {
     enum Field {
         CALL_CONTROL_ID, STATE, UPDATED_AT, TO_PHONE, FROM_PHONE, CALL_SESSION_ID, CALL_LEG_ID, CALL_START_TIME,
         INITIATED_AT, ANSWERED_AT, ENDED_AT, HANGUP_AT, HANGUP_SEEN_AT, HANGUP_CAUSE, HANGUP_SOURCE, SIP_HANGUP_CAUSE,
+        DESTINATION_HANGUP_CAUSE, DESTINATION_SIP_HANGUP_CAUSE, PARKED, SETTLED_BY,
+        /** The parked flow's connect command: claimed while sent, {@code done} once Telnyx took it. */
+        CONNECT,
         RECORDING_STATE, RECORDING_STARTED_AT, RECORDING_CHECK, RECORDING_CHECK_REASON, RECORDING_LISTINGS,
         RECORDING_API_FAILURES;
 
@@ -79,7 +82,11 @@ final class CallHash {
                         time(hash.get(Field.HANGUP_SEEN_AT.wire)),
                         get(hash, Field.HANGUP_CAUSE),
                         get(hash, Field.HANGUP_SOURCE),
-                        get(hash, Field.SIP_HANGUP_CAUSE)),
+                        get(hash, Field.SIP_HANGUP_CAUSE),
+                        get(hash, Field.DESTINATION_HANGUP_CAUSE),
+                        get(hash, Field.DESTINATION_SIP_HANGUP_CAUSE),
+                        hash.containsKey(Field.PARKED.wire) ? Boolean.valueOf(hash.get(Field.PARKED.wire)) : null,
+                        get(hash, Field.SETTLED_BY)),
                 CallState.Recording.of(get(hash, Field.RECORDING_STATE)),
                 time(hash.get(Field.RECORDING_STARTED_AT.wire)),
                 hash.containsKey(Field.RECORDING_CHECK.wire),
@@ -124,8 +131,10 @@ final class CallHash {
     /** The first-wins fields of a set of facts (absent facts write nothing). */
     static Map<String, String> encode(CallFacts facts) {
         Map<String, String> fields = new LinkedHashMap<>();
-        put(fields, Field.TO_PHONE.wire, facts.toPhone());
-        put(fields, Field.FROM_PHONE.wire, facts.fromPhone());
+        if (facts.fromPage()) {
+            put(fields, Field.TO_PHONE.wire, facts.toPhone());
+            put(fields, Field.FROM_PHONE.wire, facts.fromPhone());
+        }
         put(fields, Field.CALL_SESSION_ID.wire, facts.callSessionId());
         put(fields, Field.CALL_LEG_ID.wire, facts.callLegId());
         put(fields, Field.CALL_START_TIME.wire, facts.callStartTime());
@@ -137,6 +146,20 @@ final class CallHash {
         put(fields, Field.HANGUP_CAUSE.wire, facts.hangupCause());
         put(fields, Field.HANGUP_SOURCE.wire, facts.hangupSource());
         put(fields, Field.SIP_HANGUP_CAUSE.wire, facts.sipHangupCause());
+        put(fields, Field.DESTINATION_HANGUP_CAUSE.wire, facts.destinationHangupCause());
+        put(fields, Field.DESTINATION_SIP_HANGUP_CAUSE.wire, facts.destinationSipHangupCause());
+        put(fields, Field.PARKED.wire, facts.parked());
+        put(fields, Field.SETTLED_BY.wire, facts.settledBy());
+        return fields;
+    }
+
+    /** The fields a set of facts overwrites: the numbers Telnyx tells replace the page's. */
+    static Map<String, String> overwrites(CallFacts facts) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        if (!facts.fromPage()) {
+            put(fields, Field.TO_PHONE.wire, facts.toPhone());
+            put(fields, Field.FROM_PHONE.wire, facts.fromPhone());
+        }
         return fields;
     }
 

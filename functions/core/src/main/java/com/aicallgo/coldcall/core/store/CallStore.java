@@ -74,6 +74,8 @@ public final class CallStore implements AutoCloseable {
     public static final String OUTBOX_FAILURES = "cold_call_outbox_failures";
     /** How often a recording check threw, by call control id (cleared when the check leaves the schedule). */
     public static final String CHECK_FAILURES = "cold_call_recording_check_failures";
+    /** Calls to ask Telnyx about if their hang-up has not come by then, scored by when (epoch ms). */
+    public static final String STALE_CHECKS = "cold_call_stale_checks";
 
     private final AutoCloseable client;
     private final ClientResources resources;
@@ -152,9 +154,58 @@ public final class CallStore implements AutoCloseable {
         run(commands -> commands.ping());
     }
 
-    /** Records facts first-wins; the stage only moves forward (dialing, initiated, active, ended). */
+    /**
+     * Records facts first-wins (the numbers Telnyx tells replace the page's); the stage only moves forward (dialing,
+     * initiated, active, ended).
+     */
     public CallState record(String callControlId, CallFacts facts, Instant now) {
-        return apply(callControlId, facts.stage(), CallHash.encode(facts), Map.of(), now);
+        return apply(callControlId, facts.stage(), CallHash.encode(facts), CallHash.overwrites(facts), now);
+    }
+
+    /**
+     * Remembers which call a leg id and a session id belong to (first wins), so an event that carries neither our
+     * call's control id nor our client state can still be attributed ({@code cold_call_leg:{id}},
+     * {@code cold_call_session:{id}}; each its own key, so no cross-slot script on a cluster).
+     */
+    public void index(String callControlId, String callLegId, String callSessionId) {
+        Ids.require("call_control_id", callControlId);
+        for (String key : new String[] {legKey(callLegId), sessionKey(callSessionId)}) {
+            if (key != null) {
+                run(commands -> commands.set(key, callControlId, io.lettuce.core.SetArgs.Builder.nx().ex(ttl)));
+            }
+        }
+    }
+
+    /** The call a leg id was indexed for, or {@code null}. */
+    public String callOfLeg(String callLegId) {
+        String key = legKey(callLegId);
+        return key == null ? null : run(commands -> commands.get(key));
+    }
+
+    /** The call a session id was indexed for, or {@code null}. */
+    public String callOfSession(String callSessionId) {
+        String key = sessionKey(callSessionId);
+        return key == null ? null : run(commands -> commands.get(key));
+    }
+
+    private static String legKey(String callLegId) {
+        return Ids.valid(callLegId) ? "cold_call_leg:{" + callLegId + "}" : null;
+    }
+
+    private static String sessionKey(String callSessionId) {
+        return Ids.valid(callSessionId) ? "cold_call_session:{" + callSessionId + "}" : null;
+    }
+
+    /** Claims the once-only connect command of a parked call. */
+    public Claim claimConnect(String callControlId, Instant now) {
+        return Claim.of(run(commands -> commands.eval(CallHash.CLAIM, ScriptOutputType.VALUE,
+                new String[] {key(callControlId)}, CallHash.Field.CONNECT.wire, Long.toString(now.toEpochMilli()),
+                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
+    }
+
+    /** Settles the connect claim: done once Telnyx took the command, else given back. */
+    public void settleConnect(String callControlId, Claim.Claimed claim, boolean done) {
+        settle(callControlId, CallHash.Field.CONNECT.wire, claim.token(), done ? CallState.Mark.DONE.wire : "");
     }
 
     /**
@@ -362,6 +413,35 @@ public final class CallStore implements AutoCloseable {
     public void deadLetterCheck(String callControlId, String record) {
         run(commands -> commands.rpush(DEAD_LETTERS, record));
         dropCheck(callControlId);
+    }
+
+    /** Schedules a check on a call whose hang-up may never come, unless one is scheduled. */
+    public void scheduleStaleCheck(String callControlId, Instant due) {
+        run(commands -> commands.zadd(STALE_CHECKS, ZAddArgs.Builder.nx(), (double) due.toEpochMilli(), callControlId));
+    }
+
+    /** Moves a call's stale check ({@code null}: drops it). */
+    public void rescheduleStaleCheck(String callControlId, Instant due) {
+        if (due == null) {
+            run(commands -> commands.zrem(STALE_CHECKS, callControlId));
+        } else {
+            run(commands -> commands.zadd(STALE_CHECKS, (double) due.toEpochMilli(), callControlId));
+        }
+    }
+
+    /** Up to {@code limit} calls whose stale check is due by {@code now}. */
+    public List<String> dueStaleChecks(Instant now, int limit) {
+        return run(commands -> commands.zrangebyscore(STALE_CHECKS,
+                Range.create(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()), Limit.create(0, limit)));
+    }
+
+    /**
+     * Notes that the recording was requested with the parked flow's connect command (unless record_start stands
+     * somewhere already), so neither the page nor the answer sends a record_start of its own.
+     */
+    public void markRecordingRequested(String callControlId, Instant now) {
+        apply(callControlId, null, Map.of(CallHash.Field.RECORDING_STATE.wire, CallState.Recording.STARTED.wire),
+                Map.of(), now);
     }
 
     /** Up to {@code limit} calls whose recording check is due by {@code now} (all when {@code null}). */

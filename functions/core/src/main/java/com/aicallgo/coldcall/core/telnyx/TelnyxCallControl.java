@@ -5,19 +5,26 @@ import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.time.Deadlines;
-import java.time.Duration;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Telnyx Call Control: {@code POST /v2/calls/{call_control_id}/actions/record_start}. */
+/**
+ * Telnyx Call Control commands ({@code POST /v2/calls/{call_control_id}/actions/<action>}) and the call status
+ * ({@code GET /v2/calls/{call_control_id}}). Every command carries our {@link ClientState} and a {@code command_id}
+ * per attempt: Telnyx ignores a repeated id for about 60 s, so a retry of the same attempt (after a timeout or a 5xx)
+ * keeps its id and a new attempt takes a new one (KB {@code command-retries.md}).
+ */
 public final class TelnyxCallControl {
-    /** What Telnyx said to record_start. */
-    public enum RecordStart {
+    /** What Telnyx said to a command. */
+    public enum Answer {
         ACCEPTED,
         /** 422 with 90034 (not answered yet) or 90020 (no audio yet): try again once the call is answered. */
         NOT_ANSWERED_YET,
@@ -25,12 +32,34 @@ public final class TelnyxCallControl {
         CALL_ENDED
     }
 
+    /** What Telnyx knows of a call now. */
+    public sealed interface Status {
+        /** Telnyx has the call; {@code alive} false once it ended, with its end time when Telnyx gives one. */
+        record Known(boolean alive, String endTime, Long durationSeconds) implements Status {
+        }
+
+        /** Telnyx no longer knows the call (it keeps an ended call's status for about 10 minutes). */
+        record Gone(String detail) implements Status {
+        }
+    }
+
+    /** How a failed connect ends the browser's leg: the destination's outcome, in a header the page may read. */
+    public static final String OUTCOME_HEADER = "X-Cold-Call-Outcome";
+
     @JsonIgnoreProperties(ignoreUnknown = true)
     private record Errors(List<Error> errors) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
     private record Error(Object code, String title) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record StatusAnswer(StatusData data) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record StatusData(Boolean isAlive, String endTime, Long callDuration) {
     }
 
     private static final int ATTEMPTS = Deadlines.RECORD_START_ATTEMPTS;
@@ -47,70 +76,142 @@ public final class TelnyxCallControl {
         this.backoffMillis = backoffMillis;
     }
 
-    /**
-     * The same id for every record_start of one call, so Telnyx ignores a repeat (for about 60 s).
-     */
-    public static String commandId(String callControlId) {
-        return "record-start-" + UUID.nameUUIDFromBytes(
-                ("record_start:" + callControlId).getBytes(StandardCharsets.UTF_8));
+    /** One attempt's {@code command_id}: the same for the retries of that attempt, another for the next attempt. */
+    public static String commandId(String action, String callControlId, String attempt) {
+        return action + "-" + UUID.nameUUIDFromBytes(
+                (action + ":" + callControlId + ":" + attempt).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
-     * Starts a dual-channel MP3 recording, retrying 429, 5xx and timeouts a bounded number of times.
+     * Starts a dual-channel MP3 recording of {@code callControlId}, the browser call {@code call} names.
      *
+     * @param attempt names this attempt (its claim): the command id is derived from it
+     * @param until every try ends by this (the caller's claim; {@code null}: the invocation's budget only)
      * @throws TelnyxFailure {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
      */
-    public RecordStart recordStart(String callControlId) {
-        return recordStart(callControlId, null);
+    public Answer recordStart(String callControlId, String attempt, Deadline until) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("format", "mp3");
+        body.put("channels", "dual");
+        return send(callControlId, "record_start", body, callControlId, attempt, until, "start the recording");
     }
 
     /**
-     * As {@link #recordStart(String)}, every attempt ending by {@code until} (the end of the caller's claim, or
-     * {@code null}) and by the invocation's budget; no retry starts once the time is spent.
+     * Connects a parked browser call to the dialled number with our caller ID, recording from the answer (mp3, dual)
+     * in the same command, so no separate record_start races the answer. The new leg's webhooks carry our state too.
      */
-    public RecordStart recordStart(String callControlId, Deadline until) {
-        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId) + "/actions/record_start");
-        byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"command_id\":\"" + commandId(callControlId) + "\"}")
-                .getBytes(StandardCharsets.UTF_8);
-        Map<String, String> headers = Map.of(
-                "Authorization", "Bearer " + secrets.current().requireTelnyxApiKey(),
-                "Content-Type", "application/json",
-                "Accept", "application/json");
+    public Answer transfer(String callControlId, String to, String from, int timeoutSeconds, String attempt,
+            Deadline until) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("to", to);
+        body.put("from", from);
+        body.put("timeout_secs", timeoutSeconds);
+        body.put("record", "record-from-answer");
+        body.put("record_format", "mp3");
+        body.put("record_channels", "dual");
+        body.put("target_leg_client_state", ClientState.of(callControlId));
+        return send(callControlId, "transfer", body, callControlId, attempt, until, "connect the call");
+    }
+
+    /** Hangs up a leg of {@code call}, telling the browser the destination's outcome in {@link #OUTCOME_HEADER}. */
+    public Answer hangup(String legControlId, String call, String outcome, String attempt, Deadline until) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (outcome != null) {
+            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome)));
+        }
+        return send(legControlId, "hangup", body, call, attempt, until, "hang up the call");
+    }
+
+    /**
+     * What Telnyx knows of a call.
+     *
+     * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404 or its 90015
+     */
+    public Status status(String callControlId) {
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId));
+        HttpCaller.Response response;
+        try {
+            response = http.get(uri, headers());
+        } catch (IOException e) {
+            throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status did not answer: "
+                    + e.getClass().getSimpleName());
+        }
+        String code = errorCode(response.body());
+        if (response.status() == 404 || "90015".equals(code)) {
+            return new Status.Gone("call status answered " + response.status() + (code == null ? "" : " code " + code));
+        }
+        if (!response.ok()) {
+            throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status answered " + response.status());
+        }
+        try {
+            StatusData data = Json.mapper().readValue(response.body(), StatusAnswer.class).data();
+            if (data == null || data.isAlive() == null) {
+                throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status came back without is_alive");
+            }
+            return new Status.Known(data.isAlive(), data.endTime(), data.callDuration());
+        } catch (IOException e) {
+            throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status is not the documented JSON");
+        }
+    }
+
+    /**
+     * Sends one command, retrying 429, 5xx and timeouts a bounded number of times with the same command id; every
+     * try ends by {@code until} and by the invocation's budget, and no retry starts once the time is spent.
+     */
+    private Answer send(String legControlId, String action, Map<String, Object> fields, String call, String attempt,
+            Deadline until, String what) {
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId) + "/actions/" + action);
+        Map<String, Object> command = new LinkedHashMap<>(fields);
+        command.put("client_state", ClientState.of(call));
+        command.put("command_id", commandId(action, legControlId, attempt));
+        byte[] body;
+        try {
+            body = Json.mapper().writeValueAsBytes(command);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + action, e);
+        }
+        Map<String, String> headers = headers();
         String last = null;
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            if (attempt > 1) {
-                long pause = backoffMillis * (1L << (attempt - 2));
+        for (int attempts = 1; attempts <= ATTEMPTS; attempts++) {
+            if (attempts > 1) {
+                long pause = backoffMillis * (1L << (attempts - 2));
                 if (!http.deadline(until).allows(Duration.ofMillis(pause).plus(Deadlines.TELNYX_CONNECT))) {
                     break;
                 }
-                pause(pause);
+                pause(pause, what);
             }
             HttpCaller.Response response;
             try {
                 response = http.post(uri, headers, body, until);
             } catch (IOException e) {
-                last = "record_start did not answer: " + e.getClass().getSimpleName();
+                last = action + " did not answer: " + e.getClass().getSimpleName();
                 continue;
             }
             if (response.ok()) {
-                return RecordStart.ACCEPTED;
+                return Answer.ACCEPTED;
             }
             if (response.status() == 429 || response.status() >= 500) {
-                last = "record_start answered " + response.status();
+                last = action + " answered " + response.status();
                 continue;
             }
             String code = errorCode(response.body());
             if (response.status() == 422 && ("90034".equals(code) || "90020".equals(code))) {
-                return RecordStart.NOT_ANSWERED_YET;
+                return Answer.NOT_ANSWERED_YET;
             }
             if (response.status() == 422 && "90018".equals(code)) {
-                return RecordStart.CALL_ENDED;
+                return Answer.CALL_ENDED;
             }
-            throw TelnyxFailure.rejected("Telnyx refused to start the recording",
-                    "record_start answered " + response.status() + " code " + code);
+            throw TelnyxFailure.rejected("Telnyx refused to " + what,
+                    action + " answered " + response.status() + " code " + code);
         }
-        throw TelnyxFailure.unavailable("Telnyx is unavailable; the recording was not started",
-                last + " (attempts and time spent)");
+        throw TelnyxFailure.unavailable("Telnyx is unavailable; could not " + what, last + " (attempts and time spent)");
+    }
+
+    private Map<String, String> headers() {
+        return Map.of(
+                "Authorization", "Bearer " + secrets.current().requireTelnyxApiKey(),
+                "Content-Type", "application/json",
+                "Accept", "application/json");
     }
 
     static String errorCode(String body) {
@@ -125,13 +226,12 @@ public final class TelnyxCallControl {
         return null;
     }
 
-    private static void pause(long millis) {
+    private static void pause(long millis, String what) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw TelnyxFailure.unavailable("Telnyx is unavailable; the recording was not started",
-                    "interrupted while retrying");
+            throw TelnyxFailure.unavailable("Telnyx is unavailable; could not " + what, "interrupted while retrying");
         }
     }
 }

@@ -19,9 +19,9 @@ import java.util.function.Function;
 public final class TelnyxRecordings {
     /** One recording as the API describes it; only what we post is read. */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Recording(String id, String callControlId, String callSessionId, String channels,
-            Links downloadUrls, Long durationMillis, String recordingStartedAt, String recordingEndedAt,
-            String status) {
+    public record Recording(String id, String callControlId, String callLegId, String callSessionId, String channels,
+            Links downloadUrls, Links publicRecordingUrls, Long durationMillis, String recordingStartedAt,
+            String recordingEndedAt, String status) {
         /** Telnyx documents {@code completed} as the only status it lists today; a missing status is taken as it. */
         public boolean completed() {
             return status == null || status.equalsIgnoreCase("completed");
@@ -58,16 +58,26 @@ public final class TelnyxRecordings {
     }
 
     /**
-     * The call's recordings: those Telnyx lists for its call control id, else (when it lists none and the call's
-     * session id is known) those of its call session. Only recordings that really carry the asked id are kept,
-     * whatever the filter did.
+     * The call's recordings: those Telnyx lists for its call control id, else (when it lists none) for its leg id,
+     * else for its call session (which a transferred leg shares). Absent ids are skipped. Only recordings that
+     * really carry the asked id are kept, whatever the filter did.
      */
-    public List<Recording> forCall(String callControlId, String callSessionId) throws Unavailable {
-        List<Recording> found = list("call_control_id", callControlId, Recording::callControlId);
-        if (found.isEmpty() && callSessionId != null && !callSessionId.isBlank()) {
+    public List<Recording> forCall(String callControlId, String callLegId, String callSessionId) throws Unavailable {
+        List<Recording> found = List.of();
+        if (present(callControlId)) {
+            found = list("call_control_id", callControlId, Recording::callControlId);
+        }
+        if (found.isEmpty() && present(callLegId)) {
+            found = list("call_leg_id", callLegId, Recording::callLegId);
+        }
+        if (found.isEmpty() && present(callSessionId)) {
             found = list("call_session_id", callSessionId, Recording::callSessionId);
         }
         return found;
+    }
+
+    private static boolean present(String id) {
+        return id != null && !id.isBlank();
     }
 
     /** One recording, with fresh download links. */

@@ -6,6 +6,7 @@ import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -63,6 +64,7 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String callLegId,
             String callSessionId,
             String connectionId,
+            String clientState,
             String from,
             String to,
             String direction,
@@ -74,12 +76,15 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String endTime,
             String recordingId,
             RecordingUrls recordingUrls,
+            RecordingUrls publicRecordingUrls,
             String recordingStartedAt,
             String recordingEndedAt,
             String channels,
             String format,
             String reason,
-            String result) {
+            String result,
+            /* a call.hangup's quality figures as sent, whatever their shape: CallQualityStats reads them leniently */
+            JsonNode callQualityStats) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
@@ -171,9 +176,12 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
         return time;
     }
 
-    /** The payload's call control id, required by every event we act on. */
+    /**
+     * The payload's call control id, or {@code null}: Telnyx's spec leaves it out of recording events, so an event is
+     * attributed by it first and then by other ids ({@link com.aicallgo.coldcall.core.calls.Attribution}).
+     */
     public String callControlId() {
-        return Ids.require("data.payload.call_control_id", payload.callControlId());
+        return blank(payload.callControlId()) ? null : payload.callControlId();
     }
 
     /** An ISO-8601 time, {@code null} when absent. */

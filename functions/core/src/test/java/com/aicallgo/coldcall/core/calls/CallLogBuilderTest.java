@@ -50,6 +50,8 @@ class CallLogBuilderTest {
         // talked but call.answered never came: the recording's start, else the call's start, is the answer
         ", 100, normal_clearing, 8, , completed, 92, 8",
         ", 100, time_limit, , , completed, 100, 0",
+        // normal_clearing with no answer and no recording: not a talked call (no SIP code: failed)
+        ", 100, normal_clearing, , , failed, 0, 0",
         // a hang-up reported before the answer gives 0 s, never a negative duration
         "50, 40, normal_clearing, , , completed, 0, 50",
         // rounding to the nearest second
@@ -89,7 +91,11 @@ class CallLogBuilderTest {
     @Test
     void answeredIsTheAnswerOrATalkingCause() {
         assertEquals(true, CallLogBuilder.answered(call(5, 10, "user_busy", null, null)));
-        assertEquals(true, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", null, null)));
+        // normal_clearing alone does not say the call talked (the spec does not tie it to an answer) ...
+        assertEquals(false, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", null, null)));
+        // ... a recording Telnyx made of it does (it refuses to record before the answer)
+        assertEquals(true, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", 3, null)));
+        assertEquals(true, CallLogBuilder.answered(call(null, 10, "time_limit", null, null)));
         assertEquals(false, CallLogBuilder.answered(call(null, 10, "user_busy", null, null)));
         assertNull(builder.readyAt(call(null, null, null, null, null)));
     }

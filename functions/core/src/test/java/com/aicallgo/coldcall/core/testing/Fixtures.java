@@ -80,8 +80,18 @@ public final class Fixtures {
                 : event.getBody().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Signs the event's current body with the dev key at {@code at} (replacing the file's stale signature). */
+    /**
+     * Signs the event's current body with the dev key at {@code at} (replacing the file's stale signature), after
+     * checking the body is a webhook Telnyx's spec allows ({@link TelnyxSpec}): a test cannot teach the server a
+     * shape Telnyx never sends. A test that sends a malformed body on purpose uses {@link #signedUnchecked}.
+     */
     public static APIGatewayV2HTTPEvent signed(APIGatewayV2HTTPEvent event, Instant at) {
+        TelnyxSpec.checkWebhook("the body signed for " + event.getRawPath(), bodyText(event));
+        return signedUnchecked(event, at);
+    }
+
+    /** As {@link #signed}, without the spec check: only for a body that is meant not to be Telnyx's. */
+    public static APIGatewayV2HTTPEvent signedUnchecked(APIGatewayV2HTTPEvent event, Instant at) {
         Map<String, String> headers = new LinkedHashMap<>(event.getHeaders());
         headers.put("telnyx-timestamp", Long.toString(at.getEpochSecond()));
         headers.put("telnyx-signature-ed25519", devSigner().sign(at.getEpochSecond(), body(event)));
@@ -89,11 +99,18 @@ public final class Fixtures {
         return event;
     }
 
-    /** Replaces the body (as text) and signs it. */
+    /** Replaces the body (as text) and signs it; the body must be a webhook Telnyx's spec allows. */
     public static APIGatewayV2HTTPEvent withBody(APIGatewayV2HTTPEvent event, String body, Instant at) {
         event.setBody(body);
         event.setIsBase64Encoded(false);
         return signed(event, at);
+    }
+
+    /** As {@link #withBody}, without the spec check: only for a body that is meant not to be Telnyx's. */
+    public static APIGatewayV2HTTPEvent withBodyUnchecked(APIGatewayV2HTTPEvent event, String body, Instant at) {
+        event.setBody(body);
+        event.setIsBase64Encoded(false);
+        return signedUnchecked(event, at);
     }
 
     /** A body read as JSON text, for tests that edit an event's body. */

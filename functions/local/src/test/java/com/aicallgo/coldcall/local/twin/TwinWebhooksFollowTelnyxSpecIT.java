@@ -1,0 +1,149 @@
+package com.aicallgo.coldcall.local.twin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.aicallgo.coldcall.core.testing.TelnyxSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The twin's webhooks are Telnyx's: calls placed over its signalling socket as the page places them, one per
+ * outcome the twin plays, and every body it posts is checked against {@link TelnyxSpec}.
+ */
+class TwinWebhooksFollowTelnyxSpecIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111 0", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
+            "a=rtpmap:111 opus/48000/2", "a=rtpmap:0 PCMU/8000", "");
+
+    /** The page's side of the signalling socket: what the twin sent, and a way to send it requests. */
+    private static final class Page implements WebSocket.Listener {
+        final Map<String, String> controlIds = new ConcurrentHashMap<>();
+        final AtomicInteger ids = new AtomicInteger();
+        private final StringBuilder partial = new StringBuilder();
+        WebSocket socket;
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    JsonNode params = JSON.readTree(partial.toString()).path("params");
+                    if (params.has("telnyx_call_control_id") && params.has("callID")) {
+                        controlIds.put(params.path("callID").asText(), params.path("telnyx_call_control_id").asText());
+                    }
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        void send(String method, Object params) throws Exception {
+            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", ids.incrementAndGet(), "method", method,
+                    "params", params);
+            socket.sendText(JSON.writeValueAsString(message), true).get(2, TimeUnit.SECONDS);
+        }
+
+        void invite(String callId, String to, String clientState) throws Exception {
+            Map<String, Object> dialog = new TreeMap<>(Map.of("callID", callId, "destination_number", to,
+                    "caller_id_number", "+15550000001"));
+            if (clientState != null) {
+                dialog.put("clientState", clientState);
+            }
+            send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams", dialog));
+        }
+
+        void bye(String callId, String cause, int causeCode) throws Exception {
+            send("telnyx_rtc.bye", Map.of("cause", cause, "causeCode", causeCode, "dialogParams", Map.of("callID", callId)));
+        }
+
+        String controlId(String callId) throws InterruptedException {
+            for (int i = 0; i < 100 && !controlIds.containsKey(callId); i++) {
+                Thread.sleep(50);
+            }
+            return controlIds.get(callId);
+        }
+    }
+
+    @Test
+    void everyWebhookTheTwinSendsForEveryOutcomeIsOneTelnyxsSpecAllows() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        HttpServer runner = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        runner.createContext("/", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        runner.start();
+        URI hook = URI.create("http://127.0.0.1:" + runner.getAddress().getPort() + "/webhook/telnyx/direct/call-status");
+        Twin.Settings settings = new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/v2", hook, null, null, null,
+                "dev-connection-0000");
+        try (Twin twin = Twin.start(settings)) {
+            Page page = new Page();
+            page.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create(twin.signallingUrl()), page).get(5, TimeUnit.SECONDS);
+            page.send("login", Map.of("login", "dev-user", "passwd", "dev-password"));
+            Thread.sleep(200);
+
+            String state = java.util.Base64.getEncoder().encodeToString("{\"c\":1}".getBytes(StandardCharsets.UTF_8));
+            page.invite("busy", TestNumber.BUSY.example(), null);
+            page.invite("rejected", TestNumber.REJECTED.example(), null);
+            page.invite("no-answer", TestNumber.NO_ANSWER.example(), null);
+            page.invite("callee-hangs-up", TestNumber.CALLEE_HANGS_UP.example(), state);
+            page.invite("recording-fails", TestNumber.RECORDING_FAILS.example(), null);
+            page.invite("canceled", TestNumber.ANSWERED.example(), null);
+            page.invite("twice", TestNumber.WEBHOOKS_TWICE_OUT_OF_ORDER.example(), state);
+
+            Thread.sleep(800);
+            // the SDK's own cause for a hang-up before the answer (2.27.10): USER_BUSY / 17
+            page.bye("canceled", "USER_BUSY", 17);
+            Thread.sleep(1_200); // answered at 1.5 s
+            for (String call : List.of("callee-hangs-up", "recording-fails", "twice")) {
+                String controlId = page.controlId(call);
+                assertNotNull(controlId, call + " rang with its call control id");
+                assertEquals(200, twin.recordStart(controlId).status(), call);
+            }
+            Thread.sleep(500);
+            page.bye("recording-fails", "NORMAL_CLEARING", 16);
+            page.bye("twice", "NORMAL_CLEARING", 16);
+
+            // busy 2, rejected 2, no answer 2, callee hangs up 4, recording fails 4, canceled 2, twice 2 x 4
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (bodies.size() < 24 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+        } finally {
+            runner.stop(0);
+        }
+        List<String> violations = new ArrayList<>();
+        Map<String, Integer> types = new TreeMap<>();
+        for (String body : bodies) {
+            types.merge(JSON.readTree(body).path("data").path("event_type").asText(), 1, Integer::sum);
+            TelnyxSpec.webhookViolations(body).forEach(v -> violations.add(v + "\n      in " + body));
+        }
+        assertEquals(List.of(), violations, "the twin posted webhooks Telnyx's spec does not allow");
+        assertEquals(Map.of("call.initiated", 8, "call.answered", 4, "call.hangup", 8, "call.recording.saved", 3,
+                "call.recording.error", 1), types, "every outcome's webhooks arrived (the out-of-order number twice)");
+    }
+}

@@ -1,0 +1,288 @@
+package com.aicallgo.coldcall.webhook;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.json.Json;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.MutableClock;
+import com.aicallgo.coldcall.core.testing.TelnyxExamples;
+import com.aicallgo.coldcall.core.testing.TelnyxExamples.Leg;
+import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
+import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.stubbing.Scenario;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The parked flow ({@code CALL_FLOW=parked}) from the webhooks' side, with bodies shaped as Telnyx's spec allows
+ * ({@link TelnyxExamples}): the browser's parked leg is connected by one transfer (recording from the answer), the
+ * destination's leg tells the answer and the outcome, and a destination that never answers ends the browser's leg
+ * with that outcome.
+ */
+class ParkedFlowIT {
+    static final int DB = 12;
+    static final String CALL_LOGS = "/api/v1/call-logs";
+    static final String RECORDINGS = "/api/v1/recordings";
+    static final String TRANSFER = "/v2/calls/.*/actions/transfer";
+    static final String HANGUP = "/v2/calls/.*/actions/hangup";
+    static final Instant T = Instant.parse("2025-11-15T10:30:00Z");
+    static final String CALLER_ID = "+15550000001";
+
+    private final WireMockServer stubs = new WireMockServer(options().dynamicPort());
+    private final Fixtures.Log log = new Fixtures.Log();
+    private final MutableClock clock = new MutableClock(T.plusSeconds(1));
+    /** The browser's leg: parked, its from a SIP URI, as the spec allows. */
+    private final Leg browser = Leg.of("v3:parked-browser-0001").withNumbers("sip:agent@example.sip.telnyx.com",
+            "+18005551234");
+    /** The leg the transfer creates: its own ids, the browser's session, our state. */
+    private final Leg destination = new Leg("v3:parked-destination-0001", "9a0f7f0e-1b7e-4a57-8f0e-000000000002",
+            browser.callSessionId(), "dev-connection-0000", CALLER_ID, "+18005551234",
+            ClientState.of(browser.callControlId()));
+    private Map<String, String> env;
+    private Wiring wiring;
+    private WebhookHandler handler;
+
+    @BeforeEach
+    void start() {
+        TestRedis.flush(DB);
+        stubs.start();
+        stubs.stubFor(post(CALL_LOGS).willReturn(aResponse().withStatus(201)));
+        stubs.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(201)));
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).willReturn(ok()));
+        stubs.stubFor(post(urlPathMatching(HANGUP)).willReturn(ok()));
+        env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), stubs.baseUrl());
+        env.put("CALL_FLOW", "parked");
+        build();
+    }
+
+    private void build() {
+        if (wiring != null) {
+            wiring.callStore().close();
+        }
+        wiring = Fixtures.wiring("CallStatusWebhookFunction", env, clock, log);
+        handler = new WebhookHandler(wiring);
+    }
+
+    @AfterEach
+    void stop() {
+        wiring.callStore().close();
+        TelnyxWireMock.checkCommands(stubs);
+        TelnyxWireMock.checkReads(stubs);
+        stubs.stop();
+        assertFalse(log.text().contains(env.get("TELNYX_SIP_API_KEY")));
+    }
+
+    private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder ok() {
+        return aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                .withBody("{\"data\":{\"result\":\"ok\"}}");
+    }
+
+    private String deliver(String body) throws Exception {
+        APIGatewayV2HTTPResponse response = handler.handleRequest(Fixtures.withBody(
+                Fixtures.event("call-status/call-initiated.json"), body, clock.instant()), null);
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        return Json.mapper().readTree(response.getBody()).get("outcome").asText();
+    }
+
+    private List<JsonNode> commands(String path) throws Exception {
+        var found = new java.util.ArrayList<JsonNode>();
+        for (var request : stubs.findAll(postRequestedFor(urlPathMatching(path)))) {
+            found.add(Json.mapper().readTree(request.getBodyAsString()));
+        }
+        return found;
+    }
+
+    private JsonNode onlyCallLog() throws Exception {
+        var requests = stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS)));
+        assertEquals(1, requests.size(), "exactly one call log");
+        return Json.mapper().readTree(requests.get(0).getBodyAsString());
+    }
+
+    private String parked() throws Exception {
+        return deliver(TelnyxExamples.specInitiated(browser, "parked", T));
+    }
+
+    @Test
+    void aParkedCallIsConnectedOnceWithOurCallerIdAndRecordedFromTheAnswer() throws Exception {
+        assertEquals("connecting", parked());
+        assertEquals("duplicate", deliver(TelnyxExamples.specInitiated(browser, "parked", T)), "a redelivery");
+        List<JsonNode> transfers = commands(TRANSFER);
+        assertEquals(1, transfers.size(), "one transfer per call");
+        assertEquals("/v2/calls/v3%3Aparked-browser-0001/actions/transfer",
+                stubs.findAll(postRequestedFor(urlPathMatching(TRANSFER))).get(0).getUrl());
+        JsonNode transfer = transfers.get(0);
+        assertEquals("+18005551234", transfer.get("to").asText());
+        assertEquals(CALLER_ID, transfer.get("from").asText(), "our caller ID, never the browser's SIP URI");
+        assertEquals("record-from-answer", transfer.get("record").asText());
+        assertEquals("mp3", transfer.get("record_format").asText());
+        assertEquals("dual", transfer.get("record_channels").asText());
+        assertEquals(30, transfer.get("timeout_secs").asInt());
+        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("client_state").asText()));
+        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("target_leg_client_state").asText()));
+
+        clock.set(T.plusSeconds(2));
+        assertEquals("recorded", deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1))));
+        clock.set(T.plusSeconds(9));
+        assertEquals("answered", deliver(TelnyxExamples.specAnswered(destination, T.plusSeconds(8))));
+        // the browser's own answer is not the callee's, and starts no recording of its own
+        assertEquals("recorded", deliver(TelnyxExamples.specAnswered(browser, T.plusSeconds(2))));
+        clock.set(T.plusSeconds(70));
+        // field-minimal: no client_state; its leg, indexed when first seen, names the call
+        assertEquals("recorded", deliver(TelnyxExamples.hangupMinimal(destination, "normal_clearing", "callee", "200",
+                T.plusSeconds(68))));
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "callee", "200",
+                T, T.plusSeconds(68))));
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText());
+        assertEquals(60, log.get("call_duration_seconds").asInt(), "from the callee's answer");
+        assertEquals(T.plusSeconds(8).toString(), log.get("call_start_time").asText());
+        assertEquals(CALLER_ID, log.get("caller_phone_number").asText(), "a SIP URI from becomes our caller ID");
+        assertEquals("+18005551234", log.get("to_phone_number").asText());
+        assertEquals(browser.callControlId(), log.get("twilio_call_sid").asText());
+        assertEquals(0, stubs.findAll(postRequestedFor(urlPathMatching("/v2/calls/.*/actions/record_start"))).size(),
+                "the transfer asked for the recording: no record_start");
+        // the callee hung up first: the browser's leg is hung up too (Telnyx may have done so: 90018 is fine), with
+        // no outcome to tell
+        assertEquals(1, commands(HANGUP).size());
+        assertFalse(commands(HANGUP).get(0).has("custom_headers"));
+
+        // the recording, as the spec has it: no call_control_id, no recording_id, the destination's leg
+        stubs.stubFor(get(urlPathEqualTo("/v2/recordings")).withQueryParam("filter[call_leg_id]",
+                equalTo(destination.callLegId())).willReturn(aResponse().withStatus(200).withBody("""
+                {"data": [{"id": "rec-parked-0001", "record_type": "recording", "call_leg_id": "%s",
+                  "call_session_id": "%s", "channels": "dual", "status": "completed",
+                  "recording_started_at": "2025-11-15T10:30:08Z", "recording_ended_at": "2025-11-15T10:31:08Z",
+                  "download_urls": {"mp3": "https://s3.example/rec-parked-0001.mp3"}}]}"""
+                .formatted(destination.callLegId(), destination.callSessionId()))));
+        assertEquals("recording_posted", deliver(TelnyxExamples.recordingSavedMinimal(destination,
+                T.plusSeconds(8), T.plusSeconds(68), "https://s3.example/hook-0001.mp3", T.plusSeconds(69))));
+        var recordings = stubs.findAll(postRequestedFor(urlEqualTo(RECORDINGS)));
+        assertEquals(1, recordings.size());
+        JsonNode recording = Json.mapper().readTree(recordings.get(0).getBodyAsString());
+        assertEquals(browser.callControlId(), recording.get("call_sid").asText(), "attributed by the indexed leg");
+        assertEquals("rec-parked-0001", recording.get("recording_sid").asText(), "named by the recordings API");
+        assertEquals("https://s3.example/hook-0001.mp3", recording.get("recording_url").asText());
+        assertEquals(60, recording.get("recording_duration_seconds").asInt());
+    }
+
+    @ParameterizedTest(name = "{0} / SIP {1} -> {2}, the page told {3}")
+    @CsvSource({
+        "user_busy, 486, busy, busy",
+        "timeout, 408, no-answer, no-answer",
+        "call_rejected, 603, busy, rejected",
+        "not_found, 404, failed, invalid-number",
+        "unspecified, 503, failed, failed",
+    })
+    void aDestinationThatNeverAnswersEndsTheBrowsersLegWithItsOutcome(String cause, String sip, String status,
+            String told) throws Exception {
+        parked();
+        deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1)));
+        clock.set(T.plusSeconds(20));
+        String hangup = TelnyxExamples.specHangup(destination, cause, "callee", sip, T, T.plusSeconds(19));
+        assertEquals("connect_failed", deliver(hangup));
+        assertEquals("duplicate", deliver(hangup));
+        List<JsonNode> hangups = commands(HANGUP);
+        assertEquals(1, hangups.size(), "the browser's leg is hung up once");
+        assertEquals("/v2/calls/v3%3Aparked-browser-0001/actions/hangup",
+                stubs.findAll(postRequestedFor(urlPathMatching(HANGUP))).get(0).getUrl());
+        JsonNode header = hangups.get(0).get("custom_headers").get(0);
+        assertEquals("X-Cold-Call-Outcome", header.get("name").asText());
+        assertEquals(told, header.get("value").asText());
+
+        // Telnyx then reports the browser's leg ended by our hang-up
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
+                T, T.plusSeconds(20))));
+        JsonNode log = onlyCallLog();
+        assertEquals(status, log.get("call_status").asText(), "the destination's outcome, not our hang-up's");
+        assertEquals(0, log.get("call_duration_seconds").asInt());
+    }
+
+    @Test
+    void theDestinationsOutcomeCountsWhicheverHangUpArrivesFirst() throws Exception {
+        parked();
+        clock.set(T.plusSeconds(31));
+        assertEquals("call_log_queued", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
+                T, T.plusSeconds(31))), "the browser's leg alone cannot tell; the destination's may still come");
+        assertEquals("recorded", deliver(TelnyxExamples.specHangup(destination, "timeout", "callee", "408", T,
+                T.plusSeconds(30))));
+        assertEquals(0, commands(HANGUP).size(), "the browser's leg had ended: nothing to hang up");
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(1, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted());
+        assertEquals("no-answer", onlyCallLog().get("call_status").asText());
+    }
+
+    @Test
+    void aCancelBeforeTheAnswerIsCanceled() throws Exception {
+        parked();
+        clock.set(T.plusSeconds(6));
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(browser, "originator_cancel", "caller", "487",
+                T, T.plusSeconds(5))));
+        assertEquals("canceled", onlyCallLog().get("call_status").asText());
+    }
+
+    @Test
+    void telnyxNotAnsweringTheTransferAsksForTheEventAgainAndTheNextAttemptHasANewCommandId() throws Exception {
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)));
+        String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
+        APIGatewayV2HTTPResponse refused = handler.handleRequest(Fixtures.withBody(
+                Fixtures.event("call-status/call-initiated.json"), initiated, clock.instant()), null);
+        assertEquals(503, refused.getStatusCode(), "a verified event is never refused: deliver again");
+        List<JsonNode> first = commands(TRANSFER);
+        assertTrue(first.size() >= 1);
+        assertEquals(1, first.stream().map(c -> c.get("command_id").asText()).distinct().count(),
+                "one attempt's retries keep its command id");
+
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok()));
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals("connecting", deliver(initiated));
+        List<JsonNode> all = commands(TRANSFER);
+        assertNotEquals(first.get(0).get("command_id").asText(), all.get(all.size() - 1).get("command_id").asText(),
+                "a new attempt has a new command id");
+    }
+
+    @Test
+    void aDialledNumberTelnyxCannotReachIsNeverSentAndTheBrowserIsTold() throws Exception {
+        Leg odd = Leg.of("v3:parked-odd-0001").withNumbers(CALLER_ID, "sip:nobody@example.com");
+        assertEquals("connect_failed", deliver(TelnyxExamples.specInitiated(odd, "parked", T)));
+        assertEquals(0, commands(TRANSFER).size());
+        assertEquals("invalid-number", commands(HANGUP).get(0).get("custom_headers").get(0).get("value").asText());
+        clock.set(T.plusSeconds(3));
+        deliver(TelnyxExamples.specHangup(odd, "normal_clearing", "caller", "200", T, T.plusSeconds(2)));
+        assertEquals("failed", onlyCallLog().get("call_status").asText());
+    }
+
+    @Test
+    void aParkedCallWhileTheFlowIsDirectIsAcknowledgedAndSaysWhatToSet() throws Exception {
+        env.put("CALL_FLOW", "direct");
+        build();
+        assertEquals("parked_not_connected", parked());
+        assertEquals(0, commands(TRANSFER).size());
+        assertTrue(log.text().contains("set CALL_FLOW=parked"));
+    }
+}
