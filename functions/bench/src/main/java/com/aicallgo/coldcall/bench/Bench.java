@@ -328,16 +328,21 @@ public final class Bench {
             store.settleRecording(id, claim, CallState.Recording.STARTED);
         }
 
-        /** What every call event does before its own work: attribution by leg or session, and their index. */
+        /** What every event does before its own work: attribution by leg, else session. */
         private void attribute(String id) {
             if (store.callOfLeg("bench-leg-" + id) == null) {
                 store.callOfSession("bench-session-" + id);
             }
+        }
+
+        /** A call event also indexes its leg and session. */
+        private void attributeAndIndex(String id) {
+            attribute(id);
             store.index(id, "bench-leg-" + id, "bench-session-" + id);
         }
 
         void callAnswered(String id) throws IOException {
-            attribute(id);
+            attributeAndIndex(id);
             store.scheduleStaleCheck(id, Instant.now().plusSeconds(15_300));
             store.record(id, new CallFacts(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z"), null, Instant.now(), null, null, null, null, null, null),
@@ -349,7 +354,7 @@ public final class Bench {
         }
 
         void callHangup(String id) throws IOException {
-            attribute(id);
+            attributeAndIndex(id);
             store.rescheduleStaleCheck(id, null);
             store.record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z"), null, null, Instant.now(), Instant.now(), null, "timeout",

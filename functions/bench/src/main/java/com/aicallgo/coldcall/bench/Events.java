@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -74,6 +76,13 @@ final class Events {
         data.put("id", "bench-event-" + run + "-" + sequence.incrementAndGet());
         ObjectNode payload = (ObjectNode) data.get("payload");
         payload.put("call_control_id", callControlId);
+        // a call's own leg and session (a shared one would make it another call's leg) and its event time now (a
+        // recording link older than RECORDING_LINK_MAX_AGE_SECONDS is read again from Telnyx before it is posted)
+        payload.put("call_leg_id", UUID.nameUUIDFromBytes(("leg:" + callControlId).getBytes(StandardCharsets.UTF_8))
+                .toString());
+        payload.put("call_session_id", UUID.nameUUIDFromBytes(("session:" + callControlId)
+                .getBytes(StandardCharsets.UTF_8)).toString());
+        data.put("occurred_at", Instant.now().toString());
         if (payload.has("recording_id")) {
             payload.put("recording_id", "bench-recording-" + run + "-" + sequence.incrementAndGet());
         }
