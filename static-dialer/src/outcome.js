@@ -1,17 +1,45 @@
 // Why a call ended, in the words sales staff use, from what the SDK leaves on the call at hang-up
-// (cause and causeCode from the BYE, sipCode and sipReason when Telnyx sends them).
+// (cause and causeCode from the BYE, sipCode and sipReason when Telnyx sends them) and, in the parked flow, from the
+// destination's outcome our backend names in the X-Cold-Call-Outcome header of its hang-up of the browser's leg.
 
 const BUSY = new Set(['USER_BUSY']);
 const NO_ANSWER = new Set(['NO_ANSWER', 'NO_USER_RESPONSE', 'ALLOTTED_TIMEOUT', 'RECOVERY_ON_TIMER_EXPIRE', 'TIMEOUT']);
 const REJECTED = new Set(['CALL_REJECTED']);
 const BAD_NUMBER = new Set(['UNALLOCATED_NUMBER', 'NO_ROUTE_DESTINATION', 'INVALID_NUMBER_FORMAT', 'NUMBER_CHANGED']);
 
+/** The header our backend puts on its hang-up of a parked browser leg whose transfer failed. */
+export const OUTCOME_HEADER = 'x-cold-call-outcome';
+const DESTINATION = {
+  busy: { kind: 'busy', text: 'Busy' },
+  'no-answer': { kind: 'no-answer', text: 'No answer' },
+  rejected: { kind: 'rejected', text: 'Rejected by the callee' },
+  'invalid-number': { kind: 'failed', text: 'Number not in service' },
+  failed: { kind: 'failed', text: 'Call failed: the number could not be reached' },
+};
+
+/**
+ * The custom headers of a `telnyx_rtc.bye`'s params, wherever they ride: `dialogParams.custom_headers` (how headers
+ * arrive on an INVITE), `dialogParams.customHeaders` (what the SDK copies onto the call), or the same at the top.
+ */
+export function byeHeaders(params) {
+  const places = [params?.dialogParams?.custom_headers, params?.dialogParams?.customHeaders, params?.custom_headers,
+    params?.customHeaders];
+  return places.filter(Array.isArray).flat()
+    .filter((header) => typeof header?.name === 'string' && typeof header?.value === 'string');
+}
+
+/** The destination's outcome named by a BYE's X-Cold-Call-Outcome header, or null. */
+export function destinationOutcome(params) {
+  const header = byeHeaders(params).find((h) => h.name.toLowerCase() === OUTCOME_HEADER);
+  return header ? DESTINATION[header.value.trim().toLowerCase()] || null : null;
+}
+
 /**
  * @param {{cause?: string, causeCode?: number, sipCode?: number, sipReason?: string}} call
- * @param {{answered: boolean, hungUpByUs: boolean}} how
+ * @param {{answered: boolean, hungUpByUs: boolean, destination?: {kind: string, text: string}|null}} how
  * @returns {{kind: string, text: string}}
  */
-export function describeOutcome(call, { answered, hungUpByUs }) {
+export function describeOutcome(call, { answered, hungUpByUs, destination = null }) {
   const cause = String(call.cause || '').toUpperCase();
   const sip = Number(call.sipCode) || 0;
   const detail = [call.sipCode, call.sipReason].filter(Boolean).join(' ');
@@ -22,6 +50,9 @@ export function describeOutcome(call, { answered, hungUpByUs }) {
   }
   if (hungUpByUs) {
     return { kind: 'canceled', text: 'You cancelled it before it was answered' };
+  }
+  if (destination) {
+    return destination;
   }
   if (BUSY.has(cause) || sip === 486 || sip === 600) {
     return { kind: 'busy', text: 'Busy' };

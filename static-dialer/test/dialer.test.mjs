@@ -22,11 +22,11 @@ function callControlId() {
   return `v3:browser-test-${RUN}-${callSerial}`;
 }
 
-/** An unsigned JWT whose only use here is its `exp`, which the SDK reads to warn before expiry. */
-function jwt(expiresInSeconds) {
+/** An unsigned JWT whose only use here is its `exp` (the SDK warns before it) and `iat` (the page renews at half-life). */
+function jwt(expiresInSeconds, claims = {}) {
   const part = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
-  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'dev-credential', exp: now + expiresInSeconds })}.sig`;
+  return `${part({ alg: 'none', typ: 'JWT' })}.${part({ sub: 'dev-credential', exp: now + expiresInSeconds, ...claims })}.sig`;
 }
 
 describe('dialer page', { concurrency: false }, () => {
@@ -321,6 +321,57 @@ describe('dialer page', { concurrency: false }, () => {
     assert.equal(telnyx.messages('telnyx_rtc.bye').length, 0);
     await page.getByRole('button', { name: 'Hang up' }).click();
     await waitForCallState(page, 'hangup');
+  });
+
+  test('the login token is renewed at half of its life, long before the SDK warns of its expiry', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    // a 10-minute token 292 s old: half of its life is 8 s away, the SDK's warning (120 s before the end) 188 s
+    const first = jwt(308, { iat: now - 292 });
+    const second = jwt(24 * 3600, { iat: now });
+    const tokens = [first, second];
+    await page.route('**/webrtc-credentials', async (route) => {
+      const response = await route.fetch();
+      const body = await response.json();
+      body.login_token = tokens.shift() ?? second;
+      await route.fulfill({ response, json: body });
+    });
+    await openSignedIn(session);
+    const login = await telnyx.waitForMethod('login');
+    assert.equal(login.params.login_token, first);
+    await answeredCall('800 555 0104');
+    const relogin = await telnyx.waitFor((m) => m.method === 'login' && m.params.login_token === second,
+      'a login with the renewed token', 20_000);
+    const after = (relogin.at - login.at) / 1000;
+    assert.ok(after >= 6 && after < 15, `renewed ${after.toFixed(1)} s after the first login: at half of its life`);
+    assert.equal(relogin.socket, 0, 'same socket: no reconnect');
+    assert.equal(await page.locator('#call-state').getAttribute('data-state'), 'active', 'the call goes on');
+    assert.equal(telnyx.messages('telnyx_rtc.bye').length, 0);
+    await page.waitForTimeout(1_500);
+    assert.equal(telnyx.messages('login').length, 2, 'the new 24 h token is not renewed again at once');
+    await page.getByRole('button', { name: 'Hang up' }).click();
+    await waitForCallState(page, 'hangup');
+  });
+
+  test("parked flow: the backend's hang-up names the destination's outcome and the page says it", async () => {
+    await openSignedIn(session);
+    const outcomes = [['no-answer', 'No answer'], ['busy', 'Busy'], ['invalid-number', 'Number not in service']];
+    for (const [value, words] of outcomes) {
+      const invite = await dial('800 555 0199');
+      telnyx.ring(invite.params.dialogParams.callID, callControlId());
+      await waitForCallState(page, 'trying').catch(() => {});
+      // what the twin sends for our backend's POST /actions/hangup with custom_headers (see README: inferred)
+      telnyx.bye(invite.params.dialogParams.callID, { cause: 'NORMAL_CLEARING', causeCode: 16,
+        dialogParams: { custom_headers: [{ name: 'X-Cold-Call-Outcome', value }] } });
+      await waitForCallState(page, 'hangup');
+      assert.equal(await page.locator('#call-state').textContent(), `Call ended: ${words}`);
+    }
+    const invite = await dial('800 555 0199');
+    telnyx.bye(invite.params.dialogParams.callID, { cause: 'NORMAL_CLEARING', causeCode: 16 });
+    await waitForCallState(page, 'hangup');
+    assert.equal(await page.locator('#call-state').textContent(), 'Call ended: Call failed (normal clearing)',
+      'without the header the page says only what the SDK knows');
+    const rows = await page.locator('#calls tr').evaluateAll((trs) => trs.map((tr) => tr.cells[3].textContent));
+    assert.deepEqual(rows.slice(0, 4), ['Call failed (normal clearing)', 'Number not in service', 'Busy', 'No answer']);
   });
 
   test('the page loads and its load time is printed', async () => {

@@ -41,8 +41,9 @@ function redisUrl() {
 /**
  * Starts {@code coldcall-local.jar start-api} on a free port with events/env.json pointed at that port's stand-ins
  * and at this run's Redis; with {@code twin} the SDK is pointed at the runner's Telnyx twin too (else it is off).
+ * {@code env} adds or replaces variables of the env file (CALL_FLOW, TWIN_LINK_TTL_SECONDS, ...).
  */
-export async function startRunner({ twin = false, drainEvery = 0 } = {}) {
+export async function startRunner({ twin = false, drainEvery = 0, env: extra = {} } = {}) {
   if (!existsSync(RUNNER_JAR)) {
     throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl functions/local -am`);
   }
@@ -53,7 +54,7 @@ export async function startRunner({ twin = false, drainEvery = 0 } = {}) {
     WEB_BACKEND_URL: `${base}/_local/web-backend`,
     TELNYX_API_BASE: `${base}/_local/telnyx`,
     REDIS_URL: redisUrl(),
-  });
+  }, extra);
   if (twin) {
     env.Parameters.TELNYX_RTC_HOST = `ws://127.0.0.1:${port}/_local/telnyx/rtc`;
   } else {

@@ -98,7 +98,7 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
 
   test('the page says it is in test mode and lists the test numbers', async () => {
     assert.equal(await page.getByText('Test mode', { exact: true }).isVisible(), true);
-    for (const line of ['0100', '0101', '0102', '0103', '0104', '0105', '0106', '0107']) {
+    for (const line of ['0100', '0101', '0102', '0103', '0104', '0105', '0106', '0107', '0108', '0109']) {
       assert.equal(await page.getByRole('button', { name: new RegExp(`Use test number \\${number(line)}`) }).count(), 1);
     }
     await page.getByRole('button', { name: /Use test number \+12025550101/ }).click();
@@ -197,6 +197,13 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
     await downloadable(recordings[0].body.recording_url);
   });
 
+  test('+1 202 555 0108: not a working number', async () => {
+    const id = await dial('0108');
+    await ended('Number not in service (404 Not Found)');
+    const { callLogs } = await settled(id, { callLogs: 1, recordings: 0 });
+    assert.equal(callLogs[0].body.call_status, 'failed');
+  });
+
   test('the session list shows every outcome', async () => {
     const rows = await page.locator('#calls tr').evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
     const outcomes = rows.map((cells) => `${cells[0]} ${cells[3]}`).reverse();
@@ -204,7 +211,7 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
       `${number('0100')} Answered, you hung up`, `${number('0101')} Busy`, `${number('0102')} No answer`,
       `${number('0103')} Rejected by the callee`, `${number('0104')} Answered, they hung up`,
       `${number('0105')} Answered, you hung up`, `${number('0106')} Answered, you hung up`,
-      `${number('0107')} Answered, you hung up`,
+      `${number('0107')} Answered, you hung up`, `${number('0108')} Number not in service (404 Not Found)`,
     ]);
     await page.screenshot({ path: join(DOCS, 'dialer-test-session.png'), fullPage: true });
   });

@@ -341,14 +341,14 @@ public final class Bench {
             store.settleRecording(id, claim, CallState.Recording.STARTED);
         }
 
-        /** What every call event does before its own work: attribution by leg or session. */
+        /** What every event does before its own work: attribution by leg, else session. */
         private void attribute(String id) {
             if (store.callOfLeg("bench-leg-" + id) == null) {
                 store.callOfSession("bench-session-" + id);
             }
         }
 
-        /** A call-status event also indexes its leg and session. */
+        /** A call event also indexes its leg and session. */
         private void attributeAndIndex(String id) {
             attribute(id);
             store.index(id, "bench-leg-" + id, "bench-session-" + id);

@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -66,20 +68,21 @@ final class Events {
         return event.toString();
     }
 
-    /** A webhook file for a new call (and recording), with a new event id, occurred and signed now. */
+    /** A webhook file for a new call (and recording), with a new event id, signed now. */
     String webhook(String relative, String callControlId) {
         ObjectNode event = tree(file(relative));
         ObjectNode body = (ObjectNode) parse(event.get("body").asText());
         ObjectNode data = (ObjectNode) body.get("data");
         data.put("id", "bench-event-" + run + "-" + sequence.incrementAndGet());
-        // as Telnyx sends it: just occurred, so a recording's links are fresh (older ones are read again first)
-        data.put("occurred_at", java.time.Instant.now().toString());
         ObjectNode payload = (ObjectNode) data.get("payload");
         payload.put("call_control_id", callControlId);
-        // a call's own leg and session: with the file's, every event would be attributed (by the leg or session
-        // index) to the first call that carried them
-        payload.put("call_leg_id", "bench-leg-" + callControlId);
-        payload.put("call_session_id", "bench-session-" + callControlId);
+        // a call's own leg and session (a shared one would make it another call's leg) and its event time now (a
+        // recording link older than RECORDING_LINK_MAX_AGE_SECONDS is read again from Telnyx before it is posted)
+        payload.put("call_leg_id", UUID.nameUUIDFromBytes(("leg:" + callControlId).getBytes(StandardCharsets.UTF_8))
+                .toString());
+        payload.put("call_session_id", UUID.nameUUIDFromBytes(("session:" + callControlId)
+                .getBytes(StandardCharsets.UTF_8)).toString());
+        data.put("occurred_at", Instant.now().toString());
         if (payload.has("recording_id")) {
             payload.put("recording_id", "bench-recording-" + run + "-" + sequence.incrementAndGet());
         }

@@ -94,7 +94,8 @@ public final class Wiring {
     }
 
     public RecordingStarter recordingStarter() {
-        return once(RecordingStarter.class, () -> new RecordingStarter(callStore(), callControl(), clock, budget));
+        return once(RecordingStarter.class, () -> new RecordingStarter(callStore(), callControl(), clock, budget,
+                config.parkedFlow()));
     }
 
     /** Every Telnyx call event, routed to the tracker that follows it. */

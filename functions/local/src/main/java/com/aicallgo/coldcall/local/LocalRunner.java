@@ -148,7 +148,7 @@ public final class LocalRunner {
     }
 
     /**
-     * Runs the scheduled function once, as its schedule does on AWS: the outbox, then the recording checks (every
+     * Runs the scheduled function once, as its schedule does on AWS: the stale-call checks, the outbox, then the recording checks (every
      * entry and every check with {@code --all}); prints its report.
      */
     private static int drain(LocalFunctions functions, Map<String, String> options, PrintStream stdout) throws IOException {

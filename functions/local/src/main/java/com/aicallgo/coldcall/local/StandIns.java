@@ -1,11 +1,13 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.local.twin.Recordings;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +16,10 @@ import java.util.UUID;
 
 /**
  * What the runner serves under {@code /_local/} so the whole flow works with no Telnyx account and no Web Backend:
- * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that accepts
- * {@code record_start}, lists the recordings of the calls it recorded and mints login tokens. They live in the runner only, never in a Lambda jar.
+ * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that keeps every Call Control
+ * command it gets (the twin answers those on its own calls: {@code record_start}, {@code transfer}, {@code hangup}),
+ * answers the call status API, lists recordings and serves their files by expiring links, and mints login tokens.
+ * They live in the runner only, never in a Lambda jar.
  */
 final class StandIns {
     static final String WEB_BACKEND = "/_local/web-backend";
@@ -56,32 +60,37 @@ final class StandIns {
             return;
         }
         String rawPath = exchange.getRequestURI().getRawPath();
-        if (method.equals("POST") && rawPath.startsWith(TELNYX + "/v2/calls/") && rawPath.endsWith("/actions/record_start")) {
-            String encoded = rawPath.substring((TELNYX + "/v2/calls/").length(),
-                    rawPath.length() - "/actions/record_start".length());
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("command", "record_start");
-            entry.put("call_control_id", URLDecoder.decode(encoded.replace("+", "%2B"), StandardCharsets.UTF_8));
-            entry.put("body", parse(body));
-            Twin.Answer answer = twin == null ? null : twin.recordStart((String) entry.get("call_control_id"));
-            if (answer != null) {
-                entry.put("status", answer.status());
+        String calls = TELNYX + "/v2/calls/";
+        Twin current = twin;
+        if (method.equals("POST") && rawPath.startsWith(calls) && rawPath.indexOf("/actions/", calls.length()) > 0) {
+            command(exchange, rawPath.substring(calls.length()), body, current);
+            return;
+        }
+        if (method.equals("GET") && rawPath.startsWith(calls) && rawPath.indexOf('/', calls.length()) < 0) {
+            String callControlId = decode(rawPath.substring(calls.length()));
+            Twin.Answer answer = current == null ? null : current.callStatus(callControlId);
+            if (answer == null) {
+                answer = new Twin.Answer(404, "{\"errors\":[{\"code\":\"90015\",\"title\":\"Invalid Call Control ID\","
+                        + "\"detail\":\"The call_control_id provided was not valid.\"}]}");
             }
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("command", "retrieve_call_status");
+            entry.put("call_control_id", callControlId);
+            entry.put("status", answer.status());
             synchronized (telnyx) {
                 telnyx.add(entry);
             }
-            ApiServer.send(exchange, answer == null ? 200 : answer.status(), "application/json",
-                    (answer == null ? "{\"data\":{\"result\":\"ok\"}}" : answer.body()).getBytes(StandardCharsets.UTF_8));
+            ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
             return;
         }
-        Twin current = twin;
-        if (current != null && method.equals("GET") && rawPath.startsWith(TELNYX + "/recordings/") && rawPath.endsWith(".mp3")) {
-            byte[] file = current.recording(rawPath.substring((TELNYX + "/recordings/").length(), rawPath.length() - 4));
-            if (file == null) {
-                ApiServer.send(exchange, 404, "application/json",
-                        "{\"error\":\"not_found\",\"message\":\"No recording with this id\"}".getBytes(StandardCharsets.UTF_8));
-            } else {
-                ApiServer.send(exchange, 200, "audio/mpeg", file);
+        if (current != null && method.equals("GET") && rawPath.startsWith(TELNYX + "/recordings/")) {
+            Recordings.Download download = current.recordings().download(
+                    decode(rawPath.substring((TELNYX + "/recordings/").length())), queryMap(exchange), Instant.now());
+            switch (download) {
+                case Recordings.File file -> ApiServer.send(exchange, 200, "audio/mpeg", file.mp3());
+                case Recordings.Refused refused -> ApiServer.send(exchange, refused.status(), "application/json",
+                        JSON.writeValueAsBytes(Map.of("error", refused.status() == 403 ? "forbidden" : "not_found",
+                                "message", refused.reason())));
             }
             return;
         }
@@ -90,7 +99,7 @@ final class StandIns {
             return;
         }
         if (method.equals("GET") && rawPath.startsWith(TELNYX + "/v2/recordings")) {
-            recordings(exchange, rawPath.substring((TELNYX + "/v2/recordings").length()));
+            recordings(exchange, rawPath.substring((TELNYX + "/v2/recordings").length()), current);
             return;
         }
         if (method.equals("POST") && rawPath.startsWith(TELNYX + "/v2/telephony_credentials/") && rawPath.endsWith("/token")) {
@@ -106,28 +115,71 @@ final class StandIns {
     }
 
     /**
-     * The recordings API, as far as the reconciliation reads it: every call whose {@code record_start} was accepted
-     * here has one dual-channel MP3 recording, listed by {@code filter[call_control_id]} and read by its id.
+     * {@code POST /v2/calls/{id}/actions/{action}}: kept (readable at {@code GET /_local/telnyx}, each with the
+     * answer's status and whether it was an ignored repeat) and answered by the twin for its own calls; a call the
+     * twin does not know is answered 200, as the plain stand-in always did.
      */
-    private void recordings(HttpExchange exchange, String rest) throws IOException {
+    private void command(HttpExchange exchange, String rest, byte[] body, Twin current) throws IOException {
+        int actions = rest.indexOf("/actions/");
+        String callControlId = decode(rest.substring(0, actions));
+        String action = rest.substring(actions + "/actions/".length());
+        Object parsed = parse(body);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("command", action);
+        entry.put("call_control_id", callControlId);
+        entry.put("body", parsed);
+        Twin.Answer answer = current == null ? null : current.command(callControlId, action, JSON.valueToTree(parsed));
+        if (answer != null) {
+            entry.put("status", answer.status());
+        }
+        synchronized (telnyx) {
+            Object commandId = parsed instanceof Map<?, ?> map ? map.get("command_id") : null;
+            boolean repeat = commandId != null && telnyx.stream().anyMatch(e -> action.equals(e.get("command"))
+                    && callControlId.equals(e.get("call_control_id")) && e.get("body") instanceof Map<?, ?> earlier
+                    && commandId.equals(earlier.get("command_id")));
+            entry.put("repeat", repeat);
+            telnyx.add(entry);
+        }
+        ApiServer.send(exchange, answer == null ? 200 : answer.status(), "application/json",
+                (answer == null ? "{\"data\":{\"result\":\"ok\"}}" : answer.body()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The recordings API: {@code filter[call_control_id]}, {@code filter[call_leg_id]}, {@code filter[call_session_id]}
+     * and {@code /{id}}. The twin's own recordings come from the twin, each read with a freshly minted link; a call
+     * the twin does not know has one dual-channel recording once its {@code record_start} was accepted here.
+     */
+    private void recordings(HttpExchange exchange, String rest, Twin current) throws IOException {
+        Map<String, String> filters = new LinkedHashMap<>();
+        for (String name : List.of("call_control_id", "call_leg_id", "call_session_id")) {
+            String value = query(exchange, "filter[" + name + "]");
+            if (!value.isEmpty()) {
+                filters.put(name, value);
+            }
+        }
         List<String> recorded = new ArrayList<>();
         synchronized (telnyx) {
             for (Map<String, Object> entry : telnyx) {
                 boolean refused = entry.get("status") instanceof Integer status && status != 200;
                 if ("record_start".equals(entry.get("command")) && !refused
-                        && (twin == null || twin.lists((String) entry.get("call_control_id")))) {
+                        && (current == null || !current.knows((String) entry.get("call_control_id")))) {
                     recorded.add((String) entry.get("call_control_id"));
                 }
             }
         }
+        List<Map<String, Object>> plain = recorded.stream().distinct().map(this::recording).toList();
         Object data = null;
         if (rest.isEmpty()) {
-            String wanted = query(exchange, "filter[call_control_id]");
-            data = recorded.stream().distinct().filter(id -> id.equals(wanted)).map(this::recording).toList();
+            List<Map<String, Object>> found = new ArrayList<>(current == null ? List.of() : current.listRecordings(filters));
+            plain.stream().filter(r -> filters.entrySet().stream().allMatch(f -> f.getValue().equals(r.get(f.getKey()))))
+                    .forEach(found::add);
+            data = found;
         } else if (rest.startsWith("/")) {
-            String id = URLDecoder.decode(rest.substring(1), StandardCharsets.UTF_8);
-            data = recorded.stream().distinct().map(this::recording).filter(r -> r.get("id").equals(id)).findFirst()
-                    .orElse(null);
+            String id = decode(rest.substring(1));
+            data = current == null ? null : current.recording(id);
+            if (data == null) {
+                data = plain.stream().filter(r -> r.get("id").equals(id)).findFirst().orElse(null);
+            }
         }
         if (data == null) {
             ApiServer.send(exchange, 404, "application/json",
@@ -146,10 +198,27 @@ final class StandIns {
         recording.put("channels", "dual");
         recording.put("status", "completed");
         recording.put("duration_millis", 0);
-        Twin current = twin;
-        recording.put("download_urls", Map.of("mp3", current != null ? current.recordingUrl(id)
-                : "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
+        recording.put("download_urls", Map.of("mp3", "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
         return recording;
+    }
+
+    private static String decode(String raw) {
+        return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    }
+
+    private static Map<String, String> queryMap(HttpExchange exchange) {
+        Map<String, String> query = new LinkedHashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                int eq = pair.indexOf('=');
+                if (eq > 0) {
+                    query.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+                            URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return query;
     }
 
     private static String query(HttpExchange exchange, String name) {

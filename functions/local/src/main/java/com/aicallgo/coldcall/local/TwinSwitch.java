@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -17,6 +18,12 @@ import java.util.regex.Pattern;
  */
 final class TwinSwitch {
     static final String RTC_HOST = "TELNYX_RTC_HOST";
+    /** The same variable the functions read: {@code direct} (default) or {@code parked}. */
+    static final String CALL_FLOW = "CALL_FLOW";
+    /** How long a recording download link the twin hands out stays valid (Telnyx: 10 minutes). */
+    static final String LINK_TTL = "TWIN_LINK_TTL_SECONDS";
+    /** {@code true}: the account has public recording URLs, which never expire. */
+    static final String PUBLIC_URLS = "TWIN_PUBLIC_RECORDING_URLS";
     private static final Pattern LOCAL_RTC = Pattern.compile("^ws://(127\\.0\\.0\\.1|localhost)(:[0-9]+)?/_local/telnyx/rtc/?$");
     private static final String CALL_STATUS = "CallStatusWebhookFunction";
 
@@ -47,15 +54,36 @@ final class TwinSwitch {
                 && Files.readString(publicKey).trim().equals(env.getOrDefault("TELNYX_WEBHOOK_PUBLIC_KEY", "").trim())) {
             signer = WebhookSigner.fromSeed(Files.readString(seed));
         }
+        Twin.Flow flow;
+        Duration linkTtl;
+        try {
+            flow = Twin.Flow.of(env.get(CALL_FLOW));
+            linkTtl = Duration.ofSeconds(Long.parseLong(env.getOrDefault(LINK_TTL, "600").trim()));
+            if (linkTtl.isNegative() || linkTtl.isZero()) {
+                throw new NumberFormatException();
+            }
+        } catch (NumberFormatException e) {
+            throw new LocalRunnerException(LINK_TTL + " is '" + env.get(LINK_TTL) + "': a whole number of seconds above 0");
+        } catch (IllegalArgumentException e) {
+            throw new LocalRunnerException(e.getMessage());
+        }
+        boolean publicUrls = Boolean.parseBoolean(env.getOrDefault(PUBLIC_URLS, "false").trim());
         Twin twin = Twin.start(new Twin.Settings(host, apiBase.replaceAll("/+$", ""),
                 URI.create(server.base() + route), signer, blankToNull(env.get("TELNYX_SIP_USERNAME")),
-                blankToNull(env.get("TELNYX_SIP_PASSWORD")), env.getOrDefault("TELNYX_SIP_CONNECTION_ID", "")));
+                blankToNull(env.get("TELNYX_SIP_PASSWORD")), env.getOrDefault("TELNYX_SIP_CONNECTION_ID", ""), flow,
+                linkTtl, publicUrls));
         server.standIns().twin(twin);
         server.pageOverlay(PageOverlay.of(twin));
         System.err.println("  Telnyx twin ON: the page's SDK signals to " + twin.signallingUrl()
                 + " (config.js names it), Call Control and recordings at " + apiBase + ", webhooks to " + twin.webhookUrl()
                 + (signer == null ? " UNSIGNED (TELNYX_WEBHOOK_PUBLIC_KEY is not the dev key of events/keys)" : " signed with the dev key"));
-        System.err.println("  test numbers: +1 202 555 0100 answered ... 0107 webhooks twice, out of order (README; the page lists them)");
+        System.err.println("  call flow " + flow.name().toLowerCase(java.util.Locale.ROOT) + " (" + CALL_FLOW + "): "
+                + (flow == Twin.Flow.PARKED
+                        ? "the browser's call is parked (call.initiated state parked) and rings until a transfer or hangup"
+                        : "the browser's call is bridged to the number (call.initiated state bridging); record_start records it")
+                + "; recording links live " + linkTtl.toSeconds() + " s (" + LINK_TTL + ")"
+                + (publicUrls ? ", public recording URLs on" : ""));
+        System.err.println("  test numbers: +1 202 555 0100 answered ... 0109 recording event without ids (README; the page lists them)");
         return twin;
     }
 

@@ -20,8 +20,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs every minute (EventBridge schedule): delivers what the outbox holds that is due, then checks the recordings
- * of answered calls that hung up a few minutes ago ({@link RecordingReconciler}). The event's content is not used,
+ * Runs every minute (EventBridge schedule): settles calls whose hang-up never came ({@link StaleCalls}), delivers
+ * what the outbox holds that is due, then checks the recordings of answered calls that hung up a few minutes ago
+ * ({@link RecordingReconciler}). The event's content is not used,
  * except {@code {"all": true}} (an operator's invocation) which retries every entry and checks every call at once.
  *
  * <p>A {@code RequestStreamHandler} (the template names the class alone): the event is read and the report written by

@@ -236,6 +236,22 @@ class ParkedFlowIT {
     }
 
     @Test
+    void thePagesStartRecordingNeverSendsASecondRecordingInTheParkedFlow() throws Exception {
+        // the page may ask before call.initiated is handled: the call's flow is not known yet
+        assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.PENDING,
+                wiring.recordingStarter().start(browser.callControlId(), "+18005551234", CALLER_ID));
+        assertEquals("connecting", parked());
+        assertEquals("started", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + browser.callControlId()
+                + "}", "recording_state")), "the transfer records from the answer");
+        assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.ALREADY_STARTED,
+                wiring.recordingStarter().start(browser.callControlId(), "+18005551234", CALLER_ID));
+        clock.set(T.plusSeconds(9));
+        deliver(TelnyxExamples.specAnswered(destination, T.plusSeconds(8)));
+        deliver(TelnyxExamples.specAnswered(browser, T.plusSeconds(8)));
+        assertEquals(0, stubs.findAll(postRequestedFor(urlPathMatching("/v2/calls/.*/actions/record_start"))).size());
+    }
+
+    @Test
     void aCancelBeforeTheAnswerIsCanceled() throws Exception {
         parked();
         clock.set(T.plusSeconds(6));

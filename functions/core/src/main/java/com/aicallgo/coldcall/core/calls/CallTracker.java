@@ -223,7 +223,10 @@ public final class CallTracker {
         }
         store.settleConnect(callControlId, claim, true);
         if (answer == TelnyxCallControl.Answer.ACCEPTED) {
-            store.markRecordingRequested(callControlId, clock.instant());
+            if (store.markRecording(callControlId, CallState.Recording.STARTED, clock.instant()).recording()
+                    == CallState.Recording.PENDING) {
+                store.replacePendingRecording(callControlId, CallState.Recording.STARTED, clock.instant());
+            }
             return EventOutcome.CONNECTING;
         }
         return EventOutcome.RECORDED;

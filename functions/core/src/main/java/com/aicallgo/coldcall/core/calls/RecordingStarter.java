@@ -21,9 +21,12 @@ public final class RecordingStarter {
     private final TelnyxCallControl telnyx;
     private final Clock clock;
     private final Budget budget;
+    private final boolean parkedFlow;
 
-    public RecordingStarter(CallStore store, TelnyxCallControl telnyx, Clock clock, Budget budget) {
+    /** @param parkedFlow {@code CALL_FLOW=parked}: a parked call's recording rides on its connect command */
+    public RecordingStarter(CallStore store, TelnyxCallControl telnyx, Clock clock, Budget budget, boolean parkedFlow) {
         this.budget = budget;
+        this.parkedFlow = parkedFlow;
         this.store = store;
         this.telnyx = telnyx;
         this.clock = clock;
@@ -36,7 +39,19 @@ public final class RecordingStarter {
      * @throws TelnyxFailure when Telnyx does not answer or refuses; the claim is given back first
      */
     public StartOutcome start(String callControlId, String toPhone, String fromPhone) {
-        store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
+        CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
+        if (parkedFlow && !Boolean.FALSE.equals(call.facts().parked())) {
+            // the transfer that connects a parked call records from the answer: a record_start of the page's own
+            // would make a second recording; until the flow of this call is known, it waits as pending (the answer
+            // starts it if the call turns out not parked)
+            if (call.ended()) {
+                return StartOutcome.CALL_ENDED;
+            }
+            CallState.Recording state = store.markRecording(callControlId, CallState.Recording.PENDING, clock.instant())
+                    .recording();
+            return state == CallState.Recording.STARTED || state == CallState.Recording.SAVED
+                    ? StartOutcome.ALREADY_STARTED : StartOutcome.PENDING;
+        }
         return start(callControlId);
     }
 

@@ -141,7 +141,8 @@ public final class HttpCaller {
             return new Response(status, new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException e) {
             connection.disconnect();
-            if (watch.expired()) {
+            // the socket's own read timeout is the deadline too, and may fire before a busy watchdog thread does
+            if (watch.expired() || deadline.passed()) {
                 throw new DeadlineExceeded(method + " had no complete answer within its deadline ("
                         + e.getClass().getSimpleName() + ")");
             }

@@ -449,12 +449,17 @@ public final class CallStore implements AutoCloseable {
     }
 
     /**
-     * Notes that the recording was requested with the parked flow's connect command (unless record_start stands
-     * somewhere already), so neither the page nor the answer sends a record_start of its own.
+     * Sets the recording state unless one stands already: {@code STARTED} when the parked flow's connect command asked
+     * for the recording (so neither the page nor the answer sends a record_start of its own), {@code PENDING} when the
+     * page asked before the call's flow was known (the answer starts it if the call turns out not parked).
      */
-    public void markRecordingRequested(String callControlId, Instant now) {
-        apply(callControlId, null, Map.of(CallHash.Field.RECORDING_STATE.wire, CallState.Recording.STARTED.wire),
-                Map.of(), now);
+    public CallState markRecording(String callControlId, CallState.Recording state, Instant now) {
+        return apply(callControlId, null, Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), Map.of(), now);
+    }
+
+    /** Replaces a pending recording state (the page asked before the connect command recorded the call). */
+    public void replacePendingRecording(String callControlId, CallState.Recording state, Instant now) {
+        apply(callControlId, null, Map.of(), Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), now);
     }
 
     /** Up to {@code limit} calls whose recording check is due by {@code now} (all when {@code null}). */

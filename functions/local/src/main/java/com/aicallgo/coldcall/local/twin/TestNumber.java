@@ -15,7 +15,9 @@ public enum TestNumber {
     CALLEE_HANGS_UP("0104", "Answered; the callee hangs up after 4 seconds"),
     RECORDING_FAILS("0105", "Answered; the recording fails (call.recording.error)"),
     HANGUP_WEBHOOK_LOST("0106", "Answered; the call.hangup webhook is never delivered"),
-    WEBHOOKS_TWICE_OUT_OF_ORDER("0107", "Answered; every webhook delivered twice and out of order");
+    WEBHOOKS_TWICE_OUT_OF_ORDER("0107", "Answered; every webhook delivered twice and out of order"),
+    INVALID_NUMBER("0108", "Not a working number (not_found, SIP 404)"),
+    RECORDING_SAVED_MINIMAL("0109", "Answered; call.recording.saved without call_control_id and recording_id");
 
     /** The example area code the README and the page show. */
     static final String EXAMPLE_PREFIX = "+1202555";
@@ -46,7 +48,7 @@ public enum TestNumber {
     }
 
     boolean answers() {
-        return this != BUSY && this != NO_ANSWER && this != REJECTED;
+        return this != BUSY && this != NO_ANSWER && this != REJECTED && this != INVALID_NUMBER;
     }
 
     /** What the page lists in test mode. */

@@ -14,6 +14,20 @@ class TwinPartsTest {
         assertEquals(TestNumber.ANSWERED, TestNumber.of("+18005551234"), "any other number is answered");
         assertEquals(TestNumber.ANSWERED, TestNumber.of("+12025560101"), "only the 555 exchange is a test number");
         assertFalse(TestNumber.REJECTED.answers());
+        assertEquals(TestNumber.INVALID_NUMBER, TestNumber.of("+12025550108"));
+        assertFalse(TestNumber.INVALID_NUMBER.answers());
+        assertEquals(TestNumber.RECORDING_SAVED_MINIMAL, TestNumber.of("+12025550109"));
+        assertEquals(10, TestNumber.listing().size(), "the page lists every test number");
+    }
+
+    @Test
+    void callFlowIsDirectUnlessSetToParked() {
+        assertEquals(Twin.Flow.DIRECT, Twin.Flow.of(null));
+        assertEquals(Twin.Flow.DIRECT, Twin.Flow.of("direct"));
+        assertEquals(Twin.Flow.PARKED, Twin.Flow.of(" Parked "));
+        IllegalArgumentException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Twin.Flow.of("bridged"));
+        assertTrue(wrong.getMessage().contains("CALL_FLOW"), wrong.getMessage());
     }
 
     @Test

@@ -98,7 +98,7 @@ class TwinWebhooksFollowTelnyxSpecIT {
         runner.start();
         URI hook = URI.create("http://127.0.0.1:" + runner.getAddress().getPort() + "/webhook/telnyx/direct/call-status");
         Twin.Settings settings = new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/v2", hook, null, null, null,
-                "dev-connection-0000");
+                "dev-connection-0000", Twin.Flow.DIRECT, Duration.ofMinutes(10), false);
         try (Twin twin = Twin.start(settings)) {
             Page page = new Page();
             page.socket = HttpClient.newHttpClient().newWebSocketBuilder()
@@ -122,7 +122,8 @@ class TwinWebhooksFollowTelnyxSpecIT {
             for (String call : List.of("callee-hangs-up", "recording-fails", "twice")) {
                 String controlId = page.controlId(call);
                 assertNotNull(controlId, call + " rang with its call control id");
-                assertEquals(200, twin.recordStart(controlId).status(), call);
+                assertEquals(200, twin.command(controlId, "record_start",
+                        JSON.readTree("{\"format\":\"mp3\",\"channels\":\"dual\"}")).status(), call);
             }
             Thread.sleep(500);
             page.bye("recording-fails", "NORMAL_CLEARING", 16);
@@ -145,5 +146,76 @@ class TwinWebhooksFollowTelnyxSpecIT {
         assertEquals(List.of(), violations, "the twin posted webhooks Telnyx's spec does not allow");
         assertEquals(Map.of("call.initiated", 8, "call.answered", 4, "call.hangup", 8, "call.recording.saved", 3,
                 "call.recording.error", 1), types, "every outcome's webhooks arrived (the out-of-order number twice)");
+    }
+
+    @Test
+    void everyWebhookAndReadOfTheParkedFlowIsOneTelnyxsSpecAllows() throws Exception {
+        List<String> bodies = new CopyOnWriteArrayList<>();
+        HttpServer runner = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        runner.createContext("/", exchange -> {
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        runner.start();
+        URI hook = URI.create("http://127.0.0.1:" + runner.getAddress().getPort() + "/webhook/telnyx/direct/call-status");
+        Twin.Settings settings = new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/v2", hook, null, null, null,
+                "dev-connection-0000", Twin.Flow.PARKED, Duration.ofMinutes(10), true);
+        List<String> violations = new ArrayList<>();
+        try (Twin twin = Twin.start(settings)) {
+            Page page = new Page();
+            page.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .buildAsync(URI.create(twin.signallingUrl()), page).get(5, TimeUnit.SECONDS);
+            page.send("login", Map.of("login", "dev-user", "passwd", "dev-password"));
+            Thread.sleep(200);
+            String state = java.util.Base64.getEncoder().encodeToString("{\"c\":1}".getBytes(StandardCharsets.UTF_8));
+            List<TestNumber> numbers = List.of(TestNumber.ANSWERED, TestNumber.BUSY, TestNumber.INVALID_NUMBER,
+                    TestNumber.RECORDING_SAVED_MINIMAL, TestNumber.CALLEE_HANGS_UP);
+            for (TestNumber number : numbers) {
+                page.invite(number.name(), number.example(), null);
+            }
+            for (TestNumber number : numbers) {
+                String a = page.controlId(number.name());
+                assertNotNull(a, number + " rang with its call control id");
+                String transfer = "{\"to\":\"" + number.example() + "\",\"from\":\"+15550000001\",\"timeout_secs\":30,"
+                        + "\"record\":\"record-from-answer\",\"record_format\":\"mp3\",\"record_channels\":\"dual\","
+                        + "\"client_state\":\"" + state + "\",\"target_leg_client_state\":\"" + state + "\",\"command_id\":\"t-"
+                        + number.name() + "\"}";
+                String path = "/v2/calls/" + a + "/actions/transfer";
+                TelnyxSpec.commandViolations("POST", path, transfer).forEach(violations::add);
+                assertEquals(200, twin.command(a, "transfer", JSON.readTree(transfer)).status(), number.name());
+            }
+            Thread.sleep(2_500); // answered at 1.5 s; busy at 1.5 s; not found at 0.8 s
+            String busy = page.controlId(TestNumber.BUSY.name());
+            String hangup = "{\"client_state\":\"" + state + "\",\"command_id\":\"h-1\",\"custom_headers\":"
+                    + "[{\"name\":\"X-Cold-Call-Outcome\",\"value\":\"busy\"}]}";
+            TelnyxSpec.commandViolations("POST", "/v2/calls/" + busy + "/actions/hangup", hangup).forEach(violations::add);
+            assertEquals(200, twin.command(busy, "hangup", JSON.readTree(hangup)).status());
+            page.bye(TestNumber.ANSWERED.name(), "NORMAL_CLEARING", 16);
+            page.bye(TestNumber.RECORDING_SAVED_MINIMAL.name(), "NORMAL_CLEARING", 16);
+            Thread.sleep(4_000); // the callee of 0104 hangs up 4 s after the answer; recordings 0.5 s after
+            for (String call : List.of(TestNumber.ANSWERED.name(), TestNumber.BUSY.name())) {
+                String status = twin.callStatus(page.controlId(call)).body();
+                TelnyxSpec.readViolations("/v2/calls/" + page.controlId(call), status).forEach(violations::add);
+            }
+            String listed = JSON.writeValueAsString(Map.of("data", twin.listRecordings(Map.of())));
+            TelnyxSpec.readViolations("/v2/recordings", listed).forEach(violations::add);
+            List<Map<String, Object>> recordings = twin.listRecordings(Map.of());
+            assertEquals(3, recordings.size(), "legs B of 0100, 0109 and 0104 recorded");
+            String one = JSON.writeValueAsString(Map.of("data", twin.recording((String) recordings.get(0).get("id"))));
+            TelnyxSpec.readViolations("/v2/recordings/" + recordings.get(0).get("id"), one).forEach(violations::add);
+        } finally {
+            runner.stop(0);
+        }
+        Map<String, Integer> types = new TreeMap<>();
+        for (String body : bodies) {
+            types.merge(JSON.readTree(body).path("data").path("event_type").asText(), 1, Integer::sum);
+            TelnyxSpec.webhookViolations(body).forEach(v -> violations.add(v + "\n      in " + body));
+        }
+        assertEquals(List.of(), violations, "the twin posted or answered what Telnyx's spec does not allow");
+        // A and B initiated for 5 calls; 3 answered (both legs) and bridged (both legs); every leg hung up but the
+        // browser's leg of 0108, which stays parked after its failed transfer (nobody hung it up here)
+        assertEquals(Map.of("call.initiated", 10, "call.answered", 6, "call.bridged", 6, "call.hangup", 9,
+                "call.recording.saved", 3), types, "every outcome's webhooks arrived");
     }
 }

@@ -1,0 +1,397 @@
+package com.aicallgo.coldcall.local.twin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The twin on its own, through its real sockets: a signalling client in place of the page's SDK, a webhook receiver
+ * in place of the runner's route, Call Control commands as the backend sends them. What Telnyx's spec and guides say
+ * of each flow is what these check: the parked leg waits for a command, a transfer makes leg B (its own ids, A's
+ * session, the target leg's state), a failed transfer ends only B, recording from answer is B's.
+ */
+class TwinFlowsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String CONNECTION = "dev-connection-0000";
+    private static final String CALLER = "+15550000001";
+    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
+            "a=rtpmap:111 opus/48000/2", "");
+
+    private HttpServer receiver;
+    private final List<JsonNode> webhooks = new ArrayList<>();
+    private Twin twin;
+    private Page page;
+
+    @BeforeEach
+    void receiver() throws IOException {
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/", exchange -> {
+            JsonNode body = JSON.readTree(exchange.getRequestBody().readAllBytes());
+            synchronized (webhooks) {
+                webhooks.add(body.path("data"));
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (page != null) {
+            page.socket.abort();
+        }
+        if (twin != null) {
+            twin.close();
+        }
+        receiver.stop(0);
+    }
+
+    private void start(Twin.Flow flow, Duration linkTtl) throws Exception {
+        twin = Twin.start(new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/_local/telnyx",
+                URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook"), null, "user", "secret",
+                CONNECTION, flow, linkTtl, false));
+        page = new Page(URI.create(twin.signallingUrl()));
+        page.send("login", Map.of("login", "user", "passwd", "secret"));
+        page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
+    }
+
+    /** Places a call from the "page" and returns leg A's call control id, from its call.initiated. */
+    private String dial(String number) throws Exception {
+        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams",
+                Map.of("callID", UUID.randomUUID().toString(), "destination_number", number, "caller_id_number", CALLER)));
+        return webhook("call.initiated", e -> e.path("payload").path("to").asText().equals(number))
+                .path("payload").path("call_control_id").asText();
+    }
+
+    private Twin.Answer command(String id, String action, Map<String, Object> body) {
+        return twin.command(id, action, JSON.valueToTree(body));
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private Map<String, Object> transferTo(String number, String commandId) {
+        return Map.of("to", number, "from", CALLER, "timeout_secs", 30, "record", "record-from-answer",
+                "record_format", "mp3", "record_channels", "dual", "client_state", base64("call-a"),
+                "target_leg_client_state", base64("call-b"), "command_id", commandId);
+    }
+
+    @Test
+    void aParkedCallWaitsForATransferWhoseLegBIsAnsweredBridgedAndRecorded() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        String a = dial("+12025550100");
+        JsonNode initiated = webhook("call.initiated", legOf(a));
+        assertEquals("parked", initiated.path("payload").path("state").asText());
+        assertEquals("outgoing", initiated.path("payload").path("direction").asText());
+        assertEquals(CONNECTION, initiated.path("payload").path("connection_id").asText());
+        assertEquals(CALLER, initiated.path("payload").path("from").asText());
+        page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing"));
+        Thread.sleep(Twin.ANSWER_AFTER_MS + 500);
+        assertEquals(1, count(e -> true), "a parked call waits for a command: " + webhooks);
+        assertTrue(page.messages("telnyx_rtc.answer").isEmpty(), "the page keeps ringing");
+
+        assertEquals(200, command(a, "transfer", transferTo("+12025550100", "t-1")).status());
+        JsonNode bInitiated = webhook("call.initiated", e -> !e.path("payload").path("call_control_id").asText().equals(a));
+        String b = bInitiated.path("payload").path("call_control_id").asText();
+        assertEquals("bridging", bInitiated.path("payload").path("state").asText());
+        assertEquals(initiated.path("payload").path("call_session_id"), bInitiated.path("payload").path("call_session_id"));
+        assertNotEquals(initiated.path("payload").path("call_leg_id"), bInitiated.path("payload").path("call_leg_id"));
+        assertEquals(base64("call-b"), bInitiated.path("payload").path("client_state").asText());
+
+        JsonNode bAnswered = webhook("call.answered", legOf(b));
+        assertEquals(base64("call-b"), bAnswered.path("payload").path("client_state").asText());
+        assertEquals(base64("call-a"), webhook("call.answered", legOf(a)).path("payload").path("client_state").asText());
+        webhook("call.bridged", legOf(a));
+        webhook("call.bridged", legOf(b));
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer"));
+        assertEquals(a, answer.path("params").path("telnyx_call_control_id").asText(), "the page's ids stay leg A's");
+
+        Thread.sleep(1_200);
+        page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
+                Map.of("callID", answer.path("params").path("callID").asText())));
+        assertEquals("normal_clearing", webhook("call.hangup", legOf(a)).path("payload").path("hangup_cause").asText());
+        JsonNode bHangup = webhook("call.hangup", legOf(b));
+        assertEquals("normal_clearing", bHangup.path("payload").path("hangup_cause").asText());
+        assertTrue(bHangup.path("payload").path("sip_hangup_cause").isTextual());
+        JsonNode saved = webhook("call.recording.saved", e -> true).path("payload");
+        assertEquals(bInitiated.path("payload").path("call_leg_id"), saved.path("call_leg_id"), "the recording is leg B's");
+        assertEquals(b, saved.path("call_control_id").asText());
+        assertEquals("dual", saved.path("channels").asText());
+        String recordingId = saved.path("recording_id").asText();
+        assertEquals(1, count(e -> e.path("event_type").asText().equals("call.recording.saved")), "only B records");
+
+        for (String filter : List.of("call_control_id", "call_leg_id", "call_session_id")) {
+            List<Map<String, Object>> listed = twin.listRecordings(Map.of(filter, saved.path(filter).asText()));
+            assertEquals(1, listed.size(), filter);
+            assertEquals(recordingId, listed.get(0).get("id"));
+            assertEquals("completed", listed.get(0).get("status"));
+        }
+        assertTrue(twin.listRecordings(Map.of("call_control_id", a)).isEmpty(), "leg A recorded nothing");
+
+        JsonNode status = JSON.readTree(twin.callStatus(a).body()).path("data");
+        assertFalse(status.path("is_alive").asBoolean(true));
+        assertTrue(status.path("end_time").isTextual());
+        assertEquals("call", status.path("record_type").asText());
+    }
+
+    @Test
+    void aFailedTransferEndsOnlyLegBAndTheHangupOfACarriesTheOutcomeToThePage() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        String a = dial("+12025550101");
+        assertEquals(200, command(a, "transfer", transferTo("+12025550101", "t-busy")).status());
+        JsonNode bHangup = webhook("call.hangup", e -> !e.path("payload").path("call_control_id").asText().equals(a));
+        assertEquals("user_busy", bHangup.path("payload").path("hangup_cause").asText());
+        assertEquals("486", bHangup.path("payload").path("sip_hangup_cause").asText());
+        Thread.sleep(300);
+        assertEquals(0, count(e -> e.path("event_type").asText().equals("call.hangup") && legOf(a).test(e)),
+                "leg A stays up after a failed transfer");
+        assertTrue(JSON.readTree(twin.callStatus(a).body()).path("data").path("is_alive").asBoolean());
+        assertTrue(page.messages("telnyx_rtc.bye").isEmpty());
+
+        Map<String, Object> hangup = Map.of("client_state", base64("call-a-end"), "command_id", "h-1",
+                "custom_headers", List.of(Map.of("name", "X-Cold-Call-Outcome", "value", "busy")));
+        assertEquals(200, command(a, "hangup", hangup).status());
+        JsonNode bye = page.await(m -> m.path("method").asText().equals("telnyx_rtc.bye"));
+        assertEquals("NORMAL_CLEARING", bye.path("params").path("cause").asText());
+        assertEquals("X-Cold-Call-Outcome", bye.path("params").path("dialogParams").path("custom_headers").get(0).path("name").asText());
+        assertEquals("busy", bye.path("params").path("dialogParams").path("custom_headers").get(0).path("value").asText());
+        JsonNode aHangup = webhook("call.hangup", legOf(a));
+        assertEquals(base64("call-a-end"), aHangup.path("payload").path("client_state").asText());
+        assertEquals(422, command(a, "hangup", Map.of("command_id", "h-2")).status(), "90018 once ended");
+        assertEquals(200, command(a, "hangup", hangup).status(), "a repeated command_id is ignored with 200");
+        Thread.sleep(Twin.RECORDING_AFTER_HANGUP_MS + 300);
+        assertEquals(0, count(e -> e.path("event_type").asText().startsWith("call.recording")), "nothing recorded");
+    }
+
+    @Test
+    void eachFailureOfATransferHasItsSpecCauseAndSipCode() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        Map<String, String[]> expected = Map.of("+12025550103", new String[] {"call_rejected", "603"},
+                "+12025550108", new String[] {"not_found", "404"}, "+12025550102", new String[] {"timeout", "480"});
+        for (Map.Entry<String, String[]> number : expected.entrySet()) {
+            String a = dial(number.getKey());
+            command(a, "transfer", transferTo(number.getKey(), "t-" + number.getKey()));
+            JsonNode hangup = webhook("call.hangup", e -> e.path("payload").path("to").asText().equals(number.getKey()));
+            assertNotEquals(a, hangup.path("payload").path("call_control_id").asText(), "leg B ends, not A");
+            assertEquals(number.getValue()[0], hangup.path("payload").path("hangup_cause").asText(), number.getKey());
+            assertEquals(number.getValue()[1], hangup.path("payload").path("sip_hangup_cause").asText(), number.getKey());
+        }
+    }
+
+    @Test
+    void aRepeatedCommandIdIsIgnoredAndTheCommandsAreChecked() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        String a = dial("+12025550100");
+        assertEquals(422, command(a, "transfer", Map.of("to", "+12025550100", "client_state", "not base64!",
+                "command_id", "bad-1")).status());
+        assertTrue(command(a, "transfer", Map.of("to", "+12025550100", "record", "always", "command_id", "bad-2"))
+                .body().contains("10032"));
+        assertEquals(200, command(a, "transfer", transferTo("+12025550100", "same")).status());
+        assertEquals(200, command(a, "transfer", transferTo("+12025550100", "same")).status());
+        webhook("call.answered", e -> !legOf(a).test(e));
+        Thread.sleep(500);
+        assertEquals(2, count(e -> e.path("event_type").asText().equals("call.initiated")), "one leg B only");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> calls = (List<Map<String, Object>>) twin.journal().get("calls");
+        assertEquals(2, ((List<?>) calls.get(0).get("legs")).size());
+        assertTrue(calls.get(0).get("steps").toString().contains("duplicate command ignored"));
+    }
+
+    @Test
+    void theCallStatusApiKnowsOnlyItsCallsAndALostHangupStillEndsTheCall() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        Twin.Answer unknown = twin.callStatus("v3:never-seen");
+        assertEquals(404, unknown.status());
+        assertTrue(unknown.body().contains("\"90015\""), unknown.body());
+        String a = dial("+12025550106");
+        command(a, "transfer", transferTo("+12025550106", "t-lost"));
+        webhook("call.answered", legOf(a));
+        assertTrue(JSON.readTree(twin.callStatus(a).body()).path("data").path("is_alive").asBoolean());
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer"));
+        page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
+                Map.of("callID", answer.path("params").path("callID").asText())));
+        webhook("call.recording.saved", e -> true);
+        assertEquals(0, count(e -> e.path("event_type").asText().equals("call.hangup")), "no hang-up is delivered");
+        JsonNode status = JSON.readTree(twin.callStatus(a).body()).path("data");
+        assertFalse(status.path("is_alive").asBoolean(true), "the call status API says it ended all the same");
+        assertTrue(Instant.parse(status.path("end_time").asText()).isBefore(Instant.now().plusSeconds(1)));
+    }
+
+    @Test
+    void aSpecMinimalRecordingEventHasNeitherCallControlIdNorRecordingIdAndItsLinksExpire() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofSeconds(2));
+        String a = dial("+12025550109");
+        command(a, "transfer", transferTo("+12025550109", "t-min"));
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer"));
+        Thread.sleep(600);
+        page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
+                Map.of("callID", answer.path("params").path("callID").asText())));
+        JsonNode saved = webhook("call.recording.saved", e -> true).path("payload");
+        assertFalse(saved.has("call_control_id"), saved.toString());
+        assertFalse(saved.has("recording_id"), saved.toString());
+        for (String field : List.of("call_leg_id", "call_session_id", "client_state", "channels", "recording_started_at",
+                "recording_ended_at", "recording_urls", "public_recording_urls")) {
+            assertTrue(saved.has(field), field + " in " + saved);
+        }
+        String link = saved.path("recording_urls").path("mp3").asText();
+        Recordings.Download fresh = twin.recordings().download(file(link), query(link), Instant.now());
+        assertTrue(fresh instanceof Recordings.File, "a new link works: " + fresh);
+        Recordings.Download late = twin.recordings().download(file(link), query(link), Instant.now().plusSeconds(3));
+        assertEquals(403, ((Recordings.Refused) late).status(), "an expired link is refused");
+        Recordings.Download forged = twin.recordings().download(file(link),
+                Map.of("expires", Long.toString(Instant.now().plusSeconds(3600).getEpochSecond()),
+                        "signature", query(link).get("signature")), Instant.now());
+        assertEquals(403, ((Recordings.Refused) forged).status(), "a link whose expiry was moved is refused");
+
+        List<Map<String, Object>> listed = twin.listRecordings(Map.of("call_leg_id", saved.path("call_leg_id").asText()));
+        assertEquals(1, listed.size());
+        String relisted = ((Map<?, ?>) listed.get(0).get("download_urls")).get("mp3").toString();
+        assertNotEquals(link, relisted, "each read mints a new link");
+        assertNotNull(listed.get(0).get("call_control_id"), "the recordings API names the leg's call control id");
+        Recordings.Download later = twin.recordings().download(file(relisted), query(relisted), Instant.now());
+        assertTrue(later instanceof Recordings.File);
+        assertNull(listed.get(0).get("public_recording_urls"), "no public URLs unless the account has them");
+    }
+
+    @Test
+    void theDirectFlowBridgesAtOnceAndAnInvalidNumberEndsTheBrowsersCall() throws Exception {
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10));
+        String a = dial("+12025550108");
+        assertEquals("bridging", webhook("call.initiated", legOf(a)).path("payload").path("state").asText());
+        JsonNode bye = page.await(m -> m.path("method").asText().equals("telnyx_rtc.bye"));
+        assertEquals("UNALLOCATED_NUMBER", bye.path("params").path("cause").asText());
+        assertEquals(404, bye.path("params").path("sipCode").asInt());
+        JsonNode hangup = webhook("call.hangup", legOf(a));
+        assertEquals("not_found", hangup.path("payload").path("hangup_cause").asText());
+        assertEquals("404", hangup.path("payload").path("sip_hangup_cause").asText());
+        assertEquals(422, command(a, "transfer", transferTo("+12025550100", "t-direct")).status());
+    }
+
+    // ---- helpers ----
+
+    private static Predicate<JsonNode> legOf(String callControlId) {
+        return e -> e.path("payload").path("call_control_id").asText().equals(callControlId);
+    }
+
+    private long count(Predicate<JsonNode> which) {
+        synchronized (webhooks) {
+            return webhooks.stream().filter(which).count();
+        }
+    }
+
+    private JsonNode webhook(String type, Predicate<JsonNode> which) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            synchronized (webhooks) {
+                for (JsonNode event : webhooks) {
+                    if (event.path("event_type").asText().equals(type) && which.test(event)) {
+                        return event;
+                    }
+                }
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no " + type + " webhook; got " + webhooks);
+    }
+
+    private static String file(String link) {
+        String path = URI.create(link).getPath();
+        return path.substring(path.indexOf("/recordings/") + "/recordings/".length());
+    }
+
+    private static Map<String, String> query(String link) {
+        Map<String, String> query = new java.util.LinkedHashMap<>();
+        for (String pair : URI.create(link).getRawQuery().split("&")) {
+            query.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+        }
+        return query;
+    }
+
+    /** The page's side of the signalling socket: sends JSON-RPC requests, keeps every message it gets. */
+    private static final class Page implements WebSocket.Listener {
+        final WebSocket socket;
+        private final List<JsonNode> received = new ArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        private int nextId = 1;
+
+        Page(URI uri) {
+            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
+        }
+
+        void send(String method, Map<String, Object> params) {
+            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
+            try {
+                socket.sendText(JSON.writeValueAsString(message), true).join();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    JsonNode message = JSON.readTree(partial.toString());
+                    synchronized (received) {
+                        received.add(message);
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        List<JsonNode> messages(String method) {
+            synchronized (received) {
+                return received.stream().filter(m -> m.path("method").asText().equals(method)).toList();
+            }
+        }
+
+        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                synchronized (received) {
+                    for (JsonNode message : received) {
+                        if (which.test(message)) {
+                            return message;
+                        }
+                    }
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the page got no such message; it got " + received);
+        }
+    }
+}
