@@ -36,7 +36,7 @@ public abstract class ApiHandler implements RequestStreamHandler {
 
     /** Registers the SnapStart hooks: {@code warmUp} before the snapshot, and {@code store} (if any) reopened after. */
     protected final void prime(Wiring wiring, CallStore store, Runnable warmUp) {
-        priming = Priming.register(warmUp, store, wiring.log());
+        priming = Priming.register(warmUp, store, wiring.secrets(), wiring.log());
     }
 
     /** The SnapStart hooks (tests call them as the runtime would). */

@@ -9,6 +9,8 @@ import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.aicallgo.coldcall.core.http.HttpApiEvent;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.secrets.SecretsUnavailableException;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.io.IOException;
@@ -48,11 +50,13 @@ public final class Priming implements Resource {
 
     private final Runnable warmUp;
     private final CallStore store;
+    private final SecretsProvider secrets;
     private final JsonLog log;
 
-    private Priming(Runnable warmUp, CallStore store, JsonLog log) {
+    private Priming(Runnable warmUp, CallStore store, SecretsProvider secrets, JsonLog log) {
         this.warmUp = warmUp;
         this.store = store;
+        this.secrets = secrets;
         this.log = log;
     }
 
@@ -62,7 +66,15 @@ public final class Priming implements Resource {
      * @param store the function's call store, or {@code null} for a function without Redis
      */
     public static Priming register(Runnable warmUp, CallStore store, JsonLog log) {
-        Priming priming = new Priming(warmUp, store, log);
+        return register(warmUp, store, null, log);
+    }
+
+    /**
+     * Registers the hooks of a function that reads {@code secrets} on its first request: after a restore they are
+     * read while Redis reconnects, so the first request waits for the slower of the two, not for both.
+     */
+    public static Priming register(Runnable warmUp, CallStore store, SecretsProvider secrets, JsonLog log) {
+        Priming priming = new Priming(warmUp, store, secrets, log);
         if (store != null) {
             reconnect(store, log, "init");
         }
@@ -188,8 +200,26 @@ public final class Priming implements Resource {
     @Override
     public void afterRestore(Context<? extends Resource> context) {
         Jitter.shared().reseed();
+        Thread reading = null;
+        if (secrets != null && store != null) {
+            // read after the restore, so never in the snapshot; a failure is the first request's to report again
+            reading = Thread.ofPlatform().name("restore-secrets").start(() -> {
+                try {
+                    secrets.current();
+                } catch (SecretsUnavailableException e) {
+                    log.warn("secrets not readable at restore", Map.of("detail", String.valueOf(e.getMessage())));
+                }
+            });
+        }
         if (store != null) {
             reconnect(store, log, "restore");
+        }
+        if (reading != null) {
+            try {
+                reading.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
