@@ -14,6 +14,7 @@ import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.HostilePeer;
 import com.aicallgo.coldcall.core.testing.MutableClock;
 import com.aicallgo.coldcall.core.testing.TelnyxExamples;
 import com.aicallgo.coldcall.core.testing.TelnyxExamples.Leg;
@@ -28,6 +29,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Calls whose hang-up never came: the scheduled run asks Telnyx's call status API about each once
@@ -150,6 +153,49 @@ class StaleCallsIT {
         assertEquals(1, callLogs());
         clock.advance(Duration.ofHours(1));
         assertEquals(0, run().get("stale_calls_checked"), "a call whose hang-up came is not checked");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = HostilePeer.Mode.class, names = {"SLOW_DRIP", "SILENT"})
+    void aTelnyxThatDripsOrHangsCannotHoldTheSweepAndSettlesNothing(HostilePeer.Mode mode) throws Exception {
+        answeredAndNeverHungUp();
+        try (HostilePeer telnyx = new HostilePeer(mode)) {
+            Map<String, String> env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), telnyx.base());
+            env.put("STALE_CALL_AFTER_MINUTES", "60");
+            Wiring hostile = Fixtures.wiring("OutboxDrainFunction", env, clock, log);
+            try {
+                clock.set(T.plus(Duration.ofMinutes(61)));
+                long started = System.nanoTime();
+                Map<String, Object> report = new OutboxDrainHandler(hostile).handleRequest(Map.of(), null);
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertTrue(millis < 4_000, mode + " held the sweep " + millis + " ms (a Telnyx call's limit is 2 s)");
+                assertEquals(1, report.get("stale_calls_checked"));
+                assertEquals(0, report.get("stale_calls_settled"), "no answer is not an ended call");
+                assertEquals(0, callLogs());
+                Double due = TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "v3:stale-0001"));
+                assertTrue(due > clock.instant().toEpochMilli(), "asked about again later");
+            } finally {
+                hostile.callStore().close();
+            }
+        }
+    }
+
+    @Test
+    void aPoisonCallStateIsCheckedAgainLaterWhileTheOtherCallsOfTheSweepAreSettled() throws Exception {
+        answeredAndNeverHungUp();
+        Leg poison = Leg.of("v3:stale-poison-0002");
+        apply(TelnyxExamples.specInitiated(poison, "bridging", T));
+        // a value no decoder accepts: reading this call throws
+        TestRedis.with(DB, redis -> redis.hset("cold_call_status:{v3:stale-poison-0002}", "initiated_at", "garbage"));
+        telnyxSays(200, "{\"data\": {\"call_control_id\": \"v3:stale-0001\", \"is_alive\": false, \"record_type\": \"call\"}}");
+        clock.set(T.plus(Duration.ofMinutes(61)));
+        Map<String, Object> report = run();
+        assertEquals(2, report.get("stale_calls_checked"));
+        assertEquals(1, report.get("stale_calls_settled"), "the good call is settled in the same sweep");
+        assertEquals(1, callLogs());
+        Double due = TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "v3:stale-poison-0002"));
+        assertTrue(due >= clock.instant().plus(Duration.ofMinutes(5)).toEpochMilli(), "the poison call waits its turn");
+        assertTrue(this.log.text().contains("stale call check failed"));
     }
 
     @Test
