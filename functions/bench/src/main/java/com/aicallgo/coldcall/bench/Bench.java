@@ -341,17 +341,20 @@ public final class Bench {
             store.settleRecording(id, claim, CallState.Recording.STARTED);
         }
 
-        /** What every event does before its own work: attribution by leg, else session. */
-        private void attribute(String id) {
+        /** What every event does before its own work: attribution by leg, else session; whether the leg was known. */
+        private boolean attribute(String id) {
             if (store.callOfLeg("bench-leg-" + id) == null) {
                 store.callOfSession("bench-session-" + id);
+                return false;
             }
+            return true;
         }
 
-        /** A call event also indexes its leg and session. */
+        /** A call event also indexes its leg and session, unless its leg already named the call. */
         private void attributeAndIndex(String id) {
-            attribute(id);
-            store.index(id, "bench-leg-" + id, "bench-session-" + id);
+            if (!attribute(id)) {
+                store.index(id, "bench-leg-" + id, "bench-session-" + id);
+            }
         }
 
         void callAnswered(String id) throws IOException {

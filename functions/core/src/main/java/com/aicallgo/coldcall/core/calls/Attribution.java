@@ -13,26 +13,24 @@ import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
  *
  * @param call the browser leg's call control id
  * @param ownLeg whether the event is about that leg itself
+ * @param indexed whether the event's leg (and so its session, indexed with it) already names {@code call}: a call
+ *     event then need not index them again
  */
-public record Attribution(String call, boolean ownLeg) {
+public record Attribution(String call, boolean ownLeg, boolean indexed) {
 
     /** The event's call, or {@code null} when nothing we know names one. */
     public static Attribution of(WebhookEvent event, CallStore store) {
         WebhookEvent.Payload payload = event.payload();
         String controlId = event.callControlId();
         String stated = ClientState.callOf(payload.clientState());
-        String call = stated != null ? stated : indexed(payload, store);
-        if (controlId != null) {
-            return call == null || call.equals(controlId)
-                    ? new Attribution(controlId, true)
-                    : new Attribution(call, false);
+        String byLeg = stated != null ? null : store.callOfLeg(payload.callLegId());
+        String call = stated != null ? stated : byLeg != null ? byLeg : store.callOfSession(payload.callSessionId());
+        if (call == null) {
+            return controlId == null ? null : new Attribution(controlId, true, false);
         }
-        return call == null ? null : new Attribution(call, true);
-    }
-
-    /** The call the event's leg, else its session, was indexed for. */
-    private static String indexed(WebhookEvent.Payload payload, CallStore store) {
-        String byLeg = store.callOfLeg(payload.callLegId());
-        return byLeg != null ? byLeg : store.callOfSession(payload.callSessionId());
+        boolean indexed = call.equals(byLeg);
+        return controlId == null || call.equals(controlId)
+                ? new Attribution(call, true, indexed)
+                : new Attribution(call, false, indexed);
     }
 }

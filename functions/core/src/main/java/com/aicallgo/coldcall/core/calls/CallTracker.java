@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallFacts;
@@ -20,6 +21,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * Follows a call through its call-control webhooks and delivers its call log once it has ended. Facts are stored
@@ -73,10 +75,11 @@ public final class CallTracker {
         if (stage == Stage.NONE) {
             return EventOutcome.IGNORED;
         }
-        return to.ownLeg() ? ownLeg(event, to.call(), stage) : destinationLeg(event, to.call(), stage);
+        return to.ownLeg() ? ownLeg(event, to, stage) : destinationLeg(event, to, stage);
     }
 
-    private EventOutcome ownLeg(WebhookEvent event, String callControlId, Stage stage) {
+    private EventOutcome ownLeg(WebhookEvent event, Attribution to, Stage stage) {
+        String callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
         // start_time rides on every call event, so the log does not depend on whether call.initiated came first
@@ -107,7 +110,9 @@ public final class CallTracker {
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
-        store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        if (!to.indexed()) {
+            store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        }
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
             Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();
@@ -132,7 +137,8 @@ public final class CallTracker {
     }
 
     /** An event of the leg Telnyx created to connect a parked call: the callee's answer, or how it ended. */
-    private EventOutcome destinationLeg(WebhookEvent event, String callControlId, Stage stage) {
+    private EventOutcome destinationLeg(WebhookEvent event, Attribution to, Stage stage) {
+        String callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         CallState call = switch (stage) {
             case ACTIVE -> store.record(callControlId, CallFacts.destination(Stage.ACTIVE, number(payload.to()),
@@ -144,7 +150,9 @@ public final class CallTracker {
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
-        store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        if (!to.indexed()) {
+            store.index(callControlId, payload.callLegId(), payload.callSessionId());
+        }
         EventOutcome outcome = switch (stage) {
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
             case ENDED -> call.ended() ? EventOutcome.RECORDED : endBrowserLeg(callControlId, call, event.id());
@@ -207,7 +215,7 @@ public final class CallTracker {
                     settings.callerId(), (int) settings.connectTimeout().toSeconds(), UUID.randomUUID().toString(),
                     commandDeadline()));
         } catch (TelnyxFailure e) {
-            boolean retry = e.code() == com.aicallgo.coldcall.core.ErrorCode.TELNYX_UNAVAILABLE;
+            boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
             // a new delivery of call.initiated is a new attempt, with a new command id
             store.settleConnect(callControlId, claim, !retry);
             if (retry) {
@@ -233,11 +241,11 @@ public final class CallTracker {
     }
 
     /** A command whose refusal is logged, not fatal: only Telnyx not answering asks for the event again. */
-    private void command(String action, String callControlId, java.util.function.Supplier<TelnyxCallControl.Answer> send) {
+    private void command(String action, String callControlId, Supplier<TelnyxCallControl.Answer> send) {
         try {
             send.get();
         } catch (TelnyxFailure e) {
-            if (e.code() == com.aicallgo.coldcall.core.ErrorCode.TELNYX_UNAVAILABLE) {
+            if (e.code() == ErrorCode.TELNYX_UNAVAILABLE) {
                 throw e;
             }
             Map<String, Object> fields = new LinkedHashMap<>();
