@@ -49,7 +49,7 @@ public final class WebhookHandler extends ApiHandler {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CALL_STATUS_WEBHOOK, "{}"));
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
             Priming.primeJson(new Ack("ok", "priming"));
-            Priming.primeSignatures();
+            WebhookVerifier.prime();
             wiring.primeSecretsClient();
             Priming.primeHttp(wiring.log());
             CallStore.primeCodec();

@@ -48,18 +48,22 @@ public record Config(
      * when the environment has them. The keys never appear in {@link #toString()}.
      */
     public record Aws(String region, String secretsManagerEndpoint, String accessKeyId, String secretAccessKey,
-            String sessionToken) {
+            String sessionToken, boolean containerCredentials) {
         static Aws fromEnv(Map<String, String> env) {
             String region = value(env, "AWS_REGION", value(env, "AWS_DEFAULT_REGION", "us-east-1"));
             String endpoint = value(env, "AWS_ENDPOINT_URL_SECRETS_MANAGER", value(env, "AWS_ENDPOINT_URL", null));
+            // under SnapStart Lambda sets no keys in the environment but serves them from a local endpoint
+            boolean container = value(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI", null) != null
+                    || value(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", null) != null;
             return new Aws(region, endpoint, value(env, "AWS_ACCESS_KEY_ID", null),
-                    value(env, "AWS_SECRET_ACCESS_KEY", null), value(env, "AWS_SESSION_TOKEN", null));
+                    value(env, "AWS_SECRET_ACCESS_KEY", null), value(env, "AWS_SESSION_TOKEN", null), container);
         }
 
         @Override
         public String toString() {
             return "Aws[region=" + region + ", secretsManagerEndpoint=" + secretsManagerEndpoint + ", keys="
-                    + (accessKeyId == null ? "default chain" : "from the environment") + "]";
+                    + (accessKeyId != null ? "from the environment"
+                            : containerCredentials ? "from the container endpoint" : "default chain") + "]";
         }
     }
 

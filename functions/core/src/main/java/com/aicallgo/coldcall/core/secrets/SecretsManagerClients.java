@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.AbortableInputStream;
@@ -57,14 +58,23 @@ public final class SecretsManagerClients {
         }
     }
 
-    /** Keys from the environment when it has them (Lambda without SnapStart, tests), else the default chain. */
-    private static AwsCredentialsProvider credentials(Config.Aws aws) {
-        if (aws.accessKeyId() == null || aws.secretAccessKey() == null) {
-            return DefaultCredentialsProvider.builder().build();
+    /**
+     * Keys from the environment when it has them (Lambda without SnapStart, {@code sam local}, tests); else from the
+     * container endpoint when Lambda names one (SnapStart): that provider is built here, before the snapshot, so a
+     * restore is left with its one local HTTP call and not the default chain's search (system properties, environment,
+     * web identity, profile files, container, instance metadata), which it would build on first use, after the restore;
+     * else the default chain.
+     */
+    static AwsCredentialsProvider credentials(Config.Aws aws) {
+        if (aws.accessKeyId() != null && aws.secretAccessKey() != null) {
+            return StaticCredentialsProvider.create(aws.sessionToken() == null
+                    ? AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())
+                    : AwsSessionCredentials.create(aws.accessKeyId(), aws.secretAccessKey(), aws.sessionToken()));
         }
-        return StaticCredentialsProvider.create(aws.sessionToken() == null
-                ? AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())
-                : AwsSessionCredentials.create(aws.accessKeyId(), aws.secretAccessKey(), aws.sessionToken()));
+        if (aws.containerCredentials()) {
+            return ContainerCredentialsProvider.builder().build();
+        }
+        return DefaultCredentialsProvider.builder().build();
     }
 
     /** The answer of {@link #prime}: a secret with an empty JSON object, from memory. */

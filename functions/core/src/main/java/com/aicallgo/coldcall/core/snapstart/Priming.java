@@ -21,9 +21,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.security.GeneralSecurityException;
-import java.security.Signature;
-import java.util.HexFormat;
 import java.util.Map;
 import org.crac.Context;
 import org.crac.Core;
@@ -42,11 +39,6 @@ public final class Priming implements Resource {
             + "\"id\":\"priming\",\"occurred_at\":\"2025-01-01T00:00:00Z\",\"payload\":{\"call_control_id\":\"v3:priming\","
             + "\"hangup_cause\":\"normal_clearing\",\"recording_urls\":{\"mp3\":\"https://example.com/a.mp3\"}}},"
             + "\"meta\":{\"attempt\":1}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-
-    // RFC 8032 section 7.1, test 1: a public Ed25519 key and its signature of the empty message
-    private static final String TEST_KEY = "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a";
-    private static final String TEST_SIGNATURE = "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8"
-            + "821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b";
 
     private final Runnable warmUp;
     private final CallStore store;
@@ -80,23 +72,6 @@ public final class Priming implements Resource {
         }
         Core.getGlobalContext().register(priming);
         return priming;
-    }
-
-    /**
-     * Verifies a published test signature the way {@link WebhookVerifier} does, so the JDK's EdDSA classes are
-     * loaded before the snapshot (the priming request stops before the real check, which needs the secret key).
-     */
-    public static void primeSignatures() {
-        try {
-            Signature verifier = Signature.getInstance("Ed25519");
-            verifier.initVerify(WebhookVerifier.decode(
-                    java.util.Base64.getEncoder().encodeToString(HexFormat.of().parseHex(TEST_KEY))));
-            if (!verifier.verify(HexFormat.of().parseHex(TEST_SIGNATURE))) {
-                throw new IllegalStateException("the RFC 8032 test signature does not verify");
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Ed25519 is not available", e);
-        }
     }
 
     /** A request to {@code endpoint} with no credentials: the handler answers 401 before any I/O. */

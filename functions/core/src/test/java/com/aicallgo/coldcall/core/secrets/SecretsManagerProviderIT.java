@@ -62,6 +62,45 @@ class SecretsManagerProviderIT {
     }
 
     @Test
+    void underSnapStartTheKeysComeFromLambdasContainerEndpoint() throws Exception {
+        // SnapStart: no AWS_ACCESS_KEY_ID in the environment; Lambda serves the role's keys on a local endpoint that
+        // wants its token in Authorization. The SDK reads both settings as system properties before the environment.
+        String name = "cold-call/" + UUID.randomUUID();
+        java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        endpoint.createContext("/2018-06-01/credentials", exchange -> {
+            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+            byte[] body = ("{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret-not-real\","
+                    + "\"Token\":\"container-session-not-real\",\"Expiration\":\""
+                    + java.time.Instant.now().plus(Duration.ofHours(1)) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        endpoint.start();
+        String uri = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/2018-06-01/credentials";
+        System.setProperty("aws.containerCredentialsFullUri", uri);
+        System.setProperty("aws.containerAuthorizationToken", "container-token-not-real");
+        try (SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(name).secretString("{\"INTERNAL_API_KEY\":\"from-the-secret\"}"));
+            Map<String, String> env = env(name);
+            env.remove("AWS_ACCESS_KEY_ID");
+            env.remove("AWS_SECRET_ACCESS_KEY");
+            env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri);
+            Wiring wiring = new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream());
+            assertEquals("from-the-secret", wiring.secrets().current().internalApiKey());
+            assertEquals(java.util.List.of("container-token-not-real"), authorizations);
+            assertEquals(software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider.class,
+                    SecretsManagerClients.credentials(wiring.config().aws()).getClass());
+        } finally {
+            System.clearProperty("aws.containerCredentialsFullUri");
+            System.clearProperty("aws.containerAuthorizationToken");
+            endpoint.stop(0);
+        }
+    }
+
+    @Test
     void aMissingSecretIsUnavailableNotACrash() {
         Wiring wiring = new Wiring("test", env("cold-call/does-not-exist"), MutableClock.now(), new Fixtures.Log().stream());
         SecretsUnavailableException e = assertThrows(SecretsUnavailableException.class, () -> wiring.secrets().current());

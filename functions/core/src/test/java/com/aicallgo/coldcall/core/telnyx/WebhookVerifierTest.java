@@ -140,6 +140,41 @@ class WebhookVerifierTest {
     void badPublicKeyIsAConfigurationError() {
         assertThrows(ConfigException.class, () -> WebhookVerifier.decode("dGVzdGtleQ=="));
         assertThrows(ConfigException.class, () -> WebhookVerifier.decode("not-valid-base64!!!"));
+        // 32 bytes, but y = 2 has no x on the curve: (y^2 - 1) / (d y^2 + 1) is not a square mod 2^255 - 19
+        ConfigException notAPoint = assertThrows(ConfigException.class,
+                () -> WebhookVerifier.decode("AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
+        assertTrue(notAPoint.getMessage().contains("not a valid Ed25519 key"), notAPoint.getMessage());
+    }
+
+    @Test
+    void aMalleatedSignatureIsRefused() {
+        // vector 1's signature with L added to its S half: the same curve equation holds, RFC 8032 5.1.7 refuses S >= L
+        String malleated = "7o3u2izfEtn5PFPE0nDvo9y8RErRmfHM5wIO04wRV6VACaAXYYX1Lb/55YbosWI3hJobi2u3HYyB1Ie61c2XGQ==";
+        assertEquals(ErrorCode.INVALID_SIGNATURE, rejection(verifier(true), request(VECTOR_1_BODY, malleated, "1700000000")));
+    }
+
+    @Test
+    void whatTheJdkSignsVerifiesAndAnyFlippedBitDoesNot() {
+        // WebhookSigner signs with the JDK's Ed25519; the verifier checks with Bouncy Castle's: two implementations
+        WebhookSigner signer = WebhookSigner.fromSeed(TELNYX_JAVA_SEED);
+        WebhookVerifier verifier = verifier(true);
+        java.util.Random random = new java.util.Random(16);
+        for (int i = 0; i < 50; i++) {
+            byte[] bytes = new byte[random.nextInt(2000)];
+            random.nextBytes(bytes);
+            String body = Base64.getEncoder().encodeToString(bytes);
+            String signature = signer.sign(VECTOR_TIME, body.getBytes(StandardCharsets.UTF_8));
+            assertDoesNotThrow(() -> verifier.verify(request(body, signature, "1700000000")));
+            byte[] flipped = Base64.getDecoder().decode(signature);
+            flipped[random.nextInt(64)] ^= (byte) (1 << random.nextInt(8));
+            assertEquals(ErrorCode.INVALID_SIGNATURE, rejection(verifier,
+                    request(body, Base64.getEncoder().encodeToString(flipped), "1700000000")));
+        }
+    }
+
+    @Test
+    void primingVerifiesTheRfcVector() {
+        assertDoesNotThrow(WebhookVerifier::prime);
     }
 
     @Test
