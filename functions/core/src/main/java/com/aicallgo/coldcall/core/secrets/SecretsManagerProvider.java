@@ -11,8 +11,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 
 /**
  * Reads one Secrets Manager secret (a JSON object) and keeps it for a TTL, so a warm container asks once per TTL.
@@ -60,16 +65,36 @@ public final class SecretsManagerProvider implements SecretsProvider {
     }
 
     private Secrets read() {
+        Duration left = budget.call(Deadlines.SECRETS_CALL).remaining();
+        if (left.toMillis() < 1) {
+            throw new SecretsUnavailableException("no time left to read secret " + secretId, null);
+        }
+        // The SDK's apiCallTimeout does not hold the keys' lookup (under SnapStart an HTTP call to Lambda's container
+        // endpoint with only a per-read timeout: one that drips held a read for 18 s), so the call runs on its own
+        // thread and is waited for no longer than the deadline.
+        CompletableFuture<GetSecretValueResponse> call = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("secrets-read").start(() -> {
+            try {
+                call.complete(client.getSecretValue(request -> request.secretId(secretId)
+                        .overrideConfiguration(override -> override.apiCallTimeout(left))));
+            } catch (RuntimeException e) {
+                call.completeExceptionally(e);
+            }
+        });
         String json;
         try {
-            Duration left = budget.call(Deadlines.SECRETS_CALL).remaining();
-            if (left.toMillis() < 1) {
-                throw new SecretsUnavailableException("no time left to read secret " + secretId, null);
-            }
-            json = client.getSecretValue(request -> request.secretId(secretId)
-                    .overrideConfiguration(call -> call.apiCallTimeout(left))).secretString();
-        } catch (SdkException e) {
-            throw new SecretsUnavailableException("cannot read secret " + secretId + ": " + e.getClass().getSimpleName(), e);
+            json = call.get(left.toMillis(), TimeUnit.MILLISECONDS).secretString();
+        } catch (TimeoutException e) {
+            throw new SecretsUnavailableException("reading secret " + secretId + " took longer than "
+                    + left.toMillis() + " ms", null);
+        } catch (ExecutionException e) {
+            // an SdkException, or what the SDK let through from a malformed answer (a NullPointerException for
+            // container keys without an Expiration): the class names it, its message could quote the answer
+            throw new SecretsUnavailableException("cannot read secret " + secretId + ": "
+                    + e.getCause().getClass().getSimpleName(), e.getCause() instanceof SdkException ? e.getCause() : null);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SecretsUnavailableException("interrupted while reading secret " + secretId, null);
         }
         if (json == null) {
             throw new SecretsUnavailableException("secret " + secretId + " has no SecretString", null);

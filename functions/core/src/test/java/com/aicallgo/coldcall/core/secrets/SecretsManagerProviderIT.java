@@ -1,7 +1,9 @@
 package com.aicallgo.coldcall.core.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -13,6 +15,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -93,6 +97,60 @@ class SecretsManagerProviderIT {
             assertEquals(java.util.List.of("container-token-not-real"), authorizations);
             assertEquals(software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider.class,
                     SecretsManagerClients.credentials(wiring.config().aws()).getClass());
+        } finally {
+            System.clearProperty("aws.containerCredentialsFullUri");
+            System.clearProperty("aws.containerAuthorizationToken");
+            endpoint.stop(0);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"drips", "spec-minimal"})
+    void aContainerEndpointThatDripsOrAnswersTooLittleGetsAClearFailureInTime(String peer) throws Exception {
+        // drips: a whole, valid answer, one byte every 300 ms (about 30 s); spec-minimal: no Expiration, which the
+        // SDK turns into a NullPointerException. Either way the read ends within its 2 s deadline, as unavailable.
+        String name = "cold-call/" + UUID.randomUUID();
+        String answer = "{\"AccessKeyId\":\"ASIADRIP\",\"SecretAccessKey\":\"drip-secret-not-real\","
+                + "\"Token\":\"drip-token-not-real\"" + (peer.equals("drips")
+                        ? ",\"Expiration\":\"" + java.time.Instant.now().plus(Duration.ofHours(1)) + "\"}" : "}");
+        com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        endpoint.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+        endpoint.createContext("/creds", exchange -> {
+            byte[] body = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try {
+                for (byte b : body) {
+                    exchange.getResponseBody().write(b);
+                    exchange.getResponseBody().flush();
+                    if (peer.equals("drips")) {
+                        Thread.sleep(300);
+                    }
+                }
+            } catch (InterruptedException | java.io.IOException e) {
+                // the client gave up, or the test is over
+            }
+            exchange.close();
+        });
+        endpoint.start();
+        String uri = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/creds";
+        System.setProperty("aws.containerCredentialsFullUri", uri);
+        System.setProperty("aws.containerAuthorizationToken", "container-token-not-real");
+        try (SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(name).secretString("{\"INTERNAL_API_KEY\":\"k\"}"));
+            Map<String, String> env = env(name);
+            env.remove("AWS_ACCESS_KEY_ID");
+            env.remove("AWS_SECRET_ACCESS_KEY");
+            env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri);
+            Wiring wiring = new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream());
+            long started = System.nanoTime();
+            SecretsUnavailableException e = assertThrows(SecretsUnavailableException.class,
+                    () -> wiring.secrets().current());
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            assertTrue(millis < 2_500, peer + ": the read took " + millis + " ms");
+            assertTrue(e.getMessage().contains(name), e.getMessage());
+            assertFalse(e.getMessage().contains("drip-secret-not-real") || e.getMessage().contains("drip-token-not-real"),
+                    e.getMessage());
         } finally {
             System.clearProperty("aws.containerCredentialsFullUri");
             System.clearProperty("aws.containerAuthorizationToken");
