@@ -5,7 +5,6 @@ import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
-import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import com.aicallgo.coldcall.core.http.HttpApiEvent;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
@@ -19,9 +18,13 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.crac.Context;
 import org.crac.Core;
 import org.crac.Resource;
@@ -188,20 +191,20 @@ public final class Priming implements Resource {
      * it does nothing: there is no snapshot there.
      */
     public static Loaded loadOwnClasses(Class<?> anchor) {
-        java.nio.file.Path root;
+        Path root;
         try {
-            root = java.nio.file.Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (java.net.URISyntaxException | RuntimeException e) {
+            root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException | RuntimeException e) {
             return new Loaded(0, 0);
         }
-        java.nio.file.Path ours = root.resolve("com/aicallgo/coldcall");
-        if (!java.nio.file.Files.isDirectory(ours)) {
+        Path ours = root.resolve("com/aicallgo/coldcall");
+        if (!Files.isDirectory(ours)) {
             return new Loaded(0, 0);
         }
         int classes = 0;
         int skipped = 0;
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(ours)) {
-            for (java.nio.file.Path file : (Iterable<java.nio.file.Path>) files::iterator) {
+        try (Stream<Path> files = Files.walk(ours)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
                 String relative = root.relativize(file).toString();
                 if (!relative.endsWith(".class") || relative.endsWith("module-info.class")) {
                     continue;
