@@ -9,15 +9,26 @@ import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
 import com.aicallgo.coldcall.core.testing.Moto;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -65,42 +76,59 @@ class SecretsManagerProviderIT {
         }
     }
 
-    @Test
-    void underSnapStartTheKeysComeFromLambdasContainerEndpoint() throws Exception {
-        // SnapStart: no AWS_ACCESS_KEY_ID in the environment; Lambda serves the role's keys on a local endpoint that
-        // wants its token in Authorization. The SDK reads both settings as system properties before the environment.
-        String name = "cold-call/" + UUID.randomUUID();
-        java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
-        com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        endpoint.createContext("/2018-06-01/credentials", exchange -> {
-            authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] body = ("{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret-not-real\","
-                    + "\"Token\":\"container-session-not-real\",\"Expiration\":\""
-                    + java.time.Instant.now().plus(Duration.ofHours(1)) + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        endpoint.start();
-        String uri = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/2018-06-01/credentials";
-        System.setProperty("aws.containerCredentialsFullUri", uri);
-        System.setProperty("aws.containerAuthorizationToken", "container-token-not-real");
-        try (SecretsManagerClient admin = admin()) {
-            admin.createSecret(r -> r.name(name).secretString("{\"INTERNAL_API_KEY\":\"from-the-secret\"}"));
-            Map<String, String> env = env(name);
+    /**
+     * Lambda's credentials endpoint under SnapStart, answered by {@code handler}: no keys in the environment, the
+     * endpoint wants its token in Authorization. The SDK reads both settings as system properties before the
+     * environment, so they are set here and cleared on close.
+     */
+    private record ContainerEndpoint(HttpServer server, String uri) implements AutoCloseable {
+        static ContainerEndpoint start(HttpHandler handler) throws IOException {
+            HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+            server.setExecutor(Executors.newCachedThreadPool());
+            server.createContext("/2018-06-01/credentials", handler);
+            server.start();
+            String uri = "http://127.0.0.1:" + server.getAddress().getPort() + "/2018-06-01/credentials";
+            System.setProperty("aws.containerCredentialsFullUri", uri);
+            System.setProperty("aws.containerAuthorizationToken", "container-token-not-real");
+            return new ContainerEndpoint(server, uri);
+        }
+
+        /** The wiring of a function reading {@code secretName} with its keys from this endpoint only. */
+        Wiring wiring(String secretName) {
+            Map<String, String> env = env(secretName);
             env.remove("AWS_ACCESS_KEY_ID");
             env.remove("AWS_SECRET_ACCESS_KEY");
             env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri);
-            Wiring wiring = new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream());
-            assertEquals("from-the-secret", wiring.secrets().current().internalApiKey());
-            assertEquals(java.util.List.of("container-token-not-real"), authorizations);
-            assertEquals(software.amazon.awssdk.auth.credentials.ContainerCredentialsProvider.class,
-                    SecretsManagerClients.credentials(wiring.config().aws()).getClass());
-        } finally {
+            return new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream());
+        }
+
+        @Override
+        public void close() {
             System.clearProperty("aws.containerCredentialsFullUri");
             System.clearProperty("aws.containerAuthorizationToken");
-            endpoint.stop(0);
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void underSnapStartTheKeysComeFromLambdasContainerEndpoint() throws Exception {
+        String name = "cold-call/" + UUID.randomUUID();
+        List<String> authorizations = new CopyOnWriteArrayList<>();
+        try (ContainerEndpoint endpoint = ContainerEndpoint.start(exchange -> {
+                    authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+                    byte[] body = ("{\"AccessKeyId\":\"ASIACONTAINER\",\"SecretAccessKey\":\"container-secret-not-real\","
+                            + "\"Token\":\"container-session-not-real\",\"Expiration\":\""
+                            + Instant.now().plus(Duration.ofHours(1)) + "\"}").getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, body.length);
+                    exchange.getResponseBody().write(body);
+                    exchange.close();
+                });
+                SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(name).secretString("{\"INTERNAL_API_KEY\":\"from-the-secret\"}"));
+            Wiring wiring = endpoint.wiring(name);
+            assertEquals("from-the-secret", wiring.secrets().current().internalApiKey());
+            assertEquals(List.of("container-token-not-real"), authorizations);
+            assertEquals(ContainerCredentialsProvider.class, SecretsManagerClients.credentials(wiring.config().aws()).getClass());
         }
     }
 
@@ -112,37 +140,26 @@ class SecretsManagerProviderIT {
         String name = "cold-call/" + UUID.randomUUID();
         String answer = "{\"AccessKeyId\":\"ASIADRIP\",\"SecretAccessKey\":\"drip-secret-not-real\","
                 + "\"Token\":\"drip-token-not-real\"" + (peer.equals("drips")
-                        ? ",\"Expiration\":\"" + java.time.Instant.now().plus(Duration.ofHours(1)) + "\"}" : "}");
-        com.sun.net.httpserver.HttpServer endpoint = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-        endpoint.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-        endpoint.createContext("/creds", exchange -> {
-            byte[] body = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            try {
-                for (byte b : body) {
-                    exchange.getResponseBody().write(b);
-                    exchange.getResponseBody().flush();
-                    if (peer.equals("drips")) {
-                        Thread.sleep(300);
+                        ? ",\"Expiration\":\"" + Instant.now().plus(Duration.ofHours(1)) + "\"}" : "}");
+        try (ContainerEndpoint endpoint = ContainerEndpoint.start(exchange -> {
+                    byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+                    exchange.sendResponseHeaders(200, body.length);
+                    try {
+                        for (byte b : body) {
+                            exchange.getResponseBody().write(b);
+                            exchange.getResponseBody().flush();
+                            if (peer.equals("drips")) {
+                                Thread.sleep(300);
+                            }
+                        }
+                    } catch (InterruptedException | IOException e) {
+                        // the client gave up, or the test is over
                     }
-                }
-            } catch (InterruptedException | java.io.IOException e) {
-                // the client gave up, or the test is over
-            }
-            exchange.close();
-        });
-        endpoint.start();
-        String uri = "http://127.0.0.1:" + endpoint.getAddress().getPort() + "/creds";
-        System.setProperty("aws.containerCredentialsFullUri", uri);
-        System.setProperty("aws.containerAuthorizationToken", "container-token-not-real");
-        try (SecretsManagerClient admin = admin()) {
+                    exchange.close();
+                });
+                SecretsManagerClient admin = admin()) {
             admin.createSecret(r -> r.name(name).secretString("{\"INTERNAL_API_KEY\":\"k\"}"));
-            Map<String, String> env = env(name);
-            env.remove("AWS_ACCESS_KEY_ID");
-            env.remove("AWS_SECRET_ACCESS_KEY");
-            env.put("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri);
-            Wiring wiring = new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream());
+            Wiring wiring = endpoint.wiring(name);
             long started = System.nanoTime();
             SecretsUnavailableException e = assertThrows(SecretsUnavailableException.class,
                     () -> wiring.secrets().current());
@@ -151,10 +168,6 @@ class SecretsManagerProviderIT {
             assertTrue(e.getMessage().contains(name), e.getMessage());
             assertFalse(e.getMessage().contains("drip-secret-not-real") || e.getMessage().contains("drip-token-not-real"),
                     e.getMessage());
-        } finally {
-            System.clearProperty("aws.containerCredentialsFullUri");
-            System.clearProperty("aws.containerAuthorizationToken");
-            endpoint.stop(0);
         }
     }
 
