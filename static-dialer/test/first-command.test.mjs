@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './harness.mjs';
 
-const JAR = 'functions/local/target/coldcall-local.jar';
+const JAR = 'tools/local/target/coldcall-local.jar';
 
 function freePort() {
   return new Promise((done) => {
@@ -34,7 +34,7 @@ test('a fresh clone: bin/local start-api builds the page and serves it at /', { 
     }
     assert.equal(existsSync(join(clone, 'static-dialer/dist')), false);
     assert.equal(existsSync(join(clone, 'static-dialer/node_modules')), false);
-    mkdirSync(join(clone, 'functions/local/target'), { recursive: true });
+    mkdirSync(join(clone, 'tools/local/target'), { recursive: true });
     copyFileSync(join(repoRoot, JAR), join(clone, JAR));
     const later = new Date(Date.now() + 60_000);
     utimesSync(join(clone, JAR), later, later); // newer than every source: bin/local does not rebuild it

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const API_KEY = 'dev-internal-api-key';
 export const CALLER_NUMBER = '+15550000001';
-const RUNNER_JAR = join(repoRoot, 'functions/local/target/coldcall-local.jar');
+const RUNNER_JAR = join(repoRoot, 'tools/local/target/coldcall-local.jar');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** The Redis database the runner's functions use here; the Java integration tests use 1..7. */
 const REDIS_DB = 12;
@@ -45,7 +45,7 @@ function redisUrl() {
  */
 export async function startRunner({ twin = false, drainEvery = 0, env: extra = {} } = {}) {
   if (!existsSync(RUNNER_JAR)) {
-    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl functions/local -am`);
+    throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl tools/local -am`);
   }
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

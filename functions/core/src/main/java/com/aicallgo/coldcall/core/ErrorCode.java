@@ -2,7 +2,7 @@ package com.aicallgo.coldcall.core;
 
 import java.util.Locale;
 
-/** The stable error codes of CONTRACTS §1; the HTTP edge alone decides the status each answers with. */
+/** The stable error codes of docs/contracts.md "Routes"; the HTTP edge alone decides the status each answers with. */
 public enum ErrorCode {
     INVALID_REQUEST,
     UNAUTHORIZED,

@@ -28,7 +28,7 @@ import java.util.function.Supplier;
  * first-wins, so redeliveries and events in any order build the same state; the call log is built from the state,
  * never from the event at hand ({@link CallLogBuilder}).
  *
- * <p>Two flows (CONTRACTS §2, §8). <b>Direct</b>: Telnyx bridges the browser's call to the number itself; its
+ * <p>Two flows (docs/call-flows.md). <b>Direct</b>: Telnyx bridges the browser's call to the number itself; its
  * {@code call.answered} starts the recording when nobody did. <b>Parked</b> ({@code CALL_FLOW=parked}, "Park Outbound
  * Calls" on the connection): the browser's {@code call.initiated} arrives with {@code state: "parked"} and this
  * connects it with one {@code transfer} to the dialled number, our caller ID and recording from the answer; the

@@ -84,7 +84,7 @@ public record Config(
     public static final long DEFAULT_STALE_CALL_AFTER_MINUTES = 255;
     /** Telnyx's {@code recording_urls} live 10 minutes: a link older than this is read again before it is posted. */
     public static final long DEFAULT_RECORDING_LINK_MAX_AGE_SECONDS = 300;
-    /** How long Telnyx's download links are valid (CONTRACTS §2). */
+    /** How long Telnyx's download links are valid (docs/contracts.md "Telnyx webhooks"). */
     public static final Duration RECORDING_LINK_LIFETIME = Duration.ofMinutes(10);
 
     /**

@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.http;
 import com.aicallgo.coldcall.core.time.Deadlines;
 import java.time.Duration;
 
-/** The API's routes (CONTRACTS §1), spelled once: the handlers, their priming, the runner's tests and the bench use these. */
+/** The API's routes (docs/contracts.md "Routes"), spelled once: the handlers, their priming, the runner's tests and the bench use these. */
 public enum Endpoint {
     CREDENTIALS("GET", "/webrtc-credentials", Deadlines.CREDENTIALS),
     START_RECORDING("POST", "/start-recording", Deadlines.START_RECORDING),

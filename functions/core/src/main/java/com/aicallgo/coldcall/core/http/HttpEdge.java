@@ -155,7 +155,7 @@ public final class HttpEdge {
         return response;
     }
 
-    /** The status each code answers with (CONTRACTS §1): the caller's mistakes 4xx, ours and our peers' 5xx. */
+    /** The status each code answers with (docs/contracts.md "Routes"): the caller's mistakes 4xx, ours and our peers' 5xx. */
     public static int status(ErrorCode code) {
         return switch (code) {
             case INVALID_REQUEST -> 400;

@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Outbound HTTP through the JDK's {@link HttpURLConnection}, which starts far lighter than
- * {@code java.net.http.HttpClient} (CONTRACTS §9). Keep-alive is the JDK's default, so a warm container reuses
+ * {@code java.net.http.HttpClient} (docs/deploy.md "AWS facts"). Keep-alive is the JDK's default, so a warm container reuses
  * its connection.
  *
  * <p>Each call has one total deadline (connect + request + headers + body): the earlier of this caller's limit and

@@ -16,7 +16,7 @@ public record Secrets(
         String webBackendApiKey,
         String source) {
 
-    /** Builds the record from key/value pairs named as in CONTRACTS §5 (secret JSON or environment). */
+    /** Builds the record from key/value pairs named as in docs/configuration.md (secret JSON or environment). */
     public static Secrets from(Map<String, String> values, String source) {
         return new Secrets(
                 blankToNull(values.get("TELNYX_SIP_API_KEY")),

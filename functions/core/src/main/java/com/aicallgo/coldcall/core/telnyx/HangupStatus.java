@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.telnyx;
 import java.util.Locale;
 
 /**
- * Maps how a call ended to the Web Backend's {@code call_status} (CONTRACTS §4). Telnyx's spec lists
+ * Maps how a call ended to the Web Backend's {@code call_status} (docs/contracts.md "Web Backend"). Telnyx's spec lists
  * {@code hangup_cause} as one of {@code call_rejected, normal_clearing, originator_cancel, timeout, time_limit,
  * user_busy, not_found, no_answer, unspecified} and gives {@code sip_hangup_cause} as the SIP response code in text;
  * it does not say that {@code normal_clearing} follows only an answer (a captured short call shows it with SIP 503).

@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.webbackend;
 
-/** {@code POST /api/v1/call-logs} (CallLogCreateRequest), CONTRACTS §4. */
+/** {@code POST /api/v1/call-logs} (CallLogCreateRequest), docs/contracts.md "Web Backend". */
 public record CallLog(
         String businessId,
         String callerPhoneNumber,

@@ -1,7 +1,7 @@
 package com.aicallgo.coldcall.core.webbackend;
 
 /**
- * {@code POST /api/v1/recordings} (RecordingCreateRequest), CONTRACTS §4, plus one optional field:
+ * {@code POST /api/v1/recordings} (RecordingCreateRequest), docs/contracts.md "Web Backend", plus one optional field:
  * {@code recording_url_expires_at}, when Telnyx's link stops working (absent for a public link, which does not
  * expire). A link is never posted older than {@code RECORDING_LINK_MAX_AGE_SECONDS}: it is read again first.
  */

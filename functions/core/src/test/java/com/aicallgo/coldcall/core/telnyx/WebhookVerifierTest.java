@@ -27,7 +27,7 @@ class WebhookVerifierTest {
      * The only fixed Ed25519 key pair in an official Telnyx SDK's tests: team-telnyx/telnyx-java,
      * telnyx-lib/src/test/kotlin/com/telnyx/sdk/lib/WebhookVerificationTest.kt (seed i1xxSkIu..., public key below).
      * That test signs at run time and stores no signature, so the two vectors here were derived from that key
-     * pair (Ed25519 is deterministic; JDK and Python's cryptography agree): see ../shared/research/telnyx.md §4.
+     * pair (Ed25519 is deterministic; the JDK and Python's cryptography agree).
      */
     static final String TELNYX_JAVA_PUBLIC_KEY = "jrMBoswHlhhVx2W2Www72WU/xn4UMpjreslD0m2u0qs=";
     static final String TELNYX_JAVA_SEED = "i1xxSkIuQOY9H8laaRslIoYGTJ1NwBAFdjsQwiwJH04=";
