@@ -361,11 +361,10 @@ public final class Bench {
             attributeAndIndex(id);
             store.scheduleStaleCheck(id, Instant.now().plusSeconds(15_300));
             // the route records the event's facts, then (a call not parked) the answer: two round trips
-            store.record(id, new CallFacts(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z"), null, null, null, null, null, null, null, null),
+            store.record(id, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z")),
                     Instant.now());
-            store.record(id, new CallFacts(CallState.Stage.ACTIVE, null, null, null, null, null, null, Instant.now(),
-                    null, null, null, null, null, null), Instant.now());
+            store.record(id, CallFacts.answered(Instant.now()), Instant.now());
             RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
             recordStart(id);
             store.settleRecording(id, claim, CallState.Recording.STARTED);
@@ -375,8 +374,8 @@ public final class Bench {
         void callHangup(String id) throws IOException {
             attributeAndIndex(id);
             store.rescheduleStaleCheck(id, null);
-            store.record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z"), null, null, Instant.now(), Instant.now(), null, "timeout",
+            store.record(id, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z")).withHangup(Instant.now(), Instant.now(), null, "timeout",
                     "unknown", "480"), Instant.now());
             Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
             post(webBackend + "/api/v1/call-logs", CALL_LOG);

@@ -87,25 +87,22 @@ public final class CallTracker {
         boolean hangup = stage == Stage.ENDED;
         Instant end = hangup ? WebhookEvent.time("data.payload.end_time", payload.endTime()) : null;
         Boolean parked = stage == Stage.INITIATED ? (Boolean) "parked".equalsIgnoreCase(payload.state()) : null;
-        CallState call = store.record(callControlId, new CallFacts(stage, number(payload.to()), callerNumber(payload.from()),
-                // the recordings API is asked by the session id when no recording webhook comes
-                payload.callSessionId(), payload.callLegId(),
-                started == null ? occurred : started,
-                stage == Stage.INITIATED ? occurred : null,
-                // a parked call's own answer is not the callee's: that comes from the destination's leg
-                null,
-                hangup ? (end == null ? occurred : end) : null,
-                hangup ? occurred : null,
-                // when we learned of the hang-up: waits for what may still come (the answer, the recording) count
-                // from here, so a hang-up Telnyx delivers late does not cut them short
-                hangup ? clock.instant() : null,
-                hangup ? payload.hangupCause() : null,
-                hangup ? payload.hangupSource() : null,
-                hangup ? payload.sipHangupCause() : null,
-                null, null, parked, null), clock.instant());
+        // the recordings API is asked by the session id when no recording webhook comes; a parked call's own answer
+        // is not the callee's (that comes from the destination's leg), so no answer time rides here
+        CallFacts facts = CallFacts.ownLeg(stage, number(payload.to()), callerNumber(payload.from()),
+                payload.callSessionId(), payload.callLegId(), started == null ? occurred : started);
+        if (parked != null) {
+            facts = facts.withInitiated(occurred, parked);
+        }
+        if (hangup) {
+            // when we learned of the hang-up: waits for what may still come (the answer, the recording) count from
+            // here, so a hang-up Telnyx delivers late does not cut them short
+            facts = facts.withHangup(end == null ? occurred : end, occurred, clock.instant(), payload.hangupCause(),
+                    payload.hangupSource(), payload.sipHangupCause());
+        }
+        CallState call = store.record(callControlId, facts, clock.instant());
         if (stage == Stage.ACTIVE && !Boolean.TRUE.equals(call.facts().parked())) {
-            call = store.record(callControlId, new CallFacts(Stage.ACTIVE, null, null, null, null, null, null, occurred,
-                    null, null, null, null, null, null), clock.instant());
+            call = store.record(callControlId, CallFacts.answered(occurred), clock.instant());
         }
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
@@ -141,9 +138,9 @@ public final class CallTracker {
         String callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         CallState call = switch (stage) {
-            case ACTIVE -> store.record(callControlId, CallFacts.destination(Stage.ACTIVE, number(payload.to()),
-                    callerNumber(payload.from()), event.occurredAt(), null, null), clock.instant());
-            case ENDED -> store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null,
+            case ACTIVE -> store.record(callControlId, CallFacts.destinationAnswered(number(payload.to()),
+                    callerNumber(payload.from()), event.occurredAt()), clock.instant());
+            case ENDED -> store.record(callControlId, CallFacts.destinationEnded(
                     blankToNull(payload.hangupCause(), "unspecified"), payload.sipHangupCause()), clock.instant());
             default -> store.read(callControlId);
         };
@@ -203,8 +200,7 @@ public final class CallTracker {
         String to = call.facts().toPhone();
         if (PhoneNumber.parse(to) == null) {
             store.settleConnect(callControlId, claim, true);
-            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "not_found", null),
-                    clock.instant());
+            store.record(callControlId, CallFacts.destinationEnded("not_found", null), clock.instant());
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "invalid-number",
                     UUID.randomUUID().toString(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
@@ -221,8 +217,7 @@ public final class CallTracker {
             if (retry) {
                 throw e;
             }
-            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "unspecified", null),
-                    clock.instant());
+            store.record(callControlId, CallFacts.destinationEnded("unspecified", null), clock.instant());
             log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
                     Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "failed",

@@ -133,8 +133,7 @@ public final class StaleCalls {
         if (end == null) {
             end = last(facts.answeredAt(), facts.initiatedAt(), facts.callStartTime(), now);
         }
-        CallState settled = store.record(callControlId, new CallFacts(CallState.Stage.ENDED, null, null, null, null,
-                null, null, null, end, end, now, null, null, null, null, null, null, "stale_sweep"), now);
+        CallState settled = store.record(callControlId, CallFacts.settled(end, now, "stale_sweep"), now);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("call_control_id", callControlId);
         fields.put("reason", why);
