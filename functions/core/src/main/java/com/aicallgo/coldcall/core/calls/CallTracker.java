@@ -83,9 +83,9 @@ public final class CallTracker {
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
         // start_time rides on every call event, so the log does not depend on whether call.initiated came first
-        Instant started = WebhookEvent.time("data.payload.start_time", payload.startTime());
+        Instant started = payload.startTime();
         boolean hangup = stage == Stage.ENDED;
-        Instant end = hangup ? WebhookEvent.time("data.payload.end_time", payload.endTime()) : null;
+        Instant end = hangup ? payload.endTime() : null;
         Boolean parked = stage == Stage.INITIATED ? (Boolean) "parked".equalsIgnoreCase(payload.state()) : null;
         // the recordings API is asked by the session id when no recording webhook comes; a parked call's own answer
         // is not the callee's (that comes from the destination's leg), so no answer time rides here

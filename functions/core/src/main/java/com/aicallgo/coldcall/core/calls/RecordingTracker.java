@@ -48,8 +48,8 @@ public final class RecordingTracker {
             return EventOutcome.IGNORED;
         }
         WebhookEvent.Payload payload = event.payload();
-        Instant started = WebhookEvent.time("data.payload.recording_started_at", payload.recordingStartedAt());
-        Instant ended = WebhookEvent.time("data.payload.recording_ended_at", payload.recordingEndedAt());
+        Instant started = payload.recordingStartedAt();
+        Instant ended = payload.recordingEndedAt();
         String recordingId = blank(payload.recordingId()) ? null : payload.recordingId();
         if (recordingId == null && saved) {
             recordingId = lookUp(payload, started);
