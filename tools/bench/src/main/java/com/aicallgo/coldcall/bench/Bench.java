@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.bench;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.net.HttpCaller;
@@ -397,8 +398,8 @@ public final class Bench {
         }
 
         private void recordStart(String id) throws IOException {
-            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(id)
-                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", id, UUID.randomUUID().toString())
+            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(new CallControlId(id))
+                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", new CallControlId(id), UUID.randomUUID().toString())
                     + "\"}").getBytes(StandardCharsets.UTF_8);
             HttpCaller.Response response = telnyxHttp.post(URI.create(telnyx + "/v2/calls/" + HttpCaller.segment(id)
                     + "/actions/record_start"), Map.of("Authorization", "Bearer dev-telnyx-api-key-NOT-REAL",

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
@@ -76,20 +77,20 @@ public final class Delivery {
     }
 
     /** Delivers the call log of an ended call now, or schedules it for when it can be built. */
-    public Result deliverCallLog(String callControlId, CallState call) {
+    public Result deliverCallLog(CallControlId callControlId, CallState call) {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            store.enqueue(callControlId, Deliverable.CALL_LOG, null, null, ready, now, keep());
+            store.enqueue(callControlId.value(), Deliverable.CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
-        return deliver(new OutboxEntry(callControlId, Deliverable.CALL_LOG), CallLog.PATH,
-                callLogs.build(callControlId, call), null, call);
+        return deliver(new OutboxEntry(callControlId.value(), Deliverable.CALL_LOG), CallLog.PATH,
+                callLogs.build(callControlId.value(), call), null, call);
     }
 
     /** Delivers a recording's metadata now, or queues it; {@code call} is what Redis knows about its call. */
-    public Result deliverRecording(String callControlId, RecordingMetadata metadata, CallState call) {
-        return deliver(new OutboxEntry(callControlId, new Deliverable.Recording(metadata.recordingSid())),
+    public Result deliverRecording(CallControlId callControlId, RecordingMetadata metadata, CallState call) {
+        return deliver(new OutboxEntry(callControlId.value(), new Deliverable.Recording(metadata.recordingSid())),
                 RecordingMetadata.PATH, metadata, json(metadata), call);
     }
 

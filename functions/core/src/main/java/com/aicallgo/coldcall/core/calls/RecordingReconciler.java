@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
@@ -232,7 +233,7 @@ public final class RecordingReconciler {
             Instant now = clock.instant();
             CallState marked = store.recordRecording(callControlId,
                     new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
-            delivery.deliverRecording(callControlId, metadata(callControlId, fresh), marked);
+            delivery.deliverRecording(new CallControlId(callControlId), metadata(callControlId, fresh), marked);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
@@ -42,7 +43,7 @@ public final class RecordingTracker {
     }
 
     /** Applies one recording event of the call {@code callControlId}. */
-    public EventOutcome apply(WebhookEvent event, String callControlId) {
+    public EventOutcome apply(WebhookEvent event, CallControlId callControlId) {
         boolean saved = event.type() == WebhookEvent.Type.RECORDING_SAVED;
         if (!saved && event.type() != WebhookEvent.Type.RECORDING_ERROR) {
             return EventOutcome.IGNORED;
@@ -54,8 +55,8 @@ public final class RecordingTracker {
         if (recordingId == null && saved) {
             recordingId = lookUp(payload, started);
             if (recordingId == null) {
-                store.scheduleCheck(callControlId, clock.instant().plus(LOOKUP_RECHECK));
-                store.remember(callControlId, event.id(), clock.instant());
+                store.scheduleCheck(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
+                store.remember(callControlId.value(), event.id(), clock.instant());
                 log.info("recording saved without recording_id: its check will find it", Map.of(
                         "call_control_id", callControlId, "event_id", event.id()));
                 return EventOutcome.RECORDING_LOOKUP_DEFERRED;
@@ -66,7 +67,7 @@ public final class RecordingTracker {
             recordingId = event.id();
         }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
-        CallState call = store.recordRecording(callControlId,
+        CallState call = store.recordRecording(callControlId.value(),
                 new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
                         saved ? event.occurredAt() : null, null),
                 saved ? CallState.Recording.SAVED : CallState.Recording.ERROR, clock.instant());
@@ -78,7 +79,7 @@ public final class RecordingTracker {
                 : 0;
         Link link = Link.of(payload, event.occurredAt());
         RecordingMetadata metadata = new RecordingMetadata(
-                callControlId,
+                callControlId.value(),
                 recordingId,
                 link.url(),
                 saved ? "completed" : "failed",
@@ -92,7 +93,7 @@ public final class RecordingTracker {
             case QUEUED -> EventOutcome.RECORDING_QUEUED;
             case DEAD_LETTERED -> EventOutcome.RECORDING_DEAD_LETTERED;
         };
-        store.remember(callControlId, event.id(), clock.instant());
+        store.remember(callControlId.value(), event.id(), clock.instant());
         return outcome;
     }
 

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.log.JsonLog;
@@ -101,7 +102,7 @@ public final class StaleCalls {
         }
         TelnyxCallControl.Status status;
         try {
-            status = telnyx.status(callControlId);
+            status = telnyx.status(new CallControlId(callControlId));
         } catch (Failure e) {
             if (e.code() != ErrorCode.TELNYX_UNAVAILABLE) {
                 throw e;
@@ -142,7 +143,7 @@ public final class StaleCalls {
         fields.put("answered", facts.answeredAt() != null);
         log.warn("stale call settled: its hang-up never came", fields);
         log.metric("StaleCallsSettled", "Count", 1, fields);
-        tracker.postCallLog(callControlId, settled);
+        tracker.postCallLog(new CallControlId(callControlId), settled);
         return Outcome.SETTLED;
     }
 

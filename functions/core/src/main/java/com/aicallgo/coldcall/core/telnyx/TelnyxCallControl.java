@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.telnyx;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
@@ -77,9 +78,9 @@ public final class TelnyxCallControl {
     }
 
     /** One attempt's {@code command_id}: the same for the retries of that attempt, another for the next attempt. */
-    public static String commandId(String action, String callControlId, String attempt) {
+    public static String commandId(String action, CallControlId callControlId, String attempt) {
         return action + "-" + UUID.nameUUIDFromBytes(
-                (action + ":" + callControlId + ":" + attempt).getBytes(StandardCharsets.UTF_8));
+                (action + ":" + callControlId.value() + ":" + attempt).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -89,7 +90,7 @@ public final class TelnyxCallControl {
      * @param until every try ends by this (the caller's claim; {@code null}: the invocation's budget only)
      * @throws TelnyxFailure {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
      */
-    public Answer recordStart(String callControlId, String attempt, Deadline until) {
+    public Answer recordStart(CallControlId callControlId, String attempt, Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("format", "mp3");
         body.put("channels", "dual");
@@ -100,7 +101,7 @@ public final class TelnyxCallControl {
      * Connects a parked browser call to the dialled number with our caller ID, recording from the answer (mp3, dual)
      * in the same command, so no separate record_start races the answer. The new leg's webhooks carry our state too.
      */
-    public Answer transfer(String callControlId, String to, String from, int timeoutSeconds, String attempt,
+    public Answer transfer(CallControlId callControlId, String to, String from, int timeoutSeconds, String attempt,
             Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to);
@@ -114,7 +115,7 @@ public final class TelnyxCallControl {
     }
 
     /** Hangs up a leg of {@code call}, telling the browser the destination's outcome in {@link #OUTCOME_HEADER}. */
-    public Answer hangup(String legControlId, String call, String outcome, String attempt, Deadline until) {
+    public Answer hangup(CallControlId legControlId, CallControlId call, String outcome, String attempt, Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (outcome != null) {
             body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome)));
@@ -127,8 +128,8 @@ public final class TelnyxCallControl {
      *
      * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404 or its 90015
      */
-    public Status status(String callControlId) {
-        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId));
+    public Status status(CallControlId callControlId) {
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId.value()));
         HttpCaller.Response response;
         try {
             response = http.get(uri, headers());
@@ -158,9 +159,10 @@ public final class TelnyxCallControl {
      * Sends one command, retrying 429, 5xx and timeouts a bounded number of times with the same command id; every
      * try ends by {@code until} and by the invocation's budget, and no retry starts once the time is spent.
      */
-    private Answer send(String legControlId, String action, Map<String, Object> fields, String call, String attempt,
+    private Answer send(CallControlId legControlId, String action, Map<String, Object> fields, CallControlId call,
+            String attempt,
             Deadline until, String what) {
-        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId) + "/actions/" + action);
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId.value()) + "/actions/" + action);
         Map<String, Object> command = new LinkedHashMap<>(fields);
         command.put("client_state", ClientState.of(call));
         command.put("command_id", commandId(action, legControlId, attempt));

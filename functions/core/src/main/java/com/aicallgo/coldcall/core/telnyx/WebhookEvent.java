@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.telnyx;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.json.Json;
@@ -29,8 +30,13 @@ import java.util.Set;
  * A Telnyx webhook (API v2), {@code {"data": {"event_type", "id", "occurred_at", "payload"}, "meta": {...}}}, as the
  * typed view {@link #parse} builds once. Parsed leniently (Telnyx adds fields; a number where we expect text is taken
  * as text); only what we use is required.
+ *
+ * @param callControlId the payload's call control id, checked once here; {@code null} when absent: Telnyx's spec
+ *     leaves it out of recording events, so an event is attributed by it first and then by other ids
+ *     ({@link com.aicallgo.coldcall.core.calls.Attribution})
  */
-public record WebhookEvent(Type type, String eventType, String id, Instant occurredAt, Payload payload) {
+public record WebhookEvent(Type type, String eventType, String id, Instant occurredAt, Payload payload,
+        CallControlId callControlId) {
     /** The event types we act on; every other is {@link #OTHER}. */
     public enum Type {
         CALL_INITIATED("call.initiated"),
@@ -199,13 +205,13 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
         bounded(payloadTime("end_time", unreadable), payload.endTime(), latest);
         bounded(payloadTime("recording_started_at", unreadable), payload.recordingStartedAt(), latest);
         bounded(payloadTime("recording_ended_at", unreadable), payload.recordingEndedAt(), latest);
-        if (!blank(payload.callControlId())) {
-            Ids.require("data.payload.call_control_id", payload.callControlId());
-        }
+        CallControlId callControlId = blank(payload.callControlId()) ? null
+                : CallControlId.of("data.payload.call_control_id", payload.callControlId());
         if (!blank(payload.recordingId())) {
             Ids.require("data.payload.recording_id", payload.recordingId());
         }
-        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(), occurred, payload);
+        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(), occurred, payload,
+                callControlId);
     }
 
     /** The payload field {@code name}, once it is known to have been read as a time (or to be absent). */
@@ -223,14 +229,6 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             throw Failure.invalid(field, "is outside " + EARLIEST + " .. now + 1 day");
         }
         return time;
-    }
-
-    /**
-     * The payload's call control id, or {@code null}: Telnyx's spec leaves it out of recording events, so an event is
-     * attributed by it first and then by other ids ({@link com.aicallgo.coldcall.core.calls.Attribution}).
-     */
-    public String callControlId() {
-        return blank(payload.callControlId()) ? null : payload.callControlId();
     }
 
     /** An ISO-8601 time, {@code null} when absent. */
