@@ -35,7 +35,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -398,8 +397,10 @@ public final class Bench {
         }
 
         private void recordStart(String id) throws IOException {
-            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(new CallControlId(id))
-                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", new CallControlId(id), UUID.randomUUID().toString())
+            CallControlId call = new CallControlId(id);
+            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(call)
+                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", call,
+                            TelnyxCallControl.Attempt.next())
                     + "\"}").getBytes(StandardCharsets.UTF_8);
             HttpCaller.Response response = telnyxHttp.post(URI.create(telnyx + "/v2/calls/" + HttpCaller.segment(id)
                     + "/actions/record_start"), Map.of("Authorization", "Bearer dev-telnyx-api-key-NOT-REAL",

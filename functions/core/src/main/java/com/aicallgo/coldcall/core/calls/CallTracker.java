@@ -11,6 +11,7 @@ import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.Attempt;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.time.Budget;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -173,8 +173,8 @@ public final class CallTracker {
             case "canceled" -> "canceled";
             default -> "not_found".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "invalid-number" : "failed";
         };
-        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome, eventId,
-                commandDeadline()));
+        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome,
+                Attempt.forEvent(eventId), commandDeadline()));
         return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
     }
 
@@ -198,19 +198,18 @@ public final class CallTracker {
             }
             case Claim.Claimed claimed -> claim = claimed;
         }
-        String to = call.facts().toPhone();
-        if (PhoneNumber.parse(to) == null) {
+        PhoneNumber to = PhoneNumber.parse(call.facts().toPhone());
+        if (to == null) {
             store.settleConnect(callControlId.value(), claim, true);
             store.record(callControlId.value(), CallFacts.destinationEnded("not_found", null), clock.instant());
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "invalid-number",
-                    UUID.randomUUID().toString(), commandDeadline()));
+                    Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
         TelnyxCallControl.Answer answer;
         try {
             answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId, to,
-                    settings.callerId(), (int) settings.connectTimeout().toSeconds(), UUID.randomUUID().toString(),
-                    commandDeadline()));
+                    settings.callerId(), settings.connectTimeout(), Attempt.next(), commandDeadline()));
         } catch (TelnyxFailure e) {
             boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
             // a new delivery of call.initiated is a new attempt, with a new command id
@@ -222,7 +221,7 @@ public final class CallTracker {
             log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
                     Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "failed",
-                    UUID.randomUUID().toString(), commandDeadline()));
+                    Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
         store.settleConnect(callControlId.value(), claim, true);

@@ -76,7 +76,7 @@ public final class RecordingStarter {
                 try {
                     // ends early enough to record Telnyx's answer in Redis before the deadline; each claim is a new
                     // attempt, so its command id is new (a retry of this attempt keeps it)
-                    return telnyx.recordStart(callControlId, java.util.UUID.randomUUID().toString(),
+                    return telnyx.recordStart(callControlId, TelnyxCallControl.Attempt.next(),
                             budget.invocation().minus(Deadlines.SETTLE_RESERVE));
                 } catch (TelnyxFailure e) {
                     store.settleRecording(callControlId.value(), held, CallState.Recording.FAILED);
