@@ -10,6 +10,7 @@ import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -198,7 +199,7 @@ public final class Delivery {
      */
     private RecordingMetadata live(RecordingMetadata metadata) {
         String expires = metadata.recordingUrlExpiresAt();
-        if (expires == null || !"completed".equals(metadata.recordingStatus())) {
+        if (expires == null || !RecordingStatus.COMPLETED.wire().equals(metadata.recordingStatus())) {
             return metadata;
         }
         Instant handedOut;

@@ -6,6 +6,7 @@ import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
@@ -82,7 +83,7 @@ public final class RecordingTracker {
                 callControlId.value(),
                 recordingId,
                 link.url(),
-                saved ? "completed" : "failed",
+                RecordingStatus.of(saved).wire(),
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
                 "telnyx",
