@@ -34,32 +34,7 @@ public final class CallLogBuilder {
                 || !HangupStatus.mayHaveTalked(facts.hangupCause())) {
             return Instant.MIN;
         }
-        return hungUp(call).plus(answerWait);
-    }
-
-    /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
-    public static Instant hungUp(CallState call) {
-        Instant occurred = call.facts().hangupAt();
-        Instant seen = call.facts().hangupSeenAt();
-        return seen == null || seen.isBefore(occurred) ? occurred : seen;
-    }
-
-    /**
-     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
-     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
-     * answer).
-     */
-    public static boolean answered(CallState call) {
-        CallFacts facts = call.facts();
-        if (facts.answeredAt() != null) {
-            return true;
-        }
-        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
-            return false;
-        }
-        return HangupStatus.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
-                || HangupStatus.mayHaveTalked(facts.hangupCause()) && (call.recordingStartedAt() != null
-                        || call.recording() == CallState.Recording.STARTED || call.recording() == CallState.Recording.SAVED);
+        return call.hungUp().plus(answerWait);
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
@@ -67,7 +42,7 @@ public final class CallLogBuilder {
         CallFacts facts = call.facts();
         Instant answeredAt = facts.answeredAt();
         boolean answered = answeredAt != null;
-        if (!answered && answered(call)) {
+        if (!answered && call.answered()) {
             // the answer never came: the recording's start is the best answer time, else when the call started
             answered = true;
             answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : facts.callStartTime();

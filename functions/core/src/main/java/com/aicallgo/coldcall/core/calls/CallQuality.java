@@ -37,9 +37,9 @@ public final class CallQuality {
         this.log = log;
     }
 
-    /** Publishes the quality of a call that has hung up, if it was answered ({@link CallLogBuilder#answered}). */
+    /** Publishes the quality of a call that has hung up, if it was answered ({@link CallState#answered}). */
     public void publish(CallControlId callControlId, CallState call, JsonNode callQualityStats) {
-        if (!CallLogBuilder.answered(call)) {
+        if (!call.answered()) {
             return;
         }
         CallQualityStats stats = CallQualityStats.parse(callQualityStats);

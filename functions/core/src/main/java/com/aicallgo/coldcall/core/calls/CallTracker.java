@@ -275,9 +275,9 @@ public final class CallTracker {
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */
     EventOutcome postCallLog(CallControlId callControlId, CallState call) {
         store.rescheduleStaleCheck(callControlId.value(), null);
-        if (CallLogBuilder.answered(call)) {
+        if (call.answered()) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            store.scheduleCheck(callControlId.value(), CallLogBuilder.hungUp(call).plus(settings.reconcileAfter()));
+            store.scheduleCheck(callControlId.value(), call.hungUp().plus(settings.reconcileAfter()));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> EventOutcome.CALL_LOG_POSTED;

@@ -160,7 +160,7 @@ public final class RecordingReconciler {
         if (call.empty()) {
             return settle(callControlId, Outcome.MISSING, "the call's state expired before its recording was checked", 0);
         }
-        if (!CallLogBuilder.answered(call)) {
+        if (!call.answered()) {
             return settle(callControlId, Outcome.NOT_EXPECTED, null, 0);
         }
         if (call.recordings().isEmpty()) {

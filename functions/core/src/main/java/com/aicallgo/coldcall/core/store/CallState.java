@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -107,5 +108,30 @@ public record CallState(
 
     public boolean ended() {
         return facts.endedAt() != null;
+    }
+
+    /**
+     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
+     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
+     * answer). The one statement of the rule: the call log, the quality metrics, the recording check and the
+     * tracker all ask here.
+     */
+    public boolean answered() {
+        if (facts.answeredAt() != null) {
+            return true;
+        }
+        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
+            return false;
+        }
+        return HangupStatus.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
+                || HangupStatus.mayHaveTalked(facts.hangupCause()) && (recordingStartedAt != null
+                        || recording == Recording.STARTED || recording == Recording.SAVED);
+    }
+
+    /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
+    public Instant hungUp() {
+        Instant occurred = facts.hangupAt();
+        Instant seen = facts.hangupSeenAt();
+        return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 }
