@@ -9,7 +9,7 @@ import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Claim;
-import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.Attempt;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
@@ -166,13 +166,8 @@ public final class CallTracker {
      */
     private EventOutcome endBrowserLeg(CallControlId callControlId, CallState call, String eventId) {
         boolean answered = call.facts().answeredAt() != null;
-        String outcome = answered ? null : switch (HangupStatus.of(false, call.facts().destinationHangupCause(),
-                call.facts().destinationSipHangupCause())) {
-            case "busy" -> "call_rejected".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "rejected" : "busy";
-            case "no-answer" -> "no-answer";
-            case "canceled" -> "canceled";
-            default -> "not_found".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "invalid-number" : "failed";
-        };
+        CallEnding outcome = answered ? null : CallEnding.of(false, call.facts().destinationHangupCause(),
+                call.facts().destinationSipHangupCause());
         command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome,
                 Attempt.forEvent(eventId), commandDeadline()));
         return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
@@ -202,7 +197,7 @@ public final class CallTracker {
         if (to == null) {
             store.settleConnect(callControlId.value(), claim, true);
             store.record(callControlId.value(), CallFacts.destinationEnded("not_found", null), clock.instant());
-            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "invalid-number",
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.INVALID_NUMBER,
                     Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
@@ -220,7 +215,7 @@ public final class CallTracker {
             store.record(callControlId.value(), CallFacts.destinationEnded("unspecified", null), clock.instant());
             log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
                     Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
-            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "failed",
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.FAILED,
                     Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }

@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
-import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -123,8 +123,8 @@ public record CallState(
         if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
             return false;
         }
-        return HangupStatus.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
-                || HangupStatus.mayHaveTalked(facts.hangupCause()) && (recordingStartedAt != null
+        return CallEnding.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
+                || CallEnding.mayHaveTalked(facts.hangupCause()) && (recordingStartedAt != null
                         || recording == Recording.STARTED || recording == Recording.SAVED);
     }
 

@@ -131,11 +131,11 @@ public final class TelnyxCallControl {
     }
 
     /** Hangs up a leg of {@code call}, telling the browser the destination's outcome in {@link #OUTCOME_HEADER}. */
-    public Answer hangup(CallControlId legControlId, CallControlId call, String outcome, Attempt attempt,
+    public Answer hangup(CallControlId legControlId, CallControlId call, CallEnding outcome, Attempt attempt,
             Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (outcome != null) {
-            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome)));
+            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome.wire())));
         }
         return send(legControlId, "hangup", body, call, attempt, until, "hang up the call");
     }

@@ -86,7 +86,7 @@ class CallQualityTest {
 
     @Test
     void aHangupWhoseCauseSaysItTalkedPublishesBeforeItsAnswerArrives() throws Exception {
-        // normal_clearing with a recording Telnyx made of the call: it talked (HangupStatus's rule)
+        // normal_clearing with a recording Telnyx made of the call: it talked (CallEnding's rule)
         quality.publish(new CallControlId("v3:q3"), CallLogBuilderTest.call(null, 125, "normal_clearing", 3, null),
                 Json.mapper().readTree(FULL));
         assertEquals(4, metrics().size());
