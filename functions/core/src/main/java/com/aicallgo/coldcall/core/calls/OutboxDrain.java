@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.calls;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.Backlog;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -29,14 +29,14 @@ public final class OutboxDrain {
     /** How often an entry may throw before it is dead-lettered. */
     static final int POISON_ATTEMPTS = 5;
 
-    private final CallStore store;
+    private final Outbox store;
     private final Delivery delivery;
     private final Clock clock;
     private final JsonLog log;
     private final int page;
 
     /** @param page how many entries are read from Redis at a time (a pass reads pages until its deadline) */
-    public OutboxDrain(CallStore store, Delivery delivery, Clock clock, JsonLog log, int page) {
+    public OutboxDrain(Outbox store, Delivery delivery, Clock clock, JsonLog log, int page) {
         this.store = store;
         this.delivery = delivery;
         this.clock = clock;

@@ -5,9 +5,10 @@ import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
@@ -69,7 +70,8 @@ public final class RecordingReconciler {
     /** When a delivery is under way: look again after the outbox's first retry. */
     static final Duration DELIVERY_RECHECK = Duration.ofMinutes(1);
 
-    private final CallStore store;
+    private final Calls store;
+    private final Schedule checks;
     private final TelnyxRecordings telnyx;
     private final Delivery delivery;
     private final Duration recheck;
@@ -80,9 +82,10 @@ public final class RecordingReconciler {
     /**
      * @param recheck how long to wait before asking Telnyx again about a recording it does not list yet
      */
-    public RecordingReconciler(CallStore store, TelnyxRecordings telnyx, Delivery delivery, Duration recheck,
-            Clock clock, JsonLog log, int batch) {
+    public RecordingReconciler(Calls store, Schedule checks, TelnyxRecordings telnyx, Delivery delivery,
+            Duration recheck, Clock clock, JsonLog log, int batch) {
         this.store = store;
+        this.checks = checks;
         this.telnyx = telnyx;
         this.delivery = delivery;
         this.recheck = recheck;
@@ -108,7 +111,7 @@ public final class RecordingReconciler {
      */
     public Report reconcile(boolean all, Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
-        Pass.each(deadline, handled -> store.dueChecks(all ? null : clock.instant(), batch + handled),
+        Pass.each(deadline, handled -> checks.due(all ? null : clock.instant(), batch + handled),
                 callControlId -> counts[isolated(callControlId).ordinal()]++);
         int checked = Arrays.stream(counts).sum();
         Report report = new Report(checked, counts[Outcome.CAPTURED.ordinal()], counts[Outcome.BACKFILLED.ordinal()],
@@ -127,7 +130,7 @@ public final class RecordingReconciler {
             throw e;
         } catch (RuntimeException e) {
             String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            long attempts = store.countCheckFailure(callControlId);
+            long attempts = checks.countFailure(callControlId);
             Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("call_control_id", callControlId);
             fields.put("reason", reason);
@@ -136,13 +139,13 @@ public final class RecordingReconciler {
                 Map<String, Object> record = new LinkedHashMap<>(fields);
                 record.put("record", "recording_check");
                 record.put("dead_lettered_at", clock.instant().toString());
-                store.deadLetterCheck(callControlId, json(record));
+                checks.deadLetter(callControlId, json(record));
                 log.error("recording check failed every attempt: it is in the dead-letter list", fields);
                 log.metric("DeadLetters", "Count", 1, fields);
                 return Outcome.MISSING;
             }
             Instant due = clock.instant().plus(Delivery.backoff((int) attempts));
-            store.rescheduleCheck(callControlId, due);
+            checks.move(callControlId, due);
             fields.put("retry_at", due.toString());
             log.warn("recording check failed; checking again later", fields);
             return Outcome.WAITING;
@@ -153,7 +156,7 @@ public final class RecordingReconciler {
     public Outcome check(String callControlId) {
         CallState call = store.read(callControlId);
         if (call.recordingChecked()) {
-            store.dropCheck(callControlId);
+            checks.drop(callControlId);
             return Outcome.SETTLED_BEFORE;
         }
         if (call.empty()) {
@@ -309,7 +312,7 @@ public final class RecordingReconciler {
         if (!due.isBefore(giveUpAt(call))) {
             return settle(callControlId, Outcome.MISSING, why + " " + GIVE_UP.toHours() + " h after the hang-up", 0);
         }
-        store.rescheduleCheck(callControlId, due);
+        checks.move(callControlId, due);
         return Outcome.WAITING;
     }
 
@@ -325,7 +328,7 @@ public final class RecordingReconciler {
     private Outcome settle(String callControlId, Outcome outcome, String reason, int backfilled) {
         boolean ours = store.markRecordingChecked(callControlId, outcome.name().toLowerCase(Locale.ROOT), reason,
                 clock.instant());
-        store.dropCheck(callControlId);
+        checks.drop(callControlId);
         if (!ours) {
             return Outcome.SETTLED_BEFORE;
         }
