@@ -7,7 +7,6 @@ import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Schedule;
-import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.time.Deadline;
 import java.time.Clock;
@@ -47,7 +46,7 @@ public final class StaleCalls {
     /** A call status API that does not answer is asked again after this. */
     static final Duration UNAVAILABLE_RECHECK = Duration.ofMinutes(5);
 
-    private final Calls store;
+    private final Calls calls;
     private final Schedule checks;
     private final TelnyxCallControl telnyx;
     private final CallTracker tracker;
@@ -55,9 +54,9 @@ public final class StaleCalls {
     private final JsonLog log;
     private final int page;
 
-    public StaleCalls(Calls store, Schedule checks, TelnyxCallControl telnyx, CallTracker tracker, Clock clock,
+    public StaleCalls(Calls calls, Schedule checks, TelnyxCallControl telnyx, CallTracker tracker, Clock clock,
             JsonLog log, int page) {
-        this.store = store;
+        this.calls = calls;
         this.checks = checks;
         this.telnyx = telnyx;
         this.tracker = tracker;
@@ -70,7 +69,7 @@ public final class StaleCalls {
     public Report sweep(Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
         Pass.each(deadline, handled -> checks.due(clock.instant(), page + handled),
-                callControlId -> counts[isolated(callControlId).ordinal()]++);
+                callControlId -> counts[Isolation.handle(callControlId, this::check, this::failed).ordinal()]++);
         Report report = new Report(Arrays.stream(counts).sum(), counts[Outcome.SETTLED.ordinal()],
                 counts[Outcome.ALIVE.ordinal()], counts[Outcome.WAITING.ordinal()]);
         if (report.checked() > 0) {
@@ -80,24 +79,18 @@ public final class StaleCalls {
         return report;
     }
 
-    private Outcome isolated(String callControlId) {
-        try {
-            return check(callControlId);
-        } catch (StoreUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            Instant due = clock.instant().plus(UNAVAILABLE_RECHECK);
-            checks.move(callControlId, due);
-            log.warn("stale call check failed; checking again later", Map.of("call_control_id", callControlId,
-                    "reason", e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    "retry_at", due.toString()));
-            return Outcome.WAITING;
-        }
+    /** A check that threw is not counted: it is asked about again later, as when Telnyx does not answer. */
+    private Outcome failed(String callControlId, String reason) {
+        Instant due = clock.instant().plus(UNAVAILABLE_RECHECK);
+        checks.move(callControlId, due);
+        log.warn("stale call check failed; checking again later", Map.of("call_control_id", callControlId,
+                "reason", reason, "retry_at", due.toString()));
+        return Outcome.WAITING;
     }
 
     /** Checks one call. */
     public Outcome check(String callControlId) {
-        CallState call = store.read(callControlId);
+        CallState call = calls.read(callControlId);
         if (call.empty() || call.ended()) {
             checks.drop(callControlId);
             return Outcome.ENDED_BEFORE;
@@ -136,7 +129,7 @@ public final class StaleCalls {
         if (end == null) {
             end = last(facts.answeredAt(), facts.initiatedAt(), facts.callStartTime(), now);
         }
-        CallState settled = store.record(callControlId, new CallFacts(CallState.Stage.ENDED, null, null, null, null,
+        CallState settled = calls.record(callControlId, new CallFacts(CallState.Stage.ENDED, null, null, null, null,
                 null, null, null, end, end, now, null, null, null, null, null, null, "stale_sweep"), now);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("call_control_id", callControlId);

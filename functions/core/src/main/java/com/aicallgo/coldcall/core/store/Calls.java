@@ -211,7 +211,8 @@ public final class Calls {
 
     /** Marks the work given up on ({@link Outbox#deadLetter}). */
     void markDead(String callControlId, Deliverable deliverable) {
-        redis.run(commands -> commands.hset(CallHash.key(callControlId), deliverable.field(), CallState.Mark.DEAD.wire));
+        redis.run(commands -> commands.hset(CallHash.key(callControlId), deliverable.field(),
+                CallState.Mark.DEAD.wire));
     }
 
     private String claim(String callControlId, String field, Instant now) {
