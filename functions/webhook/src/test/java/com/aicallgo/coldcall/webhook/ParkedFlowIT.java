@@ -81,7 +81,7 @@ class ParkedFlowIT {
 
     private void build() {
         if (wiring != null) {
-            wiring.callStore().close();
+            wiring.redis().close();
         }
         wiring = Fixtures.wiring("CallStatusWebhookFunction", env, clock, log);
         handler = new WebhookHandler(wiring);
@@ -89,7 +89,7 @@ class ParkedFlowIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         TelnyxWireMock.checkCommands(stubs);
         TelnyxWireMock.checkReads(stubs);
         stubs.stop();

@@ -6,8 +6,9 @@ import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.HangupStatus;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
@@ -41,7 +42,9 @@ public final class CallTracker {
             Duration connectTimeout, Duration staleCallAfter) {
     }
 
-    private final CallStore store;
+    private final Calls store;
+    private final Schedule recordingChecks;
+    private final Schedule staleChecks;
     private final RecordingStarter recordings;
     private final Delivery delivery;
     private final TelnyxCallControl telnyx;
@@ -51,9 +54,12 @@ public final class CallTracker {
     private final Clock clock;
     private final CallQuality quality;
 
-    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, TelnyxCallControl telnyx,
-            Settings settings, Budget budget, JsonLog log, Clock clock, CallQuality quality) {
+    public CallTracker(Calls store, Schedule recordingChecks, Schedule staleChecks, RecordingStarter recordings,
+            Delivery delivery, TelnyxCallControl telnyx, Settings settings, Budget budget, JsonLog log, Clock clock,
+            CallQuality quality) {
         this.store = store;
+        this.recordingChecks = recordingChecks;
+        this.staleChecks = staleChecks;
         this.recordings = recordings;
         this.delivery = delivery;
         this.telnyx = telnyx;
@@ -116,7 +122,7 @@ public final class CallTracker {
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
             Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();
-            store.scheduleStaleCheck(callControlId, from.plus(settings.staleCallAfter()));
+            staleChecks.add(callControlId, from.plus(settings.staleCallAfter()));
         }
         EventOutcome outcome = switch (stage) {
             case INITIATED -> Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
@@ -279,10 +285,10 @@ public final class CallTracker {
 
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */
     EventOutcome postCallLog(String callControlId, CallState call) {
-        store.rescheduleStaleCheck(callControlId, null);
+        staleChecks.drop(callControlId);
         if (CallLogBuilder.answered(call)) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            store.scheduleCheck(callControlId, CallLogBuilder.hungUp(call).plus(settings.reconcileAfter()));
+            recordingChecks.add(callControlId, CallLogBuilder.hungUp(call).plus(settings.reconcileAfter()));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> EventOutcome.CALL_LOG_POSTED;
