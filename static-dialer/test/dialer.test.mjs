@@ -359,7 +359,7 @@ describe('dialer page', { concurrency: false }, () => {
       const invite = await dial('800 555 0199');
       telnyx.ring(invite.params.dialogParams.callID, callControlId());
       await waitForCallState(page, 'trying').catch(() => {});
-      // what the twin sends for our backend's POST /actions/hangup with custom_headers (see README: inferred)
+      // what the twin sends for our backend's POST /actions/hangup with custom_headers (see docs/deploy.md part 7: inferred)
       telnyx.bye(invite.params.dialogParams.callID, { cause: 'NORMAL_CLEARING', causeCode: 16,
         dialogParams: { custom_headers: [{ name: 'X-Cold-Call-Outcome', value }] } });
       await waitForCallState(page, 'hangup');

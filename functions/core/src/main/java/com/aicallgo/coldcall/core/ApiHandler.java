@@ -5,7 +5,7 @@ import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Redis;
 import com.amazonaws.services.lambda.runtime.Context;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -35,7 +35,7 @@ public abstract class ApiHandler implements RequestStreamHandler {
     }
 
     /** Registers the SnapStart hooks: {@code warmUp} before the snapshot, and {@code store} (if any) reopened after. */
-    protected final void prime(Wiring wiring, CallStore store, Runnable warmUp) {
+    protected final void prime(Wiring wiring, Redis store, Runnable warmUp) {
         priming = Priming.register(warmUp, store, wiring.secrets(), wiring.log());
     }
 

@@ -21,7 +21,10 @@ import com.aicallgo.coldcall.core.secrets.Secrets;
 import com.aicallgo.coldcall.core.secrets.SecretsManagerClients;
 import com.aicallgo.coldcall.core.secrets.SecretsManagerProvider;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
+import com.aicallgo.coldcall.core.store.Outbox;
+import com.aicallgo.coldcall.core.store.Redis;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
@@ -94,25 +97,27 @@ public final class Wiring {
     }
 
     public RecordingStarter recordingStarter() {
-        return once(RecordingStarter.class, () -> new RecordingStarter(callStore(), callControl(), clock, budget,
+        return once(RecordingStarter.class, () -> new RecordingStarter(calls(), callControl(), clock, budget,
                 config.parkedFlow()));
     }
 
     /** Every Telnyx call event, routed to the tracker that follows it. */
     public CallEvents callEvents() {
         config.requireBusinessId();
-        return once(CallEvents.class, () -> new CallEvents(callStore(), callTracker(),
-                new RecordingTracker(callStore(), delivery(), telnyxRecordings(), log, clock), log));
+        return once(CallEvents.class, () -> new CallEvents(calls(), callTracker(),
+                new RecordingTracker(calls(), recordingChecks(), delivery(), telnyxRecordings(), log, clock), log));
     }
 
     /** The calls whose hang-up never came, settled from Telnyx's call status. */
     public StaleCalls staleCalls() {
         config.requireBusinessId();
-        return once(StaleCalls.class, () -> new StaleCalls(callStore(), callControl(), callTracker(), clock, log, 200));
+        return once(StaleCalls.class, () -> new StaleCalls(calls(), staleChecks(), callControl(), callTracker(), clock,
+                log, 200));
     }
 
     private CallTracker callTracker() {
-        return once(CallTracker.class, () -> new CallTracker(callStore(), recordingStarter(), delivery(), callControl(),
+        return once(CallTracker.class, () -> new CallTracker(calls(), recordingChecks(), staleChecks(),
+                recordingStarter(), delivery(), callControl(),
                 new CallTracker.Settings(config.autoRecord(), config.reconcileAfter(), config.parkedFlow(),
                         config.sipPhoneNumber(), config.connectTimeout(), config.staleCallAfter()),
                 budget, log, clock, new CallQuality(log)));
@@ -129,18 +134,35 @@ public final class Wiring {
 
     public OutboxDrain outboxDrain() {
         config.requireBusinessId();
-        return once(OutboxDrain.class, () -> new OutboxDrain(callStore(), delivery(), clock, log, 200));
+        return once(OutboxDrain.class, () -> new OutboxDrain(outbox(), delivery(), clock, log, 200));
     }
 
     public RecordingReconciler recordingReconciler() {
-        return once(RecordingReconciler.class, () -> new RecordingReconciler(callStore(), telnyxRecordings(), delivery(),
-                config.reconcileAfter(), clock, log, 200));
+        return once(RecordingReconciler.class, () -> new RecordingReconciler(calls(), recordingChecks(),
+                telnyxRecordings(), delivery(), config.reconcileAfter(), clock, log, 200));
     }
 
     /** One Redis client per container, shared by everything the function builds. */
-    public CallStore callStore() {
-        return once(CallStore.class, () -> CallStore.create(config.redisUrl(), config.redisCluster(), config.callStateTtl(),
-                budget));
+    public Redis redis() {
+        return once(Redis.class, () -> Redis.create(config.redisUrl(), config.redisCluster(), budget));
+    }
+
+    public Calls calls() {
+        return once(Calls.class, () -> new Calls(redis(), config.callStateTtl()));
+    }
+
+    public Outbox outbox() {
+        return once(Outbox.class, () -> new Outbox(redis(), calls()));
+    }
+
+    /** Answered calls whose recording is to be checked ({@link RecordingReconciler}); holds nothing but names. */
+    public Schedule recordingChecks() {
+        return Schedule.recordingChecks(redis());
+    }
+
+    /** Calls whose hang-up may never come ({@link StaleCalls}); holds nothing but names. */
+    public Schedule staleChecks() {
+        return Schedule.staleChecks(redis());
     }
 
     /** The secrets: from Secrets Manager when {@code TELNYX_SIP_SECRET_ID} is set, else from the environment. */
@@ -163,7 +185,7 @@ public final class Wiring {
     }
 
     private Delivery delivery() {
-        return once(Delivery.class, () -> new Delivery(callStore(),
+        return once(Delivery.class, () -> new Delivery(calls(), outbox(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
                 new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,

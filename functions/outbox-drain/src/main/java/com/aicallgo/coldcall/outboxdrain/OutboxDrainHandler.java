@@ -52,7 +52,7 @@ public final class OutboxDrainHandler implements RequestStreamHandler {
         this.reconciler = wiring.recordingReconciler();
         this.staleCalls = wiring.staleCalls();
         this.budget = wiring.budget();
-        this.priming = Priming.register(wiring::primeSecretsClient, wiring.callStore(), wiring.log());
+        this.priming = Priming.register(wiring::primeSecretsClient, wiring.redis(), wiring.log());
     }
 
     /** What Lambda calls: the EventBridge event (or an operator's {@code {"all": true}}) in, the report out. */

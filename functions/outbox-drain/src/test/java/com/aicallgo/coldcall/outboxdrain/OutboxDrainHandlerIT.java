@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
 import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.Outbox;
 import java.time.Duration;
 import java.time.Instant;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
@@ -51,7 +51,7 @@ class OutboxDrainHandlerIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         backend.stop();
     }
 
@@ -102,13 +102,13 @@ class OutboxDrainHandlerIT {
 
     /** A validly signed hang-up could once store these times; building its call log overflows a long. */
     private void queuePoisonCallLog(String callControlId) {
-        CallStore store = wiring.callStore();
         Instant now = clock.instant();
         Instant past = Instant.parse("-290000000-01-01T00:00:00Z");
         Instant future = Instant.parse("+290000000-01-01T00:00:00Z");
-        store.record(callControlId, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null, null,
-                past, null, past, future, future, now, "normal_clearing", "caller", "200", null, null, null, null), now);
-        store.enqueue(callControlId, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
+        wiring.calls().record(callControlId, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null, null,
+                past, null, past, future, future, now, "normal_clearing", "caller", "200", null, null, null, null),
+                now);
+        wiring.outbox().enqueue(callControlId, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
     }
 
     @Test
@@ -129,7 +129,7 @@ class OutboxDrainHandlerIT {
         Map<String, Object> last = handler.handleRequest(Map.of("all", true), null);
         assertEquals(0L, last.get("backlog"));
         assertEquals(1L, last.get("dead_letters"));
-        String letter = TestRedis.with(DB, redis -> redis.lindex(CallStore.DEAD_LETTERS, 0));
+        String letter = TestRedis.with(DB, redis -> redis.lindex(Outbox.DEAD_LETTERS, 0));
         assertTrue(letter.contains("v3:poison-0001") && letter.contains("long overflow"), letter);
         assertTrue(log.text().contains("outbox entry failed every attempt"), "the reason is logged at ERROR");
         assertEquals(0, backend.findAll(postRequestedFor(urlEqualTo("/api/v1/call-logs"))).size());
@@ -140,11 +140,11 @@ class OutboxDrainHandlerIT {
         Instant now = clock.instant();
         for (int i = 0; i < 450; i++) {
             String id = "v3:many-" + i;
-            wiring.callStore().record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null,
+            wiring.calls().record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null,
                     null, now.minusSeconds(60), now.minusSeconds(60), null, now, now, now, "user_busy", "callee", "486",
                     null, null, null, null),
                     now);
-            wiring.callStore().enqueue(id, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
+            wiring.outbox().enqueue(id, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
         }
         backend.stubFor(post("/api/v1/call-logs").willReturn(aResponse().withStatus(201)));
         Map<String, Object> report = new OutboxDrainHandler(wiring).handleRequest(Map.of(), null);

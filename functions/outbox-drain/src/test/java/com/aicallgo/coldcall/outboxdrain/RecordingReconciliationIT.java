@@ -70,7 +70,7 @@ class RecordingReconciliationIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         TelnyxWireMock.checkCommands(server);
         if (!malformedReadsOnPurpose) {
             TelnyxWireMock.checkReads(server);
@@ -332,7 +332,7 @@ class RecordingReconciliationIT {
         apply("call-status/call-answered.json");
         apply("call-status/call-hangup-completed.json");
         // a check no function could have scheduled: its id breaks the id rule, so every look at it throws
-        wiring.callStore().scheduleCheck("v3:bad\u0000id", HANGUP);
+        wiring.recordingChecks().add("v3:bad\u0000id", HANGUP);
         clock.set(HANGUP.plus(Duration.ofMinutes(3)).plusSeconds(1));
         Map<String, Object> first = runSchedule();
         assertEquals(1, first.get("recordings_backfilled"), "the good check settles in the same pass: " + first);

@@ -64,7 +64,7 @@ class StaleCallsIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         TelnyxWireMock.checkCommands(stubs);
         stubs.stop();
     }
@@ -175,7 +175,7 @@ class StaleCallsIT {
                 Double due = TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "v3:stale-0001"));
                 assertTrue(due > clock.instant().toEpochMilli(), "asked about again later");
             } finally {
-                hostile.callStore().close();
+                hostile.redis().close();
             }
         }
     }

@@ -12,7 +12,7 @@ import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Redis;
 import java.util.Map;
 
 /** {@code POST /start-recording}: the page asks for the call's dual-channel MP3 recording. */
@@ -40,13 +40,13 @@ public final class StartRecordingHandler extends ApiHandler {
         super(wiring, Endpoint.START_RECORDING);
         this.apiKeys = wiring.apiKeyCheck();
         this.starter = wiring.recordingStarter();
-        prime(wiring, wiring.callStore(), () -> {
+        prime(wiring, wiring.redis(), () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.START_RECORDING, "{}"));
             StartRecordingRequest.parse(SAMPLE);
             Priming.primeJson(new Answer("recording_started", "v3:priming"));
             wiring.primeSecretsClient();
             Priming.primeHttp(wiring.log());
-            CallStore.primeCodec();
+            Redis.primeCodec();
         });
     }
 

@@ -56,7 +56,7 @@ class StartRecordingHandlerIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         TelnyxWireMock.checkCommands(telnyx);
         telnyx.stop();
         for (String key : List.of("TELNYX_SIP_API_KEY", "INTERNAL_API_KEY")) {
@@ -220,7 +220,7 @@ class StartRecordingHandlerIT {
     @Test
     void redisDownIs503WithAClearError() throws Exception {
         env.put("REDIS_URL", "redis://127.0.0.1:1");
-        wiring.callStore().close();
+        wiring.redis().close();
         wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
         handler = new StartRecordingHandler(wiring);
         APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");

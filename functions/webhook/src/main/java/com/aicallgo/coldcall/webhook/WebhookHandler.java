@@ -10,7 +10,7 @@ import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Redis;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
@@ -45,14 +45,14 @@ public final class WebhookHandler extends ApiHandler {
         this.verifier = wiring.webhookVerifier();
         this.events = wiring.callEvents();
         this.clock = wiring.clock();
-        prime(wiring, wiring.callStore(), () -> {
+        prime(wiring, wiring.redis(), () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CALL_STATUS_WEBHOOK, "{}"));
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
             Priming.primeJson(new Ack("ok", "priming"));
             WebhookVerifier.prime();
             wiring.primeSecretsClient();
             Priming.primeHttp(wiring.log());
-            CallStore.primeCodec();
+            Redis.primeCodec();
         });
     }
 

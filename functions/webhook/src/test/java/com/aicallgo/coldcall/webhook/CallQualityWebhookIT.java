@@ -68,7 +68,7 @@ class CallQualityWebhookIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         stubs.stop();
         assertTrue(log.text().lines().allMatch(line -> line.startsWith("{") && line.endsWith("}")), "JSON lines only");
     }

@@ -65,7 +65,7 @@ class CallStatusWebhookIT {
 
     private void build() {
         if (wiring != null) {
-            wiring.callStore().close();
+            wiring.redis().close();
         }
         wiring = Fixtures.wiring("CallStatusWebhookFunction", env, clock, log);
         handler = new WebhookHandler(wiring);
@@ -73,7 +73,7 @@ class CallStatusWebhookIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         // every record_start (or other command) sent, and every Telnyx read stubbed, is as Telnyx's spec has it
         TelnyxWireMock.checkCommands(stubs);
         TelnyxWireMock.checkReads(stubs);

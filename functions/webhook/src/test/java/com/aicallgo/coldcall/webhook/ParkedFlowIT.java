@@ -82,7 +82,7 @@ class ParkedFlowIT {
 
     private void build() {
         if (wiring != null) {
-            wiring.callStore().close();
+            wiring.redis().close();
         }
         wiring = Fixtures.wiring("CallStatusWebhookFunction", env, clock, log);
         handler = new WebhookHandler(wiring);
@@ -90,7 +90,7 @@ class ParkedFlowIT {
 
     @AfterEach
     void stop() {
-        wiring.callStore().close();
+        wiring.redis().close();
         TelnyxWireMock.checkCommands(stubs);
         TelnyxWireMock.checkReads(stubs);
         stubs.stop();

@@ -6,12 +6,15 @@ import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
 import com.aicallgo.coldcall.core.store.RecordingClaim;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.Redis;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.local.Template;
@@ -267,7 +270,7 @@ public final class Bench {
         Map<String, RequestStreamHandler> handlers = new LinkedHashMap<>();
         // the functions' log lines still get written (a syscall each, as on Lambda), to nowhere
         System.setOut(discard);
-        CallStore floorStore = CallStore.create(redisUrl, false, Duration.ofSeconds(86_400));
+        Redis floorRedis = Redis.create(redisUrl, false);
         RedisClient admin = RedisClient.create(redisUrl);
         try {
             for (String id : List.of("CredentialsFunction", "StartRecordingFunction", "CallStatusWebhookFunction",
@@ -277,7 +280,7 @@ public final class Bench {
                 handlers.put(id, cast(type.getConstructor(Map.class).newInstance(env)));
             }
             Warm warm = new Warm(handlers, outside, admin);
-            Floors floors = new Floors(floorStore, outside);
+            Floors floors = new Floors(floorRedis, outside);
             List<Warm.Route> routes = List.of(
                     new Warm.Route(Endpoint.CREDENTIALS.logName(), "CredentialsFunction",
                             id -> events.file("credentials/get.json"), answer(200, "sip_username"), null),
@@ -304,7 +307,7 @@ public final class Bench {
             return results;
         } finally {
             System.setOut(out);
-            floorStore.close();
+            floorRedis.close();
             admin.shutdown();
         }
     }
@@ -321,15 +324,19 @@ public final class Bench {
                 + "\"recording_duration_seconds\":105,\"recording_channels\":2,\"provider\":\"telnyx\"}")
                 .getBytes(StandardCharsets.UTF_8);
 
-        private final CallStore store;
+        private final Calls store;
+        private final Outbox outbox;
+        private final Schedule staleChecks;
         private final String telnyx;
         private final String webBackend;
         // the functions' settings: Telnyx 2 s / 4 s (Wiring), the Web Backend WEB_BACKEND_TIMEOUT_MS (1200)
         private final HttpCaller telnyxHttp = new HttpCaller(Duration.ofSeconds(2), Duration.ofSeconds(4));
         private final HttpCaller webHttp = new HttpCaller(Duration.ofMillis(1200), Duration.ofMillis(1200));
 
-        Floors(CallStore store, Outside outside) {
-            this.store = store;
+        Floors(Redis redis, Outside outside) {
+            this.store = new Calls(redis, Duration.ofSeconds(86_400));
+            this.outbox = new Outbox(redis, store);
+            this.staleChecks = Schedule.staleChecks(redis);
             this.telnyx = outside.base() + "/telnyx";
             this.webBackend = outside.base() + "/web-backend";
         }
@@ -359,7 +366,7 @@ public final class Bench {
 
         void callAnswered(String id) throws IOException {
             attributeAndIndex(id);
-            store.scheduleStaleCheck(id, Instant.now().plusSeconds(15_300));
+            staleChecks.add(id, Instant.now().plusSeconds(15_300));
             // the route records the event's facts, then (a call not parked) the answer: two round trips
             store.record(id, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z")),
@@ -373,14 +380,14 @@ public final class Bench {
 
         void callHangup(String id) throws IOException {
             attributeAndIndex(id);
-            store.rescheduleStaleCheck(id, null);
+            staleChecks.drop(id);
             store.record(id, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
                     Instant.parse("2025-11-15T10:30:00Z")).withHangup(Instant.now(), Instant.now(), null, "timeout",
                     "unknown", "480"), Instant.now());
             Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
             post(webBackend + "/api/v1/call-logs", CALL_LOG);
             store.finish(id, Deliverable.CALL_LOG, claim);
-            store.unschedule(new OutboxEntry(id, Deliverable.CALL_LOG));
+            outbox.unschedule(new OutboxEntry(id, Deliverable.CALL_LOG));
             store.remember(id, "bench-event-" + id, Instant.now());
         }
 
@@ -392,7 +399,7 @@ public final class Bench {
             Claim.Claimed claim = (Claim.Claimed) store.claim(id, recording, Instant.now());
             post(webBackend + "/api/v1/recordings", RECORDING);
             store.finish(id, recording, claim);
-            store.unschedule(new OutboxEntry(id, recording));
+            outbox.unschedule(new OutboxEntry(id, recording));
             store.remember(id, "bench-event-" + id, Instant.now());
         }
 

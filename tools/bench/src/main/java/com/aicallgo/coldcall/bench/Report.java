@@ -185,7 +185,7 @@ final class Report {
                 + " the timed ones; on demand only, as Lambda has no SnapStart for images.\n");
         md.append("- **Warm**: each route's handler built once in one JVM (C1 only, as on Lambda) and invoked with"
                 + " a fresh call (new ids, signed now) each time, from the event's bytes to the response's through the"
-                + " handler's stream method, as the runtime client calls it. Its floor is the same Redis commands (one `CallStore`) and HTTP"
+                + " handler's stream method, as the runtime client calls it. Its floor is the same Redis commands (one `Redis` connection) and HTTP"
                 + " call (`HttpCaller`, same timeouts) with nothing else; the command and call counts are shown so a"
                 + " floor that drifts from its route is visible. Route and floor alternate in blocks.\n");
         md.append("- **Footprint**: `jcmd` right after the first response: classes loaded (`PerfCounter.print`),"

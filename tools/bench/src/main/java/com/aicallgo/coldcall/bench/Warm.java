@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 /**
  * Warm latency: each route invoked over and over in one JVM (one warm container) with a fresh call per invocation,
  * timed from the event's bytes to the response's as the runtime client hands them to a stream handler; beside it the route's floor, the
- * same Redis commands and HTTP call through the same clients (a {@code CallStore}, an {@code HttpCaller}) with
+ * same Redis commands and HTTP call through the same clients (the store's {@code Redis}, an {@code HttpCaller}) with
  * nothing else. Route and floor run in alternating blocks so background load hits both alike.
  */
 final class Warm {

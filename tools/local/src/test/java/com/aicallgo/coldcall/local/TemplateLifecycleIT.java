@@ -125,7 +125,7 @@ class TemplateLifecycleIT {
 
     /**
      * Lambda refuses a description over 256 characters: usual values fit, with an existing secret and this stack's
-     * cache (README "Deploy" says what fits with an existing Redis as well).
+     * cache (docs/deploy.md part 3 says what fits with an existing Redis as well).
      */
     @Test
     void theVersionDescriptionFitsLambdasLimitWithUsualLongValues() throws Exception {

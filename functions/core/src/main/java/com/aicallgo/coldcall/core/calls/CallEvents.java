@@ -1,7 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,12 +14,12 @@ import java.util.Map;
  * an {@code unattributed} WARN line carrying its ids, never refused (Telnyx would only deliver it again).
  */
 public final class CallEvents {
-    private final CallStore store;
+    private final Calls store;
     private final CallTracker calls;
     private final RecordingTracker recordings;
     private final JsonLog log;
 
-    public CallEvents(CallStore store, CallTracker calls, RecordingTracker recordings, JsonLog log) {
+    public CallEvents(Calls store, CallTracker calls, RecordingTracker recordings, JsonLog log) {
         this.store = store;
         this.calls = calls;
         this.recordings = recordings;

@@ -7,8 +7,9 @@ import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.Attempt;
@@ -42,7 +43,9 @@ public final class CallTracker {
             Duration connectTimeout, Duration staleCallAfter) {
     }
 
-    private final CallStore store;
+    private final Calls store;
+    private final Schedule recordingChecks;
+    private final Schedule staleChecks;
     private final RecordingStarter recordings;
     private final Delivery delivery;
     private final TelnyxCallControl telnyx;
@@ -52,9 +55,12 @@ public final class CallTracker {
     private final Clock clock;
     private final CallQuality quality;
 
-    public CallTracker(CallStore store, RecordingStarter recordings, Delivery delivery, TelnyxCallControl telnyx,
-            Settings settings, Budget budget, JsonLog log, Clock clock, CallQuality quality) {
+    public CallTracker(Calls store, Schedule recordingChecks, Schedule staleChecks, RecordingStarter recordings,
+            Delivery delivery, TelnyxCallControl telnyx, Settings settings, Budget budget, JsonLog log, Clock clock,
+            CallQuality quality) {
         this.store = store;
+        this.recordingChecks = recordingChecks;
+        this.staleChecks = staleChecks;
         this.recordings = recordings;
         this.delivery = delivery;
         this.telnyx = telnyx;
@@ -114,7 +120,7 @@ public final class CallTracker {
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
             Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();
-            store.scheduleStaleCheck(callControlId.value(), from.plus(settings.staleCallAfter()));
+            staleChecks.add(callControlId.value(), from.plus(settings.staleCallAfter()));
         }
         EventOutcome outcome = switch (stage) {
             case INITIATED -> Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
@@ -269,10 +275,10 @@ public final class CallTracker {
 
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */
     EventOutcome postCallLog(CallControlId callControlId, CallState call) {
-        store.rescheduleStaleCheck(callControlId.value(), null);
+        staleChecks.drop(callControlId.value());
         if (call.answered()) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            store.scheduleCheck(callControlId.value(), call.hungUp().plus(settings.reconcileAfter()));
+            recordingChecks.add(callControlId.value(), call.hungUp().plus(settings.reconcileAfter()));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> EventOutcome.CALL_LOG_POSTED;

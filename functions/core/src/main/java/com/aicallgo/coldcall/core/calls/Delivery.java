@@ -6,9 +6,10 @@ import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Deliverable;
+import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
 import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
@@ -50,7 +51,8 @@ public final class Delivery {
     static final Duration LONGEST_RETRY = Duration.ofMinutes(15);
     static final Duration SETTLE_PAUSE = Duration.ofMillis(100);
 
-    private final CallStore store;
+    private final Calls store;
+    private final Outbox outbox;
     private final WebBackendClient webBackend;
     private final CallLogBuilder callLogs;
     private final Duration maxAge;
@@ -64,8 +66,9 @@ public final class Delivery {
      * @param recordings reads a recording again for a fresh link
      * @param linkMaxAge an expiring link older than this is read again before it is posted
      */
-    public Delivery(CallStore store, WebBackendClient webBackend, CallLogBuilder callLogs, Duration maxAge, Clock clock,
-            JsonLog log, Budget budget, TelnyxRecordings recordings, Duration linkMaxAge) {
+    public Delivery(Calls store, Outbox outbox, WebBackendClient webBackend, CallLogBuilder callLogs, Duration maxAge,
+            Clock clock, JsonLog log, Budget budget, TelnyxRecordings recordings, Duration linkMaxAge) {
+        this.outbox = outbox;
         this.budget = budget;
         this.recordings = recordings;
         this.linkMaxAge = linkMaxAge;
@@ -82,7 +85,7 @@ public final class Delivery {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            store.enqueue(callControlId.value(), Deliverable.CALL_LOG, null, null, ready, now, keep());
+            outbox.enqueue(callControlId.value(), Deliverable.CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
         return deliver(new OutboxEntry(callControlId.value(), Deliverable.CALL_LOG), CallLog.PATH,
@@ -104,7 +107,7 @@ public final class Delivery {
         CallState call = store.read(entry.callControlId());
         CallState.Sending sending = call.sending(entry.deliverable());
         if (sending.mark().settled()) {
-            store.unschedule(entry);
+            outbox.unschedule(entry);
             return Result.ALREADY_POSTED;
         }
         switch (entry.deliverable()) {
@@ -114,7 +117,7 @@ public final class Delivery {
                     return deadLetter(entry, call, "the call has no hang-up in Redis");
                 }
                 if (ready.isAfter(clock.instant()) && !all) {
-                    store.schedule(entry, ready);
+                    outbox.schedule(entry, ready);
                     return Result.QUEUED;
                 }
                 return deliver(entry, CallLog.PATH, callLogs.build(entry.callControlId(), call), null, call);
@@ -140,12 +143,12 @@ public final class Delivery {
         Instant now = clock.instant();
         switch (store.claim(callControlId, entry.deliverable(), now)) {
             case Claim.Done done -> {
-                store.unschedule(entry);
+                outbox.unschedule(entry);
                 return Result.ALREADY_POSTED;
             }
             case Claim.Busy busy -> {
                 // another delivery holds it; check on it once its lease has run out
-                store.enqueue(callControlId, entry.deliverable(), null, payload, now.plus(CallStore.CLAIM_LEASE), now,
+                outbox.enqueue(callControlId, entry.deliverable(), null, payload, now.plus(Calls.CLAIM_LEASE), now,
                         keep());
                 return Result.QUEUED;
             }
@@ -173,7 +176,7 @@ public final class Delivery {
         }
         if (result.delivered()) {
             remember(entry, claim);
-            store.unschedule(entry);
+            outbox.unschedule(entry);
             measure(entry, call);
             return Result.POSTED;
         }
@@ -186,7 +189,7 @@ public final class Delivery {
             return deadLetter(entry, latest, result.detail());
         }
         Instant due = now.plus(backoff(sending.attempts() + 1));
-        store.enqueue(callControlId, deliverable, claim, payload, due, now, keep());
+        outbox.enqueue(callControlId, deliverable, claim, payload, due, now, keep());
         log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId,
                 "record", deliverable.field(), "detail", result.detail(), "attempt", sending.attempts() + 1,
                 "retry_at", due.toString()));
@@ -291,7 +294,7 @@ public final class Delivery {
         record.put("queued_since", sending.queuedSince() == null ? null : sending.queuedSince().toString());
         record.put("payload", sending.payload());
         record.put("dead_lettered_at", clock.instant().toString());
-        store.deadLetter(entry, json(record));
+        outbox.deadLetter(entry, json(record));
         Map<String, Object> fields = Map.of("call_control_id", entry.callControlId(), "record",
                 entry.deliverable().field(), "reason", reason);
         log.error("outbox gave up on a record: it is in the dead-letter list", fields);

@@ -3,13 +3,13 @@ package com.aicallgo.coldcall.core.calls;
 import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.store.StoreUnavailable;
-import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
+import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,8 +61,6 @@ public final class RecordingReconciler {
     static final int LISTING_ATTEMPTS = 3;
     /** A check that is still waiting this long after the hang-up gives up and counts the recording missing. */
     static final Duration GIVE_UP = Duration.ofHours(6);
-    /** How often a check may throw before it is dead-lettered. */
-    static final int POISON_ATTEMPTS = 5;
     /** Longer than any call: a recording's duration beyond this is not believed. */
     static final long MAX_RECORDING_SECONDS = Duration.ofDays(1).toSeconds();
     private static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
@@ -70,26 +68,31 @@ public final class RecordingReconciler {
     /** When a delivery is under way: look again after the outbox's first retry. */
     static final Duration DELIVERY_RECHECK = Duration.ofMinutes(1);
 
-    private final CallStore store;
+    private final Calls calls;
+    private final Schedule checks;
     private final TelnyxRecordings telnyx;
     private final Delivery delivery;
     private final Duration recheck;
     private final Clock clock;
     private final JsonLog log;
     private final int batch;
+    private final Isolation.Retries<String> retries;
 
     /**
      * @param recheck how long to wait before asking Telnyx again about a recording it does not list yet
      */
-    public RecordingReconciler(CallStore store, TelnyxRecordings telnyx, Delivery delivery, Duration recheck,
-            Clock clock, JsonLog log, int batch) {
-        this.store = store;
+    public RecordingReconciler(Calls calls, Schedule checks, TelnyxRecordings telnyx, Delivery delivery,
+            Duration recheck, Clock clock, JsonLog log, int batch) {
+        this.calls = calls;
+        this.checks = checks;
         this.telnyx = telnyx;
         this.delivery = delivery;
         this.recheck = recheck;
         this.clock = clock;
         this.log = log;
         this.batch = batch;
+        this.retries = new Isolation.Retries<>("recording check", "checking again later", checks::countFailure,
+                checks::move, checks::deadLetter, log, clock);
     }
 
     /**
@@ -104,13 +107,13 @@ public final class RecordingReconciler {
 
     /**
      * One pass over the checks that are due, page after page until none is left or {@code deadline}. Each call is
-     * checked on its own: one that throws is checked again later with backoff and, after {@link #POISON_ATTEMPTS},
-     * dead-lettered with its reason, while the other checks of the pass go on.
+     * checked on its own ({@link Isolation}): one that throws is checked again later with backoff and, after
+     * {@link Isolation#POISON_ATTEMPTS}, dead-lettered with its reason, while the other checks of the pass go on.
      */
     public Report reconcile(boolean all, Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
-        Pass.each(deadline, handled -> store.dueChecks(all ? null : clock.instant(), batch + handled),
-                callControlId -> counts[isolated(callControlId).ordinal()]++);
+        Pass.each(deadline, handled -> checks.due(all ? null : clock.instant(), batch + handled),
+                callControlId -> counts[Isolation.handle(callControlId, this::check, this::failed).ordinal()]++);
         int checked = Arrays.stream(counts).sum();
         Report report = new Report(checked, counts[Outcome.CAPTURED.ordinal()], counts[Outcome.BACKFILLED.ordinal()],
                 counts[Outcome.MISSING.ordinal()], counts[Outcome.FAILED.ordinal()], counts[Outcome.WAITING.ordinal()]);
@@ -120,41 +123,17 @@ public final class RecordingReconciler {
         return report;
     }
 
-    /** Checks one call; Redis being down ends the pass, anything else the check throws is this call's alone. */
-    private Outcome isolated(String callControlId) {
-        try {
-            return check(callControlId);
-        } catch (StoreUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            String reason = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-            long attempts = store.countCheckFailure(callControlId);
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("call_control_id", callControlId);
-            fields.put("reason", reason);
-            fields.put("attempt", attempts);
-            if (attempts >= POISON_ATTEMPTS) {
-                Map<String, Object> record = new LinkedHashMap<>(fields);
-                record.put("record", "recording_check");
-                record.put("dead_lettered_at", clock.instant().toString());
-                store.deadLetterCheck(callControlId, json(record));
-                log.error("recording check failed every attempt: it is in the dead-letter list", fields);
-                log.metric("DeadLetters", "Count", 1, fields);
-                return Outcome.MISSING;
-            }
-            Instant due = clock.instant().plus(Delivery.backoff((int) attempts));
-            store.rescheduleCheck(callControlId, due);
-            fields.put("retry_at", due.toString());
-            log.warn("recording check failed; checking again later", fields);
-            return Outcome.WAITING;
-        }
+    private Outcome failed(String callControlId, String reason) {
+        return retries.failed(callControlId, callControlId, "recording_check", reason)
+                ? Outcome.MISSING
+                : Outcome.WAITING;
     }
 
     /** Checks one call's recording. */
     public Outcome check(String callControlId) {
-        CallState call = store.read(callControlId);
+        CallState call = calls.read(callControlId);
         if (call.recordingChecked()) {
-            store.dropCheck(callControlId);
+            checks.drop(callControlId);
             return Outcome.SETTLED_BEFORE;
         }
         if (call.empty()) {
@@ -168,7 +147,7 @@ public final class RecordingReconciler {
             if (asked != null) {
                 return asked;
             }
-            call = store.read(callControlId);
+            call = calls.read(callControlId);
         }
         return settleFromRecords(callControlId, call);
     }
@@ -217,7 +196,7 @@ public final class RecordingReconciler {
             return telnyxUnavailable(callControlId, call, e);
         }
         if (listed.isEmpty()) {
-            long asked = store.countEmptyListing(callControlId);
+            long asked = calls.countEmptyListing(callControlId);
             if (call.recording() == CallState.Recording.STARTED && asked < LISTING_ATTEMPTS) {
                 return waitFor(callControlId, call, clock.instant().plus(recheck), "Telnyx lists no recording yet");
             }
@@ -231,7 +210,7 @@ public final class RecordingReconciler {
                 return telnyxUnavailable(callControlId, call, e);
             }
             Instant now = clock.instant();
-            CallState marked = store.recordRecording(callControlId,
+            CallState marked = calls.recordRecording(callControlId,
                     new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
             delivery.deliverRecording(new CallControlId(callControlId), metadata(callControlId, fresh), marked);
         }
@@ -295,7 +274,7 @@ public final class RecordingReconciler {
     }
 
     private Outcome telnyxUnavailable(String callControlId, CallState call, TelnyxRecordings.Unavailable e) {
-        long attempt = store.countRecordingsApiFailure(callControlId);
+        long attempt = calls.countRecordingsApiFailure(callControlId);
         Instant due = clock.instant().plus(Delivery.backoff((int) Math.min(attempt, 20)));
         if (!due.isBefore(giveUpAt(call))) {
             return settle(callControlId, Outcome.MISSING, "the recordings API did not answer for "
@@ -310,7 +289,7 @@ public final class RecordingReconciler {
         if (!due.isBefore(giveUpAt(call))) {
             return settle(callControlId, Outcome.MISSING, why + " " + GIVE_UP.toHours() + " h after the hang-up", 0);
         }
-        store.rescheduleCheck(callControlId, due);
+        checks.move(callControlId, due);
         return Outcome.WAITING;
     }
 
@@ -324,9 +303,9 @@ public final class RecordingReconciler {
      * counts nothing.
      */
     private Outcome settle(String callControlId, Outcome outcome, String reason, int backfilled) {
-        boolean ours = store.markRecordingChecked(callControlId, outcome.name().toLowerCase(Locale.ROOT), reason,
+        boolean ours = calls.markRecordingChecked(callControlId, outcome.name().toLowerCase(Locale.ROOT), reason,
                 clock.instant());
-        store.dropCheck(callControlId);
+        checks.drop(callControlId);
         if (!ours) {
             return Outcome.SETTLED_BEFORE;
         }
@@ -355,13 +334,5 @@ public final class RecordingReconciler {
             }
         }
         return outcome;
-    }
-
-    private static String json(Object value) {
-        try {
-            return Json.mapper().writeValueAsString(value);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise a dead letter", e);
-        }
     }
 }

@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.calls;
 import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.RecordingClaim;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
@@ -18,14 +18,14 @@ import java.time.Clock;
  * claim is one attempt with its own {@code command_id}, kept by that attempt's retries.
  */
 public final class RecordingStarter {
-    private final CallStore store;
+    private final Calls store;
     private final TelnyxCallControl telnyx;
     private final Clock clock;
     private final Budget budget;
     private final boolean parkedFlow;
 
     /** @param parkedFlow {@code CALL_FLOW=parked}: a parked call's recording rides on its connect command */
-    public RecordingStarter(CallStore store, TelnyxCallControl telnyx, Clock clock, Budget budget, boolean parkedFlow) {
+    public RecordingStarter(Calls store, TelnyxCallControl telnyx, Clock clock, Budget budget, boolean parkedFlow) {
         this.budget = budget;
         this.parkedFlow = parkedFlow;
         this.store = store;

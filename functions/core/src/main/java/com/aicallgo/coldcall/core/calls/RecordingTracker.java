@@ -3,10 +3,11 @@ package com.aicallgo.coldcall.core.calls;
 import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
 import com.aicallgo.coldcall.core.store.RecordingStatus;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
@@ -29,14 +30,17 @@ public final class RecordingTracker {
     /** When the recordings API cannot name a saved recording yet, the check looks again this soon. */
     static final Duration LOOKUP_RECHECK = Duration.ofMinutes(1);
 
-    private final CallStore store;
+    private final Calls store;
+    private final Schedule recordingChecks;
     private final Delivery delivery;
     private final TelnyxRecordings telnyx;
     private final JsonLog log;
     private final Clock clock;
 
-    public RecordingTracker(CallStore store, Delivery delivery, TelnyxRecordings telnyx, JsonLog log, Clock clock) {
+    public RecordingTracker(Calls store, Schedule recordingChecks, Delivery delivery, TelnyxRecordings telnyx,
+            JsonLog log, Clock clock) {
         this.store = store;
+        this.recordingChecks = recordingChecks;
         this.delivery = delivery;
         this.telnyx = telnyx;
         this.log = log;
@@ -56,7 +60,7 @@ public final class RecordingTracker {
         if (recordingId == null && saved) {
             recordingId = lookUp(payload, started);
             if (recordingId == null) {
-                store.scheduleCheck(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
+                recordingChecks.add(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
                 store.remember(callControlId.value(), event.id(), clock.instant());
                 log.info("recording saved without recording_id: its check will find it", Map.of(
                         "call_control_id", callControlId, "event_id", event.id()));

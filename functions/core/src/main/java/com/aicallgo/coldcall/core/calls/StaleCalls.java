@@ -6,8 +6,8 @@ import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.CallStore;
-import com.aicallgo.coldcall.core.store.StoreUnavailable;
+import com.aicallgo.coldcall.core.store.Calls;
+import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.time.Deadline;
 import java.time.Clock;
@@ -47,16 +47,18 @@ public final class StaleCalls {
     /** A call status API that does not answer is asked again after this. */
     static final Duration UNAVAILABLE_RECHECK = Duration.ofMinutes(5);
 
-    private final CallStore store;
+    private final Calls calls;
+    private final Schedule checks;
     private final TelnyxCallControl telnyx;
     private final CallTracker tracker;
     private final Clock clock;
     private final JsonLog log;
     private final int page;
 
-    public StaleCalls(CallStore store, TelnyxCallControl telnyx, CallTracker tracker, Clock clock, JsonLog log,
-            int page) {
-        this.store = store;
+    public StaleCalls(Calls calls, Schedule checks, TelnyxCallControl telnyx, CallTracker tracker, Clock clock,
+            JsonLog log, int page) {
+        this.calls = calls;
+        this.checks = checks;
         this.telnyx = telnyx;
         this.tracker = tracker;
         this.clock = clock;
@@ -67,8 +69,8 @@ public final class StaleCalls {
     /** One sweep over the calls due, until none is left or {@code deadline}. */
     public Report sweep(Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
-        Pass.each(deadline, handled -> store.dueStaleChecks(clock.instant(), page + handled),
-                callControlId -> counts[isolated(callControlId).ordinal()]++);
+        Pass.each(deadline, handled -> checks.due(clock.instant(), page + handled),
+                callControlId -> counts[Isolation.handle(callControlId, this::check, this::failed).ordinal()]++);
         Report report = new Report(Arrays.stream(counts).sum(), counts[Outcome.SETTLED.ordinal()],
                 counts[Outcome.ALIVE.ordinal()], counts[Outcome.WAITING.ordinal()]);
         if (report.checked() > 0) {
@@ -78,26 +80,20 @@ public final class StaleCalls {
         return report;
     }
 
-    private Outcome isolated(String callControlId) {
-        try {
-            return check(callControlId);
-        } catch (StoreUnavailable e) {
-            throw e;
-        } catch (RuntimeException e) {
-            Instant due = clock.instant().plus(UNAVAILABLE_RECHECK);
-            store.rescheduleStaleCheck(callControlId, due);
-            log.warn("stale call check failed; checking again later", Map.of("call_control_id", callControlId,
-                    "reason", e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()),
-                    "retry_at", due.toString()));
-            return Outcome.WAITING;
-        }
+    /** A check that threw is not counted: it is asked about again later, as when Telnyx does not answer. */
+    private Outcome failed(String callControlId, String reason) {
+        Instant due = clock.instant().plus(UNAVAILABLE_RECHECK);
+        checks.move(callControlId, due);
+        log.warn("stale call check failed; checking again later", Map.of("call_control_id", callControlId,
+                "reason", reason, "retry_at", due.toString()));
+        return Outcome.WAITING;
     }
 
     /** Checks one call. */
     public Outcome check(String callControlId) {
-        CallState call = store.read(callControlId);
+        CallState call = calls.read(callControlId);
         if (call.empty() || call.ended()) {
-            store.rescheduleStaleCheck(callControlId, null);
+            checks.drop(callControlId);
             return Outcome.ENDED_BEFORE;
         }
         TelnyxCallControl.Status status;
@@ -107,7 +103,7 @@ public final class StaleCalls {
             if (e.code() != ErrorCode.TELNYX_UNAVAILABLE) {
                 throw e;
             }
-            store.rescheduleStaleCheck(callControlId, clock.instant().plus(UNAVAILABLE_RECHECK));
+            checks.move(callControlId, clock.instant().plus(UNAVAILABLE_RECHECK));
             log.warn("call status API unavailable; checking the stale call again later", Map.of(
                     "call_control_id", callControlId, "detail", String.valueOf(e.detail())));
             return Outcome.WAITING;
@@ -116,7 +112,7 @@ public final class StaleCalls {
         String why;
         switch (status) {
             case TelnyxCallControl.Status.Known known when known.alive() -> {
-                store.rescheduleStaleCheck(callControlId, clock.instant().plus(ALIVE_RECHECK));
+                checks.move(callControlId, clock.instant().plus(ALIVE_RECHECK));
                 return Outcome.ALIVE;
             }
             case TelnyxCallControl.Status.Known known -> {
@@ -134,7 +130,7 @@ public final class StaleCalls {
         if (end == null) {
             end = last(facts.answeredAt(), facts.initiatedAt(), facts.callStartTime(), now);
         }
-        CallState settled = store.record(callControlId, CallFacts.settled(end, now, "stale_sweep"), now);
+        CallState settled = calls.record(callControlId, CallFacts.settled(end, now, "stale_sweep"), now);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("call_control_id", callControlId);
         fields.put("reason", why);

@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.snapstart;
 import com.aicallgo.coldcall.core.calls.Jitter;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.store.CallStore;
+import com.aicallgo.coldcall.core.store.Redis;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.http.HttpApiEvent;
 import com.aicallgo.coldcall.core.json.Json;
@@ -44,11 +44,11 @@ public final class Priming implements Resource {
             + "\"meta\":{\"attempt\":1}}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final Runnable warmUp;
-    private final CallStore store;
+    private final Redis store;
     private final SecretsProvider secrets;
     private final JsonLog log;
 
-    private Priming(Runnable warmUp, CallStore store, SecretsProvider secrets, JsonLog log) {
+    private Priming(Runnable warmUp, Redis store, SecretsProvider secrets, JsonLog log) {
         this.warmUp = warmUp;
         this.store = store;
         this.secrets = secrets;
@@ -58,9 +58,9 @@ public final class Priming implements Resource {
     /**
      * Registers the hooks. The caller keeps the returned object: CRaC holds resources weakly.
      *
-     * @param store the function's call store, or {@code null} for a function without Redis
+     * @param store the function's Redis connection, or {@code null} for a function without Redis
      */
-    public static Priming register(Runnable warmUp, CallStore store, JsonLog log) {
+    public static Priming register(Runnable warmUp, Redis store, JsonLog log) {
         return register(warmUp, store, null, log);
     }
 
@@ -68,7 +68,7 @@ public final class Priming implements Resource {
      * Registers the hooks of a function that reads {@code secrets} on its first request: after a restore they are
      * read while Redis reconnects, so the first request waits for the slower of the two, not for both.
      */
-    public static Priming register(Runnable warmUp, CallStore store, SecretsProvider secrets, JsonLog log) {
+    public static Priming register(Runnable warmUp, Redis store, SecretsProvider secrets, JsonLog log) {
         Priming priming = new Priming(warmUp, store, secrets, log);
         if (store != null) {
             reconnect(store, log, "init");
@@ -250,7 +250,7 @@ public final class Priming implements Resource {
         }
     }
 
-    private static void reconnect(CallStore store, JsonLog log, String phase) {
+    private static void reconnect(Redis store, JsonLog log, String phase) {
         try {
             store.ping();
         } catch (StoreUnavailable e) {

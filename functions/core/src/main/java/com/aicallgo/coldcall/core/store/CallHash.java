@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.Ids;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -47,6 +48,15 @@ final class CallHash {
     }
 
     private CallHash() {
+    }
+
+    /**
+     * The Redis key of a call: {@code cold_call_status:{<call_control_id>}}. The braces make the call control id the
+     * key's hash tag, so on a Redis cluster everything about one call sits in one slot.
+     */
+    static String key(String callControlId) {
+        Ids.require("call_control_id", callControlId);
+        return "cold_call_status:{" + callControlId + "}";
     }
 
     // ---------------------------------------------------------------- reading

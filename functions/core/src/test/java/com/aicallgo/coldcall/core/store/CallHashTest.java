@@ -196,7 +196,7 @@ class CallHashTest {
 
     @Test
     void aClusterClientFollowsTopologyChanges() {
-        EnumSet<RefreshTrigger> triggers = EnumSet.copyOf(CallStore.clusterOptions(ClientOptions.create())
+        EnumSet<RefreshTrigger> triggers = EnumSet.copyOf(Redis.clusterOptions(ClientOptions.create())
                 .getTopologyRefreshOptions().getAdaptiveRefreshTriggers());
         assertEquals(EnumSet.allOf(RefreshTrigger.class), triggers);
     }

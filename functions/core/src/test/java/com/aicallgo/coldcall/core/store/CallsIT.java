@@ -3,16 +3,10 @@ package com.aicallgo.coldcall.core.store;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.testing.TestRedis;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,20 +20,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class CallStoreIT {
+class CallsIT {
     static final int DB = 1;
     private final Instant now = Instant.parse("2025-11-15T10:30:00Z");
-    private CallStore store;
+    private Redis redis;
+    private Calls store;
 
     @BeforeEach
     void open() {
         TestRedis.flush(DB);
-        store = CallStore.create(TestRedis.url(DB), false, Duration.ofSeconds(86_400));
+        redis = Redis.create(TestRedis.url(DB), false);
+        store = new Calls(redis, Duration.ofSeconds(86_400));
     }
 
     @AfterEach
     void close() {
-        store.close();
+        redis.close();
     }
 
     @Test
@@ -69,7 +65,7 @@ class CallStoreIT {
         Deliverable log = Deliverable.CALL_LOG;
         assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now));
         assertInstanceOf(Claim.Busy.class, store.claim("v3:a", log, now.plusSeconds(1)));
-        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now.plus(CallStore.CLAIM_LEASE).plusSeconds(1)),
+        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now.plus(Calls.CLAIM_LEASE).plusSeconds(1)),
                 "a lease that ran out can be taken over");
         store.finish("v3:b", log, (Claim.Claimed) store.claim("v3:b", log, now));
         assertInstanceOf(Claim.Done.class, store.claim("v3:b", log, now.plusSeconds(60)));
@@ -121,83 +117,8 @@ class CallStoreIT {
         assertFalse(store.parkRecording("v3:q", (RecordingClaim.Claimed) second), "answered meanwhile: not parked");
     }
 
-    @Test
-    void redisDownIsA503NotAStackTraceAndComesBackByItself() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        try (CallStore offline = CallStore.create("redis://127.0.0.1:" + port, false, Duration.ofSeconds(60))) {
-            StoreUnavailable e = assertThrows(StoreUnavailable.class, () -> offline.read("v3:x"));
-            assertEquals(ErrorCode.STORE_UNAVAILABLE, e.code());
-            Process redis = startRedis(port, false);
-            try {
-                waitFor(() -> {
-                    offline.ping();
-                    return true;
-                });
-                assertTrue(offline.read("v3:x").empty(), "the next call reconnects");
-            } finally {
-                redis.destroy();
-            }
-        }
-    }
-
-    @Test
-    void theClusterClientWorksAgainstAOneNodeCluster() throws Exception {
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        Process redis = startRedis(port, true);
-        try {
-            int p = port;
-            waitFor(() -> new ProcessBuilder("redis-cli", "-p", Integer.toString(p), "cluster", "addslotsrange", "0", "16383")
-                    .start().waitFor() == 0);
-            waitFor(() -> new String(new ProcessBuilder("redis-cli", "-p", Integer.toString(p), "cluster", "info")
-                    .start().getInputStream().readAllBytes()).contains("cluster_state:ok"));
-            try (CallStore cluster = CallStore.create("redis://127.0.0.1:" + port, true, Duration.ofSeconds(60))) {
-                CallState call = cluster.record("v3:cl", facts(Stage.ACTIVE, now, null), now);
-                assertEquals(Stage.ACTIVE, call.facts().stage());
-                assertInstanceOf(Claim.Claimed.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
-                assertInstanceOf(Claim.Busy.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
-                cluster.remember("v3:cl", "event-1", now);
-                assertTrue(cluster.read("v3:cl").handled("event-1"));
-            }
-        } finally {
-            redis.destroy();
-        }
-    }
-
     private static CallFacts facts(Stage stage, Instant answeredAt, Instant endedAt) {
         return new CallFacts(stage, null, null, null, null, null, null, answeredAt, endedAt, endedAt, null, null, null,
                 null, null, null, null, null);
-    }
-
-    private static Process startRedis(int port, boolean cluster) throws IOException {
-        Path dir = Files.createTempDirectory("redis-" + port);
-        List<String> command = new ArrayList<>(List.of("redis-server", "--port", Integer.toString(port),
-                "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
-        if (cluster) {
-            command.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString()));
-        }
-        return new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("redis.log").toFile()).start();
-    }
-
-    private static void waitFor(Callable<Boolean> condition) throws Exception {
-        Instant deadline = Instant.now().plusSeconds(15);
-        Exception last = null;
-        while (Instant.now().isBefore(deadline)) {
-            try {
-                if (condition.call()) {
-                    return;
-                }
-            } catch (Exception e) {
-                last = e;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("condition not met in 15 s", last);
     }
 }

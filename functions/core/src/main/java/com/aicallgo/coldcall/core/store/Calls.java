@@ -1,0 +1,259 @@
+package com.aicallgo.coldcall.core.store;
+
+import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.time.Deadlines;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The calls in Redis: one hash per call ({@link CallHash#key}, its layout and scripts {@link CallHash}'s), plus the
+ * leg and session indexes that attribute an event to its call. Every write is one Lua script on the call's one key,
+ * so two functions touching the same call at once never lose an update: fields that record a fact are first-wins
+ * ({@code HSETNX}), and once-only work (posting a call log, a recording, starting a recording) is claimed with a
+ * lease.
+ */
+public final class Calls {
+    /**
+     * Strictly longer than the longest work done under a claim: its holder stops by {@link Deadlines#CLAIM_HOLD}
+     * (the lease less a margin), so a live claim is never taken over.
+     */
+    public static final Duration CLAIM_LEASE = Deadlines.CLAIM_LEASE;
+
+    private final Redis redis;
+    private final Duration ttl;
+
+    /** @param ttl how long a call's hash (and its indexes) outlive the last write */
+    public Calls(Redis redis, Duration ttl) {
+        this.redis = redis;
+        this.ttl = ttl;
+    }
+
+    // ---------------------------------------------------------------- facts
+
+    /**
+     * Records facts first-wins (the numbers Telnyx tells replace the page's); the stage only moves forward (dialing,
+     * initiated, active, ended).
+     */
+    public CallState record(String callControlId, CallFacts facts, Instant now) {
+        return apply(callControlId, facts.stage(), CallHash.encode(facts), CallHash.overwrites(facts), now);
+    }
+
+    /** Everything known about a call ({@link CallState#empty()} when nothing is). */
+    public CallState read(String callControlId) {
+        return CallHash.decode(redis.run(commands -> commands.hgetall(CallHash.key(callControlId))));
+    }
+
+    /** Remembers that a webhook event was handled, so its redelivery is a no-op. */
+    public void remember(String callControlId, String eventId, Instant now) {
+        Ids.require("data.id", eventId);
+        redis.run(commands -> commands.hset(CallHash.key(callControlId), CallHash.Prefix.EVENT.of(eventId),
+                now.toString()));
+    }
+
+    /**
+     * Remembers which call a leg id and a session id belong to (first wins), so an event that carries neither our
+     * call's control id nor our client state can still be attributed ({@code cold_call_leg:{id}},
+     * {@code cold_call_session:{id}}; each its own key, so no cross-slot script on a cluster).
+     */
+    public void index(String callControlId, String callLegId, String callSessionId) {
+        Ids.require("call_control_id", callControlId);
+        for (String key : new String[] {legKey(callLegId), sessionKey(callSessionId)}) {
+            if (key != null) {
+                redis.run(commands -> commands.set(key, callControlId, SetArgs.Builder.nx().ex(ttl)));
+            }
+        }
+    }
+
+    /** The call a leg id was indexed for, or {@code null}. */
+    public String callOfLeg(String callLegId) {
+        String key = legKey(callLegId);
+        return key == null ? null : redis.run(commands -> commands.get(key));
+    }
+
+    /** The call a session id was indexed for, or {@code null}. */
+    public String callOfSession(String callSessionId) {
+        String key = sessionKey(callSessionId);
+        return key == null ? null : redis.run(commands -> commands.get(key));
+    }
+
+    private static String legKey(String callLegId) {
+        return Ids.valid(callLegId) ? "cold_call_leg:{" + callLegId + "}" : null;
+    }
+
+    private static String sessionKey(String callSessionId) {
+        return Ids.valid(callSessionId) ? "cold_call_session:{" + callSessionId + "}" : null;
+    }
+
+    // ---------------------------------------------------------------- recording
+
+    /**
+     * Records what a recording's webhook (or a backfill) says: its result, when it was saved or backfilled (each
+     * first-wins), and, from a webhook, the call's recording state ({@code SAVED} or {@code ERROR}).
+     */
+    public CallState recordRecording(String callControlId, RecordingFacts facts, CallState.Recording state, Instant now) {
+        Map<String, String> overwrite = state == null ? Map.of() : Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire);
+        return apply(callControlId, null, CallHash.encode(facts), overwrite, now);
+    }
+
+    /**
+     * Sets the recording state unless one stands already: {@code STARTED} when the parked flow's connect command asked
+     * for the recording (so neither the page nor the answer sends a record_start of its own), {@code PENDING} when the
+     * page asked before the call's flow was known (the answer starts it if the call turns out not parked).
+     */
+    public CallState markRecording(String callControlId, CallState.Recording state, Instant now) {
+        return apply(callControlId, null, Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), Map.of(), now);
+    }
+
+    /** Replaces a pending recording state (the page asked before the connect command recorded the call). */
+    public void replacePendingRecording(String callControlId, CallState.Recording state, Instant now) {
+        apply(callControlId, null, Map.of(), Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), now);
+    }
+
+    /**
+     * Marks the call's recording checked, first-wins, with why when given.
+     *
+     * @return whether this mark is the one that counts (a concurrent check may have won)
+     */
+    public boolean markRecordingChecked(String callControlId, String outcome, String reason, Instant now) {
+        String mark = outcome + " " + UUID.randomUUID();
+        String field = CallHash.Field.RECORDING_CHECK.wire;
+        boolean ours = mark.equals(applyRaw(callControlId, null, Map.of(field, mark), Map.of(), now).get(field));
+        if (ours && reason != null) {
+            apply(callControlId, null, Map.of(CallHash.Field.RECORDING_CHECK_REASON.wire, reason), Map.of(), now);
+        }
+        return ours;
+    }
+
+    /** Counts one more time Telnyx's recordings API listed nothing for the call; returns the count. */
+    public long countEmptyListing(String callControlId) {
+        return increment(callControlId, CallHash.Field.RECORDING_LISTINGS);
+    }
+
+    /** Counts one more time Telnyx's recordings API failed for the call; returns the count. */
+    public long countRecordingsApiFailure(String callControlId) {
+        return increment(callControlId, CallHash.Field.RECORDING_API_FAILURES);
+    }
+
+    private long increment(String callControlId, CallHash.Field field) {
+        return redis.run(commands -> commands.hincrby(CallHash.key(callControlId), field.wire, 1));
+    }
+
+    // ---------------------------------------------------------------- claims
+
+    /** Claims the once-only delivery of {@code deliverable}. */
+    public Claim claim(String callControlId, Deliverable deliverable, Instant now) {
+        return Claim.of(claim(callControlId, deliverable.field(), now));
+    }
+
+    /** Marks claimed work done, if the claim is still ours; its kept payload is dropped. */
+    public void finish(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+        settle(callControlId, deliverable.field(), claim.token(), CallState.Mark.DONE.wire);
+    }
+
+    /** Gives a claim back, if it is still ours. */
+    public void release(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+        settle(callControlId, deliverable.field(), claim.token(), "");
+    }
+
+    /** Claims the once-only connect command of a parked call. */
+    public Claim claimConnect(String callControlId, Instant now) {
+        return Claim.of(claim(callControlId, CallHash.Field.CONNECT.wire, now));
+    }
+
+    /** Settles the connect claim: done once Telnyx took the command, else given back. */
+    public void settleConnect(String callControlId, Claim.Claimed claim, boolean done) {
+        settle(callControlId, CallHash.Field.CONNECT.wire, claim.token(), done ? CallState.Mark.DONE.wire : "");
+    }
+
+    /** Claims the right to send {@code record_start}. */
+    public RecordingClaim claimRecording(String callControlId, Instant now) {
+        return RecordingClaim.of(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
+                new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
+                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
+    }
+
+    /** Leaves the recording state {@code state} (or none, giving the claim back), if the claim is still ours. */
+    public void settleRecording(String callControlId, RecordingClaim.Claimed claim, CallState.Recording state) {
+        settle(callControlId, CallHash.Field.RECORDING_STATE.wire, claim.token(),
+                state == CallState.Recording.NONE ? "" : state.wire);
+    }
+
+    /**
+     * Parks a claimed recording as pending (Telnyx said "not answered yet").
+     *
+     * @return {@code false} when the answer arrived meanwhile: the claim is still held, try again
+     */
+    public boolean parkRecording(String callControlId, RecordingClaim.Claimed claim) {
+        return "pending".equals(redis.run(commands -> commands.eval(CallHash.PARK_RECORDING, ScriptOutputType.VALUE,
+                new String[] {CallHash.key(callControlId)}, claim.token())));
+    }
+
+    /**
+     * Marks once-only work queued for the outbox (keeping {@code payload} when given) and keeps the call's hash at
+     * least {@code keep} long; {@link Outbox#enqueue} schedules it.
+     *
+     * @return {@code false} when the work was done meanwhile
+     */
+    boolean queue(String callControlId, Deliverable deliverable, Claim.Claimed claim, String payload, Instant now,
+            Duration keep) {
+        return "queued".equals(redis.run(commands -> commands.eval(CallHash.QUEUE, ScriptOutputType.VALUE,
+                new String[] {CallHash.key(callControlId)}, deliverable.field(), claim == null ? "" : claim.token(),
+                payload == null ? "" : payload, now.toString(),
+                Long.toString(Math.max(keep.toSeconds(), ttl.toSeconds())))));
+    }
+
+    /** Marks the work given up on ({@link Outbox#deadLetter}). */
+    void markDead(String callControlId, Deliverable deliverable) {
+        redis.run(commands -> commands.hset(CallHash.key(callControlId), deliverable.field(),
+                CallState.Mark.DEAD.wire));
+    }
+
+    private String claim(String callControlId, String field, Instant now) {
+        return redis.run(commands -> commands.eval(CallHash.CLAIM, ScriptOutputType.VALUE,
+                new String[] {CallHash.key(callControlId)}, field, Long.toString(now.toEpochMilli()),
+                Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds())));
+    }
+
+    private void settle(String callControlId, String field, String token, String value) {
+        redis.run(commands -> commands.eval(CallHash.SETTLE, ScriptOutputType.INTEGER,
+                new String[] {CallHash.key(callControlId)}, field, token, value));
+    }
+
+    private CallState apply(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
+            Map<String, String> overwrite, Instant now) {
+        return CallHash.decode(applyRaw(callControlId, stage, firstWins, overwrite, now));
+    }
+
+    private Map<String, String> applyRaw(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
+            Map<String, String> overwrite, Instant now) {
+        List<String> args = new ArrayList<>();
+        args.add(Long.toString(ttl.toSeconds()));
+        args.add(now.toString());
+        args.add(stage == null || stage == CallState.Stage.NONE ? "" : stage.wire);
+        Map<String, String> first = new LinkedHashMap<>(firstWins);
+        first.put(CallHash.Field.CALL_CONTROL_ID.wire, callControlId);
+        args.add(Integer.toString(first.size()));
+        first.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        overwrite.forEach((field, value) -> {
+            args.add(field);
+            args.add(value);
+        });
+        List<Object> flat = redis.run(commands -> commands.eval(CallHash.APPLY, ScriptOutputType.MULTI,
+                new String[] {CallHash.key(callControlId)}, args.toArray(String[]::new)));
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            fields.put((String) flat.get(i), (String) flat.get(i + 1));
+        }
+        return fields;
+    }
+}
