@@ -87,7 +87,15 @@ public record CallState(
      */
     public record Sending(Mark mark, String payload, Instant queuedSince, int attempts, Boolean completed,
             Instant savedAt, boolean backfilled) {
-        static final Sending NONE = new Sending(Mark.NONE, null, null, 0, null, null, false);
+        static final Sending NONE = nothing();
+
+        /** Nothing known: never sent, never queued, no result. */
+        private static Sending nothing() {
+            String noPayload = null;
+            Instant never = null;
+            Boolean unknown = null;
+            return new Sending(Mark.NONE, noPayload, never, 0, unknown, never, false);
+        }
     }
 
     public Sending sending(Deliverable deliverable) {
