@@ -35,9 +35,7 @@ public record CallFacts(
     /** What every event of the browser's own leg tells: its numbers, its ids, when the call started. */
     public static CallFacts ownLeg(CallState.Stage stage, String toPhone, String fromPhone, String callSessionId,
             String callLegId, Instant callStartTime) {
-        Builder facts = new Builder(stage);
-        facts.toPhone = toPhone;
-        facts.fromPhone = fromPhone;
+        Builder facts = new Builder(stage).numbers(toPhone, fromPhone);
         facts.callSessionId = callSessionId;
         facts.callLegId = callLegId;
         facts.callStartTime = callStartTime;
@@ -46,26 +44,17 @@ public record CallFacts(
 
     /** The page's numbers before any webhook: a call being dialled. */
     public static CallFacts dialing(String toPhone, String fromPhone) {
-        Builder facts = new Builder(CallState.Stage.DIALING);
-        facts.toPhone = toPhone;
-        facts.fromPhone = fromPhone;
-        return facts.build();
+        return new Builder(CallState.Stage.DIALING).numbers(toPhone, fromPhone).build();
     }
 
     /** The callee answered at {@code answeredAt} (the browser's leg in the direct flow). */
     public static CallFacts answered(Instant answeredAt) {
-        Builder facts = new Builder(CallState.Stage.ACTIVE);
-        facts.answeredAt = answeredAt;
-        return facts.build();
+        return new Builder(CallState.Stage.ACTIVE).answered(answeredAt).build();
     }
 
     /** The destination's leg (parked flow) answered: the call's answer, with the numbers that leg tells. */
     public static CallFacts destinationAnswered(String toPhone, String fromPhone, Instant answeredAt) {
-        Builder facts = new Builder(CallState.Stage.ACTIVE);
-        facts.toPhone = toPhone;
-        facts.fromPhone = fromPhone;
-        facts.answeredAt = answeredAt;
-        return facts.build();
+        return new Builder(CallState.Stage.ACTIVE).numbers(toPhone, fromPhone).answered(answeredAt).build();
     }
 
     /** The destination's leg ended (or could not be reached) with these causes; no stage of its own. */
@@ -126,6 +115,17 @@ public record CallFacts(
 
         private Builder(CallState.Stage stage) {
             this.stage = stage;
+        }
+
+        private Builder numbers(String to, String from) {
+            toPhone = to;
+            fromPhone = from;
+            return this;
+        }
+
+        private Builder answered(Instant at) {
+            answeredAt = at;
+            return this;
         }
 
         private CallFacts build() {
