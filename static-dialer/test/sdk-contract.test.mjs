@@ -22,7 +22,7 @@ test('a cancel can pass its cause: hangup(params, execute) with cause and causeC
   const call = flat(read('lib/src/Modules/Verto/webrtc/BaseCall.d.ts'));
   assert.ok(call.includes('hangup(): Promise<void>;'), 'the public hang-up');
   assert.ok(call.includes('hangup(hangupParams: IHangupParams, hangupExecute: boolean): Promise<void>;'),
-    'the two-argument overload main.js calls on a cancel');
+    'the two-argument overload call.js calls on a cancel');
   const params = flat(read('lib/src/Modules/Verto/webrtc/interfaces.d.ts'))
     .match(/export interface IHangupParams \{(.*?)\}/)?.[1] ?? '';
   assert.match(params, /cause\?: string;/);

@@ -1,0 +1,166 @@
+// The SDK session: the login from the backend, the connection to Telnyx and what it says about itself, and the
+// renewal of the login token on the live connection.
+import { Unauthorized } from './api.js';
+import { sdkOptions } from './testmode.js';
+import { REFRESH_FLOOR_MS, refreshDelayMs } from './token.js';
+
+const TOKEN_EXPIRING_SOON = 34001;
+const SOCKET_ERROR = 45002;
+const LOGIN_ERRORS = new Set([46001, 46002, 46003]);
+
+/** The SDK's login from the credentials: Telnyx calls password login development-only, so a token wins. */
+export function loginOf(credentials) {
+  return credentials.login_token
+    ? { login_token: credentials.login_token }
+    : { login: credentials.sip_username, password: credentials.sip_password };
+}
+
+/** The connection once the socket (re)opens, or null when it stays as it is (already logged in). */
+export function connectionOnSocketOpen(connectionState) {
+  if (connectionState === 'reconnecting') {
+    return { state: 'reconnecting', text: 'Reconnecting: logging in…' };
+  }
+  return connectionState === 'ready' ? null : { state: 'connecting', text: 'Connecting: logging in…' };
+}
+
+/**
+ * What a `telnyx.error` means: a call's trouble ({@code call}), a socket error the SDK recovers from by itself
+ * ({@code ignore}), a refused login ({@code login}), or another error of the connection ({@code error}).
+ */
+export function readSdkError(event) {
+  const error = event?.error || event || {};
+  const text = error.message || error.name || 'unknown error';
+  if (event?.callId) {
+    return { kind: 'call', callId: event.callId, text };
+  }
+  if (error.code === SOCKET_ERROR) {
+    return { kind: 'ignore' }; // the socket's close follows, and the SDK reconnects by itself
+  }
+  if (LOGIN_ERRORS.has(error.code)) {
+    return { kind: 'login', text: `Telnyx refused the login: ${text}` };
+  }
+  return { kind: 'error', text: `Error: ${text}${error.code ? ` (${error.code})` : ''}` };
+}
+
+/**
+ * The session over {@code state}: {@code Client} is the SDK's TelnyxRTC; {@code calls} takes the SDK's call events
+ * (call.js); {@code view} renders and asks for the API key.
+ */
+export function createSession(state, { api, config, Client, calls, view }) {
+  function setConnection(connectionState, text, { retry = false } = {}) {
+    state.connection = { state: connectionState, text, retry };
+    view.render();
+  }
+
+  async function connect() {
+    if (!config.apiBaseUrl) {
+      setConnection('error', 'Not configured: config.js sets no apiBaseUrl');
+      return;
+    }
+    if (!api.hasKey()) {
+      setConnection('error', 'Enter the API key to connect');
+      view.askForKey();
+      return;
+    }
+    setConnection('connecting', 'Connecting: fetching the login…');
+    let credentials;
+    try {
+      credentials = await api.credentials();
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        setConnection('error', 'The API key was refused');
+        view.askForKey('The API key was refused (401). Enter it again.');
+      } else {
+        setConnection('error', `Could not fetch the login: ${error.message}`, { retry: true });
+      }
+      return;
+    }
+    state.callerNumber = credentials.caller_number || ''; // shown by the render of the connection just below
+    let rtc;
+    try {
+      rtc = new Client(sdkOptions(loginOf(credentials), config));
+    } catch (error) {
+      setConnection('error', `The Telnyx client could not start: ${error.message}`, { retry: true });
+      return;
+    }
+    state.client = rtc;
+    // After a manual reconnect the old client may still report its own closing: only the current one counts.
+    const on = (event, handler) => rtc.on(event, (...args) => state.client === rtc && handler(...args));
+    on('telnyx.ready', () => setConnection('ready', 'Ready'));
+    on('telnyx.socket.open', () => {
+      const next = connectionOnSocketOpen(state.connection.state);
+      if (next) {
+        setConnection(next.state, next.text);
+      }
+    });
+    on('telnyx.socket.close', () => setConnection('reconnecting', 'Connection lost: reconnecting…'));
+    on('telnyx.error', onSdkError);
+    on('telnyx.warning', onSdkWarning);
+    on('telnyx.notification', calls.onNotification);
+    on('telnyx.socket.message', calls.onSocketMessage);
+    setConnection('connecting', 'Connecting to Telnyx…');
+    rtc.connect();
+    scheduleTokenRefresh(credentials.login_token ? refreshDelayMs(credentials.login_token, Date.now()) : null);
+  }
+
+  async function reconnect() {
+    const old = state.client;
+    state.client = null;
+    scheduleTokenRefresh(null);
+    if (old) {
+      await old.disconnect().catch(() => {});
+    }
+    api.forgetCredentials();
+    connect();
+  }
+
+  function onSdkError(event) {
+    const error = readSdkError(event);
+    if (error.kind === 'call') {
+      calls.onCallError(error.callId, error.text);
+    } else if (error.kind === 'login') {
+      api.forgetCredentials();
+      setConnection('error', error.text, { retry: true });
+    } else if (error.kind === 'error') {
+      setConnection('error', error.text, { retry: true });
+    }
+  }
+
+  function onSdkWarning(event) {
+    if (event?.warning?.code === TOKEN_EXPIRING_SOON) {
+      refreshToken(); // the backstop: the timer below normally renews long before this
+    }
+  }
+
+  /** Renews the login token after {@code delay} ms; null cancels (a token without `exp` is left to the SDK's warning). */
+  function scheduleTokenRefresh(delay) {
+    clearTimeout(state.tokenTimer);
+    state.tokenTimer = delay === null ? null : setTimeout(refreshToken, delay);
+  }
+
+  /** A fresh login token from the backend, handed to the live connection: a call in progress goes on. */
+  async function refreshToken() {
+    if (state.refreshingToken || !state.client) {
+      return;
+    }
+    state.refreshingToken = true;
+    try {
+      const credentials = await api.credentials({ fresh: true });
+      if (credentials.login_token) {
+        await state.client.login({ creds: { login_token: credentials.login_token } });
+        scheduleTokenRefresh(refreshDelayMs(credentials.login_token, Date.now()));
+      }
+    } catch (error) {
+      if (error instanceof Unauthorized) {
+        view.askForKey('The API key was refused (401) while refreshing the login. Enter it again.');
+      } else {
+        scheduleTokenRefresh(REFRESH_FLOOR_MS * 6); // a passing failure: try again in half a minute
+      }
+      console.warn('dialer: login token refresh failed', error);
+    } finally {
+      state.refreshingToken = false;
+    }
+  }
+
+  return { connect, reconnect };
+}
