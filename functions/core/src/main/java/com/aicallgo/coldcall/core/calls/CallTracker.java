@@ -203,8 +203,8 @@ public final class CallTracker {
         if (to == null) {
             store.settleConnect(callControlId.value(), claim, true);
             store.record(callControlId.value(), CallFacts.destinationEnded("not_found", null), clock.instant());
-            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.INVALID_NUMBER,
-                    Attempt.next(), commandDeadline()));
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId,
+                    CallEnding.INVALID_NUMBER, Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
         TelnyxCallControl.Answer answer;

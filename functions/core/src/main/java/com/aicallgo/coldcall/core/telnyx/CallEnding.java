@@ -61,7 +61,7 @@ public enum CallEnding {
         };
     }
 
-    /** An unanswered call's ending from its SIP response code alone (603 too is busy: the cause did not say rejected). */
+    /** An unanswered call's ending from its SIP code alone (603 too is busy: the cause did not say rejected). */
     static CallEnding bySipCode(String sipHangupCause) {
         String code = sipHangupCause == null ? "" : sipHangupCause.trim();
         return switch (code) {
