@@ -1,6 +1,9 @@
 // Why a call ended, in the words sales staff use, from what the SDK leaves on the call at hang-up
 // (cause and causeCode from the BYE, sipCode and sipReason when Telnyx sends them) and, in the parked flow, from the
 // destination's outcome our backend names in the X-Cold-Call-Outcome header of its hang-up of the browser's leg.
+// The endings and their words are one table with the backend's (call-endings.json, read by its CallEnding tests):
+// the header names an ending by its key, and the Web Backend's call_status of each ending stands beside its words.
+import table from './call-endings.json' with { type: 'json' };
 
 const BUSY = new Set(['USER_BUSY']);
 const NO_ANSWER = new Set(['NO_ANSWER', 'NO_USER_RESPONSE', 'ALLOTTED_TIMEOUT', 'RECOVERY_ON_TIMER_EXPIRE', 'TIMEOUT']);
@@ -8,14 +11,12 @@ const REJECTED = new Set(['CALL_REJECTED']);
 const BAD_NUMBER = new Set(['UNALLOCATED_NUMBER', 'NO_ROUTE_DESTINATION', 'INVALID_NUMBER_FORMAT', 'NUMBER_CHANGED']);
 
 /** The header our backend puts on its hang-up of a parked browser leg whose transfer failed. */
-export const OUTCOME_HEADER = 'x-cold-call-outcome';
-const DESTINATION = {
-  busy: { kind: 'busy', text: 'Busy' },
-  'no-answer': { kind: 'no-answer', text: 'No answer' },
-  rejected: { kind: 'rejected', text: 'Rejected by the callee' },
-  'invalid-number': { kind: 'failed', text: 'Number not in service' },
-  failed: { kind: 'failed', text: 'Call failed: the number could not be reached' },
-};
+export const OUTCOME_HEADER = table.header.toLowerCase();
+const { endings, words } = table;
+const ending = (key, text = endings[key].text) => ({ kind: endings[key].kind, text });
+/** The endings a header may name, with words of their own (an answer or a cancel there names nothing). */
+const DESTINATION = Object.fromEntries(Object.keys(endings).filter((key) => endings[key].text)
+  .map((key) => [key, ending(key)]));
 
 /**
  * The custom headers of a `telnyx_rtc.bye`'s params, wherever they ride: `dialogParams.custom_headers` (how headers
@@ -44,28 +45,26 @@ export function describeOutcome(call, { answered, hungUpByUs, destination = null
   const sip = Number(call.sipCode) || 0;
   const detail = [call.sipCode, call.sipReason].filter(Boolean).join(' ');
   if (answered) {
-    return hungUpByUs
-      ? { kind: 'completed', text: 'Answered, you hung up' }
-      : { kind: 'completed', text: 'Answered, they hung up' };
+    return ending('completed', hungUpByUs ? words.answered_we_hung_up : words.answered_they_hung_up);
   }
   if (hungUpByUs) {
-    return { kind: 'canceled', text: 'You cancelled it before it was answered' };
+    return ending('canceled', words.we_cancelled);
   }
   if (destination) {
     return destination;
   }
   if (BUSY.has(cause) || sip === 486 || sip === 600) {
-    return { kind: 'busy', text: 'Busy' };
+    return ending('busy');
   }
   if (NO_ANSWER.has(cause) || sip === 408 || sip === 480) {
-    return { kind: 'no-answer', text: 'No answer' };
+    return ending('no-answer');
   }
   if (REJECTED.has(cause) || sip === 603) {
-    return { kind: 'rejected', text: 'Rejected by the callee' };
+    return ending('rejected');
   }
   if (BAD_NUMBER.has(cause) || sip === 404 || sip === 484) {
-    return { kind: 'failed', text: 'Number not in service' + (detail ? ` (${detail})` : '') };
+    return ending('invalid-number', endings['invalid-number'].text + (detail ? ` (${detail})` : ''));
   }
   const reason = [cause ? cause.toLowerCase().replace(/_/g, ' ') : '', detail].filter(Boolean).join(', ');
-  return { kind: 'failed', text: 'Call failed' + (reason ? ` (${reason})` : '') };
+  return ending('failed', words.failed + (reason ? ` (${reason})` : ''));
 }

@@ -32,3 +32,24 @@ test("the header's outcome wins over the cause of the backend's hang-up, but not
   assert.equal(describeOutcome(hangupOfParkedLeg, { answered: true, hungUpByUs: false, destination: busy }).kind, 'completed');
   assert.equal(describeOutcome(hangupOfParkedLeg, { answered: false, hungUpByUs: true, destination: busy }).kind, 'canceled');
 });
+
+test('every way a call ends is told in the same words as before the table', () => {
+  const how = { answered: false, hungUpByUs: false };
+  assert.deepEqual(describeOutcome({}, { answered: true, hungUpByUs: true }), { kind: 'completed', text: 'Answered, you hung up' });
+  assert.deepEqual(describeOutcome({}, { answered: true, hungUpByUs: false }), { kind: 'completed', text: 'Answered, they hung up' });
+  assert.deepEqual(describeOutcome({}, { answered: false, hungUpByUs: true }),
+    { kind: 'canceled', text: 'You cancelled it before it was answered' });
+  assert.deepEqual(describeOutcome({ cause: 'USER_BUSY' }, how), { kind: 'busy', text: 'Busy' });
+  assert.deepEqual(describeOutcome({ sipCode: 600 }, how), { kind: 'busy', text: 'Busy' });
+  assert.deepEqual(describeOutcome({ sipCode: 480 }, how), { kind: 'no-answer', text: 'No answer' });
+  assert.deepEqual(describeOutcome({ sipCode: 603 }, how), { kind: 'rejected', text: 'Rejected by the callee' });
+  assert.deepEqual(describeOutcome({ cause: 'UNALLOCATED_NUMBER', sipCode: 404, sipReason: 'Not Found' }, how),
+    { kind: 'failed', text: 'Number not in service (404 Not Found)' });
+  assert.deepEqual(describeOutcome({ cause: 'NORMAL_TEMPORARY_FAILURE', sipCode: 503 }, how),
+    { kind: 'failed', text: 'Call failed (normal temporary failure, 503)' });
+  assert.deepEqual(describeOutcome({}, how), { kind: 'failed', text: 'Call failed' });
+  assert.deepEqual(destinationOutcome(header('failed')),
+    { kind: 'failed', text: 'Call failed: the number could not be reached' });
+  assert.equal(destinationOutcome(header('canceled')), null, 'the destination cancelling names nothing');
+  assert.equal(destinationOutcome(header('completed')), null);
+});

@@ -1,10 +1,12 @@
 package com.aicallgo.coldcall.core;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * A Telnyx call control id, checked once where it enters (a webhook's payload, a request body, a stored key) against
  * {@link Ids}' rule, so that no other layer validates it again and two kinds of id cannot be swapped in a signature.
  */
-public record CallControlId(String value) {
+public record CallControlId(@JsonValue String value) {
     public CallControlId {
         if (!Ids.valid(value)) {
             throw new IllegalArgumentException("call_control_id " + Ids.RULE);

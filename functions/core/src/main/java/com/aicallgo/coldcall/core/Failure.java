@@ -4,11 +4,13 @@ import java.util.Map;
 
 /**
  * A failure with a stable code: the caller's mistake, a refused credential, or a dependency that did not answer.
- * The message is safe to show the caller; {@code detail} goes to the log only. Each layer throws its own kind
- * ({@code StoreUnavailable}, {@code TelnyxFailure}, ...); the HTTP edge maps codes to statuses.
+ * What the caller is shown ({@link #shown()}) is safe to show; {@code detail} goes to the log only. Each layer throws
+ * its own kind ({@code StoreUnavailable}, {@code TelnyxFailure}, {@code ConfigException}, ...); the HTTP edge maps
+ * codes to statuses, in one arm for all of them.
  */
 public class Failure extends RuntimeException {
     private final ErrorCode code;
+    private final String shown;
     private final Map<String, String> fields;
     private final String detail;
 
@@ -19,7 +21,20 @@ public class Failure extends RuntimeException {
     public Failure(ErrorCode code, String message, Map<String, String> fields, String detail) {
         super(message, null, false, false);
         this.code = code;
+        this.shown = message;
         this.fields = Map.copyOf(fields);
+        this.detail = detail;
+    }
+
+    /**
+     * A failure whose own message is the detail (it names what is wrong for the log and for whoever catches it) and
+     * which shows the caller only {@code shown}.
+     */
+    protected Failure(ErrorCode code, String shown, String detail, Throwable cause) {
+        super(detail, cause, false, false);
+        this.code = code;
+        this.shown = shown;
+        this.fields = Map.of();
         this.detail = detail;
     }
 
@@ -31,6 +46,11 @@ public class Failure extends RuntimeException {
 
     public ErrorCode code() {
         return code;
+    }
+
+    /** What the caller is shown. */
+    public String shown() {
+        return shown;
     }
 
     public Map<String, String> fields() {

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.startrecording;
 
 import com.aicallgo.coldcall.core.ApiHandler;
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.PhoneNumber;
@@ -53,9 +54,10 @@ public final class StartRecordingHandler extends ApiHandler {
     protected Reply handle(ApiRequest request) {
         apiKeys.check(request);
         StartRecordingRequest body = StartRecordingRequest.parse(request.body());
-        request.tag("call_control_id", body.callControlId());
-        String id = body.callControlId();
-        return switch (starter.start(id, PhoneNumber.text(body.toPhone()), PhoneNumber.text(body.fromPhone()))) {
+        CallControlId callControlId = body.callControlId();
+        request.tag("call_control_id", callControlId.value());
+        String id = callControlId.value();
+        return switch (starter.start(callControlId, PhoneNumber.text(body.toPhone()), PhoneNumber.text(body.fromPhone()))) {
             case STARTED -> Reply.ok(new Answer("recording_started", id), "recording_started");
             case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
             case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");

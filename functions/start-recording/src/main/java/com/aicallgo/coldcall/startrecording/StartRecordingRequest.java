@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.startrecording;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Ids;
@@ -11,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The page's {@code POST /start-recording} body. Phones are E.164 when given; the call control id is required. */
-public record StartRecordingRequest(String callControlId, PhoneNumber toPhone, PhoneNumber fromPhone) {
+public record StartRecordingRequest(CallControlId callControlId, PhoneNumber toPhone, PhoneNumber fromPhone) {
     /** The body as it arrives: phones checked after binding, so every problem is named at once. */
     private record Body(String callControlId, String toPhone, String fromPhone) {
     }
@@ -35,7 +36,8 @@ public record StartRecordingRequest(String callControlId, PhoneNumber toPhone, P
             throw Failure.invalid("body", "must be a JSON object");
         }
         Map<String, String> problems = new LinkedHashMap<>();
-        if (!Ids.valid(request.callControlId())) {
+        CallControlId callControlId = CallControlId.parse(request.callControlId());
+        if (callControlId == null) {
             problems.put("call_control_id", Ids.RULE);
         }
         PhoneNumber to = phone("to_phone", request.toPhone(), problems);
@@ -44,7 +46,7 @@ public record StartRecordingRequest(String callControlId, PhoneNumber toPhone, P
             throw new Failure(ErrorCode.INVALID_REQUEST, "The request is invalid: " + String.join(", ", problems.keySet()),
                     problems, null);
         }
-        return new StartRecordingRequest(request.callControlId(), to, from);
+        return new StartRecordingRequest(callControlId, to, from);
     }
 
     private static PhoneNumber phone(String field, String value, Map<String, String> problems) {

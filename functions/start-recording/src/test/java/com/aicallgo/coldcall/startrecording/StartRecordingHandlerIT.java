@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.ClientState;
@@ -104,9 +105,9 @@ class StartRecordingHandlerIT {
         assertEquals(200, response.getStatusCode());
         assertEquals("recording_started", body(response).get("status").asText());
         telnyx.verify(postRequestedFor(urlPathMatching(RECORD_START)).withRequestBody(equalToJson(
-                "{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(CALL)
+                "{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(new CallControlId(CALL))
                         + "\",\"command_id\":\"${json-unit.any-string}\"}")));
-        assertEquals(CALL, ClientState.callOf(commandIds("client_state").get(0)), "client_state names the call");
+        assertEquals(CALL, ClientState.callOf(commandIds("client_state").get(0)).value(), "client_state names the call");
 
         APIGatewayV2HTTPResponse again = sendFile("start-recording/start.json");
         assertEquals(200, again.getStatusCode());

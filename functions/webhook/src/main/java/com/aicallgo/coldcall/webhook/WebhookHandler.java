@@ -1,17 +1,14 @@
 package com.aicallgo.coldcall.webhook;
 
 import com.aicallgo.coldcall.core.ApiHandler;
-import com.aicallgo.coldcall.core.ErrorCode;
-import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.CallEvents;
-import com.aicallgo.coldcall.core.calls.EventOutcome;
+import com.aicallgo.coldcall.core.calls.EventResult;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import com.aicallgo.coldcall.core.store.Redis;
-import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
 import java.time.Clock;
@@ -63,23 +60,14 @@ public final class WebhookHandler extends ApiHandler {
         request.tag("event_id", event.id());
         request.tag("event_type", event.eventType());
         request.tag("call_control_id", event.payload().callControlId());
-        EventOutcome outcome;
-        try {
-            outcome = events.apply(event);
-        } catch (TelnyxFailure e) {
-            if (e.code() == ErrorCode.TELNYX_UNAVAILABLE) {
-                // a verified event is never refused: Telnyx not answering our command asks for the event again
-                throw new Failure(ErrorCode.DELIVER_AGAIN, "Telnyx did not answer a command; deliver again",
-                        e.detail());
+        return switch (events.apply(event)) {
+            case EventResult.Acknowledged ack -> {
+                if (ack.detail() != null) {
+                    request.tag("detail", ack.detail());
+                }
+                yield Reply.ok(new Ack("ok", ack.wire()), ack.wire());
             }
-            // a refused command is logged; the event itself was fine
-            request.tag("detail", String.valueOf(e.detail()));
-            return Reply.ok(new Ack("ok", e.code().code()), e.code().code());
-        }
-        if (outcome == EventOutcome.AWAITING_ANSWER) {
-            throw new Failure(ErrorCode.AWAITING_ANSWER, "Telnyx does not see the call answered yet; deliver again",
-                    "record_start still pending");
-        }
-        return Reply.ok(new Ack("ok", outcome.wire()), outcome.wire());
+            case EventResult.DeliverAgain again -> throw again.reason();
+        };
     }
 }

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.json.Json;
@@ -209,14 +210,14 @@ class CallStatusWebhookIT {
         assertEquals("dual", command.get("channels").asText());
         assertTrue(command.get("command_id").asText().startsWith("record_start-"));
         assertEquals("v3:dev-call-0001", com.aicallgo.coldcall.core.telnyx.ClientState.callOf(
-                command.get("client_state").asText()), "every command names its call in client_state");
+                command.get("client_state").asText()).value(), "every command names its call in client_state");
         assertEquals(1, TelnyxWireMock.checkCommands(stubs), "the record_start was checked against its schema");
     }
 
     @Test
     void telnyxsNumbersReplaceThePagesAndASipUriFromBecomesOurCallerId() throws Exception {
         // the page spoke first (start-recording), with numbers of its own
-        wiring.recordingStarter().start("v3:dev-call-0001", "+19990001111", "+19990002222");
+        wiring.recordingStarter().start(new CallControlId("v3:dev-call-0001"), "+19990001111", "+19990002222");
         // and the browser's leg shows a SIP URI as its from, on every event
         for (String file : List.of("call-initiated.json", "call-answered.json", "call-hangup-completed.json")) {
             APIGatewayV2HTTPEvent event = Fixtures.event("call-status/" + file);
@@ -408,7 +409,7 @@ class CallStatusWebhookIT {
         try {
             List<Callable<Object>> tasks = new ArrayList<>();
             for (int i = 0; i < 4; i++) {
-                tasks.add(() -> starter.start("v3:dev-call-0001", "+18005551234", "+15550000001"));
+                tasks.add(() -> starter.start(new CallControlId("v3:dev-call-0001"), "+18005551234", "+15550000001"));
                 tasks.add(() -> deliver("call-status/call-answered.json").getStatusCode());
             }
             for (Future<Object> result : pool.invokeAll(tasks)) {
@@ -432,7 +433,7 @@ class CallStatusWebhookIT {
         stubs.stubFor(post(urlPathMatching(RECORD_START)).inScenario("answer").whenScenarioStateIs("answered")
                 .willReturn(okJson("{\"data\":{\"result\":\"ok\"}}")));
         assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.PENDING,
-                wiring.recordingStarter().start("v3:dev-call-0001", "+18005551234", "+15550000001"));
+                wiring.recordingStarter().start(new CallControlId("v3:dev-call-0001"), "+18005551234", "+15550000001"));
         assertEquals("recording_started", body(deliver("call-status/call-answered.json")).get("outcome").asText());
         assertEquals(2, stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).size());
     }

@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.ClientState;
@@ -61,7 +62,7 @@ class ParkedFlowIT {
     /** The leg the transfer creates: its own ids, the browser's session, our state. */
     private final Leg destination = new Leg("v3:parked-destination-0001", "9a0f7f0e-1b7e-4a57-8f0e-000000000002",
             browser.callSessionId(), "dev-connection-0000", CALLER_ID, "+18005551234",
-            ClientState.of(browser.callControlId()));
+            ClientState.of(new CallControlId(browser.callControlId())));
     private Map<String, String> env;
     private Wiring wiring;
     private WebhookHandler handler;
@@ -141,8 +142,9 @@ class ParkedFlowIT {
         assertEquals("mp3", transfer.get("record_format").asText());
         assertEquals("dual", transfer.get("record_channels").asText());
         assertEquals(30, transfer.get("timeout_secs").asInt());
-        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("client_state").asText()));
-        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("target_leg_client_state").asText()));
+        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("client_state").asText()).value());
+        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("target_leg_client_state").asText())
+                .value());
 
         clock.set(T.plusSeconds(2));
         assertEquals("recorded", deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1))));
@@ -239,12 +241,12 @@ class ParkedFlowIT {
     void thePagesStartRecordingNeverSendsASecondRecordingInTheParkedFlow() throws Exception {
         // the page may ask before call.initiated is handled: the call's flow is not known yet
         assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.PENDING,
-                wiring.recordingStarter().start(browser.callControlId(), "+18005551234", CALLER_ID));
+                wiring.recordingStarter().start(new CallControlId(browser.callControlId()), "+18005551234", CALLER_ID));
         assertEquals("connecting", parked());
         assertEquals("started", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + browser.callControlId()
                 + "}", "recording_state")), "the transfer records from the answer");
         assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.ALREADY_STARTED,
-                wiring.recordingStarter().start(browser.callControlId(), "+18005551234", CALLER_ID));
+                wiring.recordingStarter().start(new CallControlId(browser.callControlId()), "+18005551234", CALLER_ID));
         clock.set(T.plusSeconds(9));
         deliver(TelnyxExamples.specAnswered(destination, T.plusSeconds(8)));
         deliver(TelnyxExamples.specAnswered(browser, T.plusSeconds(8)));

@@ -9,6 +9,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -187,7 +188,7 @@ class RecordingWebhookIT {
     void aSpecMinimalRecordingIsAttributedByClientStateAndNamedByTheRecordingsApi() throws Exception {
         recordingsApiLists("call_leg_id", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292");
         APIGatewayV2HTTPResponse response = deliverEdited(body -> specMinimal(body).replace("\"client_state\":null",
-                "\"client_state\":\"" + com.aicallgo.coldcall.core.telnyx.ClientState.of("v3:dev-call-0001") + "\""));
+                "\"client_state\":\"" + com.aicallgo.coldcall.core.telnyx.ClientState.of(new CallControlId("v3:dev-call-0001")) + "\""));
         assertEquals(200, response.getStatusCode());
         assertEquals("recording_posted", Json.mapper().readTree(response.getBody()).get("outcome").asText());
         var posted = onlyPost();

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.bench;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.net.HttpCaller;
@@ -37,7 +38,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Predicate;
 
 /**
@@ -368,11 +368,10 @@ public final class Bench {
             attributeAndIndex(id);
             staleChecks.add(id, Instant.now().plusSeconds(15_300));
             // the route records the event's facts, then (a call not parked) the answer: two round trips
-            store.record(id, new CallFacts(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z"), null, null, null, null, null, null, null, null),
+            store.record(id, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z")),
                     Instant.now());
-            store.record(id, new CallFacts(CallState.Stage.ACTIVE, null, null, null, null, null, null, Instant.now(),
-                    null, null, null, null, null, null), Instant.now());
+            store.record(id, CallFacts.answered(Instant.now()), Instant.now());
             RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
             recordStart(id);
             store.settleRecording(id, claim, CallState.Recording.STARTED);
@@ -382,8 +381,8 @@ public final class Bench {
         void callHangup(String id) throws IOException {
             attributeAndIndex(id);
             staleChecks.drop(id);
-            store.record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z"), null, null, Instant.now(), Instant.now(), null, "timeout",
+            store.record(id, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
+                    Instant.parse("2025-11-15T10:30:00Z")).withHangup(Instant.now(), Instant.now(), null, "timeout",
                     "unknown", "480"), Instant.now());
             Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
             post(webBackend + "/api/v1/call-logs", CALL_LOG);
@@ -405,8 +404,10 @@ public final class Bench {
         }
 
         private void recordStart(String id) throws IOException {
-            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(id)
-                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", id, UUID.randomUUID().toString())
+            CallControlId call = new CallControlId(id);
+            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(call)
+                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", call,
+                            TelnyxCallControl.Attempt.next())
                     + "\"}").getBytes(StandardCharsets.UTF_8);
             HttpCaller.Response response = telnyxHttp.post(URI.create(telnyx + "/v2/calls/" + HttpCaller.segment(id)
                     + "/actions/record_start"), Map.of("Authorization", "Bearer dev-telnyx-api-key-NOT-REAL",

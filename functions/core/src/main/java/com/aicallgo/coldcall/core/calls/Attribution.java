@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
@@ -16,15 +17,16 @@ import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
  * @param indexed whether the event's leg (and so its session, indexed with it) already names {@code call}: a call
  *     event then need not index them again
  */
-public record Attribution(String call, boolean ownLeg, boolean indexed) {
+public record Attribution(CallControlId call, boolean ownLeg, boolean indexed) {
 
     /** The event's call, or {@code null} when nothing we know names one. */
     public static Attribution of(WebhookEvent event, Calls store) {
         WebhookEvent.Payload payload = event.payload();
-        String controlId = event.callControlId();
-        String stated = ClientState.callOf(payload.clientState());
-        String byLeg = stated != null ? null : store.callOfLeg(payload.callLegId());
-        String call = stated != null ? stated : byLeg != null ? byLeg : store.callOfSession(payload.callSessionId());
+        CallControlId controlId = event.callControlId();
+        CallControlId stated = ClientState.callOf(payload.clientState());
+        CallControlId byLeg = stated != null ? null : stored(store.callOfLeg(payload.callLegId()));
+        CallControlId call = stated != null ? stated : byLeg != null ? byLeg
+                : stored(store.callOfSession(payload.callSessionId()));
         if (call == null) {
             return controlId == null ? null : new Attribution(controlId, true, false);
         }
@@ -32,5 +34,10 @@ public record Attribution(String call, boolean ownLeg, boolean indexed) {
         return controlId == null || call.equals(controlId)
                 ? new Attribution(call, true, indexed)
                 : new Attribution(call, false, indexed);
+    }
+
+    /** A call control id as the store's index holds it (written from a checked id). */
+    private static CallControlId stored(String id) {
+        return id == null ? null : new CallControlId(id);
     }
 }

@@ -1,7 +1,10 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.ErrorCode;
+import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.Calls;
+import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,7 +29,30 @@ public final class CallEvents {
         this.log = log;
     }
 
-    public EventOutcome apply(WebhookEvent event) {
+    /**
+     * Applies one verified event. A verified event is never refused: Telnyx not answering a command asks for the event
+     * again, as does a recording Telnyx cannot start before the answer it has not seen yet; a refused command is
+     * logged and the event acknowledged.
+     */
+    public EventResult apply(WebhookEvent event) {
+        EventOutcome outcome;
+        try {
+            outcome = route(event);
+        } catch (TelnyxFailure e) {
+            if (e.code() == ErrorCode.TELNYX_UNAVAILABLE) {
+                return new EventResult.DeliverAgain(new Failure(ErrorCode.DELIVER_AGAIN,
+                        "Telnyx did not answer a command; deliver again", e.detail()));
+            }
+            return new EventResult.Acknowledged(EventOutcome.TELNYX_REJECTED, String.valueOf(e.detail()));
+        }
+        if (outcome == EventOutcome.AWAITING_ANSWER) {
+            return new EventResult.DeliverAgain(new Failure(ErrorCode.AWAITING_ANSWER,
+                    "Telnyx does not see the call answered yet; deliver again", "record_start still pending"));
+        }
+        return new EventResult.Acknowledged(outcome, null);
+    }
+
+    private EventOutcome route(WebhookEvent event) {
         if (event.type() == WebhookEvent.Type.OTHER) {
             return EventOutcome.IGNORED;
         }

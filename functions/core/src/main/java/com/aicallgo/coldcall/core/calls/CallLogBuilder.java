@@ -3,7 +3,7 @@ package com.aicallgo.coldcall.core.calls;
 import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,7 +12,7 @@ import java.time.Instant;
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
  * in any order give the same log. A call that ended with a cause an answered call ends with but whose
  * {@code call.answered} has not come yet is not ready until {@code answerWait} after its hang-up (after we learned of
- * it): Telnyx may still deliver the answer. After that, {@link HangupStatus}'s rule decides. In the parked flow the
+ * it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
  * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
  */
 public final class CallLogBuilder {
@@ -31,35 +31,10 @@ public final class CallLogBuilder {
         }
         CallFacts facts = call.facts();
         if (facts.answeredAt() != null || facts.destinationHangupCause() != null
-                || !HangupStatus.mayHaveTalked(facts.hangupCause())) {
+                || !CallEnding.mayHaveTalked(facts.hangupCause())) {
             return Instant.MIN;
         }
-        return hungUp(call).plus(answerWait);
-    }
-
-    /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
-    public static Instant hungUp(CallState call) {
-        Instant occurred = call.facts().hangupAt();
-        Instant seen = call.facts().hangupSeenAt();
-        return seen == null || seen.isBefore(occurred) ? occurred : seen;
-    }
-
-    /**
-     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
-     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
-     * answer).
-     */
-    public static boolean answered(CallState call) {
-        CallFacts facts = call.facts();
-        if (facts.answeredAt() != null) {
-            return true;
-        }
-        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
-            return false;
-        }
-        return HangupStatus.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
-                || HangupStatus.mayHaveTalked(facts.hangupCause()) && (call.recordingStartedAt() != null
-                        || call.recording() == CallState.Recording.STARTED || call.recording() == CallState.Recording.SAVED);
+        return call.hungUp().plus(answerWait);
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
@@ -67,7 +42,7 @@ public final class CallLogBuilder {
         CallFacts facts = call.facts();
         Instant answeredAt = facts.answeredAt();
         boolean answered = answeredAt != null;
-        if (!answered && answered(call)) {
+        if (!answered && call.answered()) {
             // the answer never came: the recording's start is the best answer time, else when the call started
             answered = true;
             answeredAt = call.recordingStartedAt() != null ? call.recordingStartedAt() : facts.callStartTime();
@@ -86,9 +61,9 @@ public final class CallLogBuilder {
                 start.toString(),
                 end.toString(),
                 duration,
-                facts.destinationHangupCause() != null
-                        ? HangupStatus.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
-                        : HangupStatus.of(answered, facts.hangupCause(), facts.sipHangupCause()),
+                (facts.destinationHangupCause() != null
+                        ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
+                        : CallEnding.of(answered, facts.hangupCause(), facts.sipHangupCause())).callStatus(),
                 callControlId);
     }
 

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.telnyx.CallQualityStats;
@@ -36,9 +37,9 @@ public final class CallQuality {
         this.log = log;
     }
 
-    /** Publishes the quality of a call that has hung up, if it was answered ({@link CallLogBuilder#answered}). */
-    public void publish(String callControlId, CallState call, JsonNode callQualityStats) {
-        if (!CallLogBuilder.answered(call)) {
+    /** Publishes the quality of a call that has hung up, if it was answered ({@link CallState#answered}). */
+    public void publish(CallControlId callControlId, CallState call, JsonNode callQualityStats) {
+        if (!call.answered()) {
             return;
         }
         CallQualityStats stats = CallQualityStats.parse(callQualityStats);

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.log.JsonLog;
@@ -9,8 +10,9 @@ import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Schedule;
-import com.aicallgo.coldcall.core.telnyx.HangupStatus;
+import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl.Attempt;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import com.aicallgo.coldcall.core.time.Budget;
@@ -21,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -85,44 +86,41 @@ public final class CallTracker {
     }
 
     private EventOutcome ownLeg(WebhookEvent event, Attribution to, Stage stage) {
-        String callControlId = to.call();
+        CallControlId callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
         // start_time rides on every call event, so the log does not depend on whether call.initiated came first
-        Instant started = WebhookEvent.time("data.payload.start_time", payload.startTime());
+        Instant started = payload.startTime();
         boolean hangup = stage == Stage.ENDED;
-        Instant end = hangup ? WebhookEvent.time("data.payload.end_time", payload.endTime()) : null;
+        Instant end = hangup ? payload.endTime() : null;
         Boolean parked = stage == Stage.INITIATED ? (Boolean) "parked".equalsIgnoreCase(payload.state()) : null;
-        CallState call = store.record(callControlId, new CallFacts(stage, number(payload.to()), callerNumber(payload.from()),
-                // the recordings API is asked by the session id when no recording webhook comes
-                payload.callSessionId(), payload.callLegId(),
-                started == null ? occurred : started,
-                stage == Stage.INITIATED ? occurred : null,
-                // a parked call's own answer is not the callee's: that comes from the destination's leg
-                null,
-                hangup ? (end == null ? occurred : end) : null,
-                hangup ? occurred : null,
-                // when we learned of the hang-up: waits for what may still come (the answer, the recording) count
-                // from here, so a hang-up Telnyx delivers late does not cut them short
-                hangup ? clock.instant() : null,
-                hangup ? payload.hangupCause() : null,
-                hangup ? payload.hangupSource() : null,
-                hangup ? payload.sipHangupCause() : null,
-                null, null, parked, null), clock.instant());
+        // the recordings API is asked by the session id when no recording webhook comes; a parked call's own answer
+        // is not the callee's (that comes from the destination's leg), so no answer time rides here
+        CallFacts facts = CallFacts.ownLeg(stage, number(payload.to()), callerNumber(payload.from()),
+                payload.callSessionId(), payload.callLegId(), started == null ? occurred : started);
+        if (parked != null) {
+            facts = facts.withInitiated(occurred, parked);
+        }
+        if (hangup) {
+            // when we learned of the hang-up: waits for what may still come (the answer, the recording) count from
+            // here, so a hang-up Telnyx delivers late does not cut them short
+            facts = facts.withHangup(end == null ? occurred : end, occurred, clock.instant(), payload.hangupCause(),
+                    payload.hangupSource(), payload.sipHangupCause());
+        }
+        CallState call = store.record(callControlId.value(), facts, clock.instant());
         if (stage == Stage.ACTIVE && !Boolean.TRUE.equals(call.facts().parked())) {
-            call = store.record(callControlId, new CallFacts(Stage.ACTIVE, null, null, null, null, null, null, occurred,
-                    null, null, null, null, null, null), clock.instant());
+            call = store.record(callControlId.value(), CallFacts.answered(occurred), clock.instant());
         }
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
         if (!to.indexed()) {
-            store.index(callControlId, payload.callLegId(), payload.callSessionId());
+            store.index(callControlId.value(), payload.callLegId(), payload.callSessionId());
         }
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
             Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();
-            staleChecks.add(callControlId, from.plus(settings.staleCallAfter()));
+            staleChecks.add(callControlId.value(), from.plus(settings.staleCallAfter()));
         }
         EventOutcome outcome = switch (stage) {
             case INITIATED -> Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
@@ -137,34 +135,34 @@ public final class CallTracker {
             quality.publish(callControlId, call, payload.callQualityStats());
         }
         if (outcome != EventOutcome.AWAITING_ANSWER) {
-            store.remember(callControlId, event.id(), clock.instant());
+            store.remember(callControlId.value(), event.id(), clock.instant());
         }
         return outcome;
     }
 
     /** An event of the leg Telnyx created to connect a parked call: the callee's answer, or how it ended. */
     private EventOutcome destinationLeg(WebhookEvent event, Attribution to, Stage stage) {
-        String callControlId = to.call();
+        CallControlId callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         CallState call = switch (stage) {
-            case ACTIVE -> store.record(callControlId, CallFacts.destination(Stage.ACTIVE, number(payload.to()),
-                    callerNumber(payload.from()), event.occurredAt(), null, null), clock.instant());
-            case ENDED -> store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null,
+            case ACTIVE -> store.record(callControlId.value(), CallFacts.destinationAnswered(number(payload.to()),
+                    callerNumber(payload.from()), event.occurredAt()), clock.instant());
+            case ENDED -> store.record(callControlId.value(), CallFacts.destinationEnded(
                     blankToNull(payload.hangupCause(), "unspecified"), payload.sipHangupCause()), clock.instant());
-            default -> store.read(callControlId);
+            default -> store.read(callControlId.value());
         };
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
         if (!to.indexed()) {
-            store.index(callControlId, payload.callLegId(), payload.callSessionId());
+            store.index(callControlId.value(), payload.callLegId(), payload.callSessionId());
         }
         EventOutcome outcome = switch (stage) {
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
             case ENDED -> call.ended() ? EventOutcome.RECORDED : endBrowserLeg(callControlId, call, event.id());
             default -> EventOutcome.RECORDED;
         };
-        store.remember(callControlId, event.id(), clock.instant());
+        store.remember(callControlId.value(), event.id(), clock.instant());
         return outcome;
     }
 
@@ -172,22 +170,17 @@ public final class CallTracker {
      * The destination's leg ended while the browser's is up: hang the browser's leg up, telling the page the
      * destination's outcome when it never answered (a failed transfer leaves the original call up).
      */
-    private EventOutcome endBrowserLeg(String callControlId, CallState call, String eventId) {
+    private EventOutcome endBrowserLeg(CallControlId callControlId, CallState call, String eventId) {
         boolean answered = call.facts().answeredAt() != null;
-        String outcome = answered ? null : switch (HangupStatus.of(false, call.facts().destinationHangupCause(),
-                call.facts().destinationSipHangupCause())) {
-            case "busy" -> "call_rejected".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "rejected" : "busy";
-            case "no-answer" -> "no-answer";
-            case "canceled" -> "canceled";
-            default -> "not_found".equalsIgnoreCase(call.facts().destinationHangupCause()) ? "invalid-number" : "failed";
-        };
-        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome, eventId,
-                commandDeadline()));
+        CallEnding outcome = answered ? null : CallEnding.of(false, call.facts().destinationHangupCause(),
+                call.facts().destinationSipHangupCause());
+        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome,
+                Attempt.forEvent(eventId), commandDeadline()));
         return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
     }
 
     /** Connects a parked call to the number it dialled, once (a claim), recording from the answer. */
-    private EventOutcome connect(String callControlId, CallState call) {
+    private EventOutcome connect(CallControlId callControlId, CallState call) {
         if (!settings.parkedFlow()) {
             log.warn("call is parked but CALL_FLOW is direct: nothing connects it; set CALL_FLOW=parked",
                     Map.of("call_control_id", callControlId));
@@ -197,7 +190,7 @@ public final class CallTracker {
             return EventOutcome.RECORDED;
         }
         Claim.Claimed claim;
-        switch (store.claimConnect(callControlId, clock.instant())) {
+        switch (store.claimConnect(callControlId.value(), clock.instant())) {
             case Claim.Done done -> {
                 return EventOutcome.CONNECT_ALREADY_SENT;
             }
@@ -206,40 +199,37 @@ public final class CallTracker {
             }
             case Claim.Claimed claimed -> claim = claimed;
         }
-        String to = call.facts().toPhone();
-        if (PhoneNumber.parse(to) == null) {
-            store.settleConnect(callControlId, claim, true);
-            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "not_found", null),
-                    clock.instant());
-            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "invalid-number",
-                    UUID.randomUUID().toString(), commandDeadline()));
+        PhoneNumber to = PhoneNumber.parse(call.facts().toPhone());
+        if (to == null) {
+            store.settleConnect(callControlId.value(), claim, true);
+            store.record(callControlId.value(), CallFacts.destinationEnded("not_found", null), clock.instant());
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId,
+                    CallEnding.INVALID_NUMBER, Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
         TelnyxCallControl.Answer answer;
         try {
             answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId, to,
-                    settings.callerId(), (int) settings.connectTimeout().toSeconds(), UUID.randomUUID().toString(),
-                    commandDeadline()));
+                    settings.callerId(), settings.connectTimeout(), Attempt.next(), commandDeadline()));
         } catch (TelnyxFailure e) {
             boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
             // a new delivery of call.initiated is a new attempt, with a new command id
-            store.settleConnect(callControlId, claim, !retry);
+            store.settleConnect(callControlId.value(), claim, !retry);
             if (retry) {
                 throw e;
             }
-            store.record(callControlId, CallFacts.destination(Stage.NONE, null, null, null, "unspecified", null),
-                    clock.instant());
+            store.record(callControlId.value(), CallFacts.destinationEnded("unspecified", null), clock.instant());
             log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
                     Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
-            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, "failed",
-                    UUID.randomUUID().toString(), commandDeadline()));
+            command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.FAILED,
+                    Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
-        store.settleConnect(callControlId, claim, true);
+        store.settleConnect(callControlId.value(), claim, true);
         if (answer == TelnyxCallControl.Answer.ACCEPTED) {
-            if (store.markRecording(callControlId, CallState.Recording.STARTED, clock.instant()).recording()
+            if (store.markRecording(callControlId.value(), CallState.Recording.STARTED, clock.instant()).recording()
                     == CallState.Recording.PENDING) {
-                store.replacePendingRecording(callControlId, CallState.Recording.STARTED, clock.instant());
+                store.replacePendingRecording(callControlId.value(), CallState.Recording.STARTED, clock.instant());
             }
             return EventOutcome.CONNECTING;
         }
@@ -247,7 +237,7 @@ public final class CallTracker {
     }
 
     /** A command whose refusal is logged, not fatal: only Telnyx not answering asks for the event again. */
-    private void command(String action, String callControlId, Supplier<TelnyxCallControl.Answer> send) {
+    private void command(String action, CallControlId callControlId, Supplier<TelnyxCallControl.Answer> send) {
         try {
             send.get();
         } catch (TelnyxFailure e) {
@@ -266,7 +256,7 @@ public final class CallTracker {
         return budget.invocation().minus(Deadlines.SETTLE_RESERVE);
     }
 
-    private EventOutcome startRecording(String callControlId, CallState call) {
+    private EventOutcome startRecording(CallControlId callControlId, CallState call) {
         boolean wanted = switch (call.recording()) {
             case PENDING, FAILED -> true;
             case NONE -> settings.autoRecord();
@@ -284,11 +274,11 @@ public final class CallTracker {
     }
 
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */
-    EventOutcome postCallLog(String callControlId, CallState call) {
-        staleChecks.drop(callControlId);
-        if (CallLogBuilder.answered(call)) {
+    EventOutcome postCallLog(CallControlId callControlId, CallState call) {
+        staleChecks.drop(callControlId.value());
+        if (call.answered()) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
-            recordingChecks.add(callControlId, CallLogBuilder.hungUp(call).plus(settings.reconcileAfter()));
+            recordingChecks.add(callControlId.value(), call.hungUp().plus(settings.reconcileAfter()));
         }
         return switch (delivery.deliverCallLog(callControlId, call)) {
             case POSTED -> EventOutcome.CALL_LOG_POSTED;

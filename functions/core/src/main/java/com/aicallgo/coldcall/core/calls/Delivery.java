@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
@@ -10,6 +11,7 @@ import com.aicallgo.coldcall.core.store.Claim;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.OutboxEntry;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -79,20 +81,20 @@ public final class Delivery {
     }
 
     /** Delivers the call log of an ended call now, or schedules it for when it can be built. */
-    public Result deliverCallLog(String callControlId, CallState call) {
+    public Result deliverCallLog(CallControlId callControlId, CallState call) {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            outbox.enqueue(callControlId, Deliverable.CALL_LOG, null, null, ready, now, keep());
+            outbox.enqueue(callControlId.value(), Deliverable.CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
-        return deliver(new OutboxEntry(callControlId, Deliverable.CALL_LOG), CallLog.PATH,
-                callLogs.build(callControlId, call), null, call);
+        return deliver(new OutboxEntry(callControlId.value(), Deliverable.CALL_LOG), CallLog.PATH,
+                callLogs.build(callControlId.value(), call), null, call);
     }
 
     /** Delivers a recording's metadata now, or queues it; {@code call} is what Redis knows about its call. */
-    public Result deliverRecording(String callControlId, RecordingMetadata metadata, CallState call) {
-        return deliver(new OutboxEntry(callControlId, new Deliverable.Recording(metadata.recordingSid())),
+    public Result deliverRecording(CallControlId callControlId, RecordingMetadata metadata, CallState call) {
+        return deliver(new OutboxEntry(callControlId.value(), new Deliverable.Recording(metadata.recordingSid())),
                 RecordingMetadata.PATH, metadata, json(metadata), call);
     }
 
@@ -200,7 +202,7 @@ public final class Delivery {
      */
     private RecordingMetadata live(RecordingMetadata metadata) {
         String expires = metadata.recordingUrlExpiresAt();
-        if (expires == null || !"completed".equals(metadata.recordingStatus())) {
+        if (expires == null || !RecordingStatus.COMPLETED.wire().equals(metadata.recordingStatus())) {
             return metadata;
         }
         Instant handedOut;

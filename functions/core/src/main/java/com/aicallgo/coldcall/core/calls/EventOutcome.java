@@ -32,7 +32,9 @@ public enum EventOutcome {
     /** Parked flow: the destination could not be reached; the browser's leg was hung up with the outcome. */
     CONNECT_FAILED,
     /** A parked call while {@code CALL_FLOW} is direct: nothing connects it (logged at WARN). */
-    PARKED_NOT_CONNECTED;
+    PARKED_NOT_CONNECTED,
+    /** Telnyx refused a command the event called for: logged with its detail; the event itself was fine. */
+    TELNYX_REJECTED;
 
     /** {@code call_log_posted}. */
     public String wire() {

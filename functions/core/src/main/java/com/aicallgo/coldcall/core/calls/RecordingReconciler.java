@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
+import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
@@ -137,7 +139,7 @@ public final class RecordingReconciler {
         if (call.empty()) {
             return settle(callControlId, Outcome.MISSING, "the call's state expired before its recording was checked", 0);
         }
-        if (!CallLogBuilder.answered(call)) {
+        if (!call.answered()) {
             return settle(callControlId, Outcome.NOT_EXPECTED, null, 0);
         }
         if (call.recordings().isEmpty()) {
@@ -210,7 +212,7 @@ public final class RecordingReconciler {
             Instant now = clock.instant();
             CallState marked = calls.recordRecording(callControlId,
                     new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
-            delivery.deliverRecording(callControlId, metadata(callControlId, fresh), marked);
+            delivery.deliverRecording(new CallControlId(callControlId), metadata(callControlId, fresh), marked);
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
@@ -38,8 +39,8 @@ public final class RecordingStarter {
      *
      * @throws TelnyxFailure when Telnyx does not answer or refuses; the claim is given back first
      */
-    public StartOutcome start(String callControlId, String toPhone, String fromPhone) {
-        CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
+    public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone) {
+        CallState call = store.record(callControlId.value(), CallFacts.dialing(toPhone, fromPhone), clock.instant());
         if (parkedFlow && !Boolean.FALSE.equals(call.facts().parked())) {
             // the transfer that connects a parked call records from the answer: a record_start of the page's own
             // would make a second recording; until the flow of this call is known, it waits as pending (the answer
@@ -47,7 +48,7 @@ public final class RecordingStarter {
             if (call.ended()) {
                 return StartOutcome.CALL_ENDED;
             }
-            CallState.Recording state = store.markRecording(callControlId, CallState.Recording.PENDING, clock.instant())
+            CallState.Recording state = store.markRecording(callControlId.value(), CallState.Recording.PENDING, clock.instant())
                     .recording();
             return state == CallState.Recording.STARTED || state == CallState.Recording.SAVED
                     ? StartOutcome.ALREADY_STARTED : StartOutcome.PENDING;
@@ -55,12 +56,12 @@ public final class RecordingStarter {
         return start(callControlId);
     }
 
-    /** Starts the recording of a call the store knows (see {@link #start(String, String, String)}). */
-    public StartOutcome start(String callControlId) {
+    /** Starts the recording of a call the store knows (see {@link #start(CallControlId, String, String)}). */
+    public StartOutcome start(CallControlId callControlId) {
         // two rounds: Telnyx may still say "not answered" while our call.answered webhook lands in between
         for (int round = 0; round < 2; round++) {
             RecordingClaim.Claimed claim;
-            switch (store.claimRecording(callControlId, clock.instant())) {
+            switch (store.claimRecording(callControlId.value(), clock.instant())) {
                 case RecordingClaim.CallEnded ended -> {
                     return StartOutcome.CALL_ENDED;
                 }
@@ -75,33 +76,33 @@ public final class RecordingStarter {
                 try {
                     // ends early enough to record Telnyx's answer in Redis before the deadline; each claim is a new
                     // attempt, so its command id is new (a retry of this attempt keeps it)
-                    return telnyx.recordStart(callControlId, java.util.UUID.randomUUID().toString(),
+                    return telnyx.recordStart(callControlId, TelnyxCallControl.Attempt.next(),
                             budget.invocation().minus(Deadlines.SETTLE_RESERVE));
                 } catch (TelnyxFailure e) {
-                    store.settleRecording(callControlId, held, CallState.Recording.FAILED);
+                    store.settleRecording(callControlId.value(), held, CallState.Recording.FAILED);
                     throw e;
                 }
             });
             switch (answer) {
                 case ACCEPTED -> {
-                    store.settleRecording(callControlId, claim, CallState.Recording.STARTED);
+                    store.settleRecording(callControlId.value(), claim, CallState.Recording.STARTED);
                     return StartOutcome.STARTED;
                 }
                 case CALL_ENDED -> {
-                    store.settleRecording(callControlId, claim, CallState.Recording.CALL_ENDED);
+                    store.settleRecording(callControlId.value(), claim, CallState.Recording.CALL_ENDED);
                     return StartOutcome.CALL_ENDED;
                 }
                 case NOT_ANSWERED_YET -> {
                     if (round == 1) {
                         // Telnyx still says "not answered" although call.answered came: pending until a redelivery
-                        store.settleRecording(callControlId, claim, CallState.Recording.PENDING);
+                        store.settleRecording(callControlId.value(), claim, CallState.Recording.PENDING);
                         return StartOutcome.PENDING;
                     }
-                    if (store.parkRecording(callControlId, claim)) {
+                    if (store.parkRecording(callControlId.value(), claim)) {
                         return StartOutcome.PENDING;
                     }
                     // answered meanwhile: our claim is still held, give it back and ask Telnyx again
-                    store.settleRecording(callControlId, claim, CallState.Recording.NONE);
+                    store.settleRecording(callControlId.value(), claim, CallState.Recording.NONE);
                 }
             }
         }

@@ -1,10 +1,12 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
@@ -46,20 +48,20 @@ public final class RecordingTracker {
     }
 
     /** Applies one recording event of the call {@code callControlId}. */
-    public EventOutcome apply(WebhookEvent event, String callControlId) {
+    public EventOutcome apply(WebhookEvent event, CallControlId callControlId) {
         boolean saved = event.type() == WebhookEvent.Type.RECORDING_SAVED;
         if (!saved && event.type() != WebhookEvent.Type.RECORDING_ERROR) {
             return EventOutcome.IGNORED;
         }
         WebhookEvent.Payload payload = event.payload();
-        Instant started = WebhookEvent.time("data.payload.recording_started_at", payload.recordingStartedAt());
-        Instant ended = WebhookEvent.time("data.payload.recording_ended_at", payload.recordingEndedAt());
+        Instant started = payload.recordingStartedAt();
+        Instant ended = payload.recordingEndedAt();
         String recordingId = blank(payload.recordingId()) ? null : payload.recordingId();
         if (recordingId == null && saved) {
             recordingId = lookUp(payload, started);
             if (recordingId == null) {
-                recordingChecks.add(callControlId, clock.instant().plus(LOOKUP_RECHECK));
-                store.remember(callControlId, event.id(), clock.instant());
+                recordingChecks.add(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
+                store.remember(callControlId.value(), event.id(), clock.instant());
                 log.info("recording saved without recording_id: its check will find it", Map.of(
                         "call_control_id", callControlId, "event_id", event.id()));
                 return EventOutcome.RECORDING_LOOKUP_DEFERRED;
@@ -70,7 +72,7 @@ public final class RecordingTracker {
             recordingId = event.id();
         }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
-        CallState call = store.recordRecording(callControlId,
+        CallState call = store.recordRecording(callControlId.value(),
                 new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
                         saved ? event.occurredAt() : null, null),
                 saved ? CallState.Recording.SAVED : CallState.Recording.ERROR, clock.instant());
@@ -82,10 +84,10 @@ public final class RecordingTracker {
                 : 0;
         Link link = Link.of(payload, event.occurredAt());
         RecordingMetadata metadata = new RecordingMetadata(
-                callControlId,
+                callControlId.value(),
                 recordingId,
                 link.url(),
-                saved ? "completed" : "failed",
+                RecordingStatus.of(saved).wire(),
                 duration,
                 "single".equalsIgnoreCase(payload.channels()) ? 1 : 2,
                 "telnyx",
@@ -96,7 +98,7 @@ public final class RecordingTracker {
             case QUEUED -> EventOutcome.RECORDING_QUEUED;
             case DEAD_LETTERED -> EventOutcome.RECORDING_DEAD_LETTERED;
         };
-        store.remember(callControlId, event.id(), clock.instant());
+        store.remember(callControlId.value(), event.id(), clock.instant());
         return outcome;
     }
 

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.log.JsonLog;
@@ -97,7 +98,7 @@ public final class StaleCalls {
         }
         TelnyxCallControl.Status status;
         try {
-            status = telnyx.status(callControlId);
+            status = telnyx.status(new CallControlId(callControlId));
         } catch (Failure e) {
             if (e.code() != ErrorCode.TELNYX_UNAVAILABLE) {
                 throw e;
@@ -129,8 +130,7 @@ public final class StaleCalls {
         if (end == null) {
             end = last(facts.answeredAt(), facts.initiatedAt(), facts.callStartTime(), now);
         }
-        CallState settled = calls.record(callControlId, new CallFacts(CallState.Stage.ENDED, null, null, null, null,
-                null, null, null, end, end, now, null, null, null, null, null, null, "stale_sweep"), now);
+        CallState settled = calls.record(callControlId, CallFacts.settled(end, now, "stale_sweep"), now);
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("call_control_id", callControlId);
         fields.put("reason", why);
@@ -139,7 +139,7 @@ public final class StaleCalls {
         fields.put("answered", facts.answeredAt() != null);
         log.warn("stale call settled: its hang-up never came", fields);
         log.metric("StaleCallsSettled", "Count", 1, fields);
-        tracker.postCallLog(callControlId, settled);
+        tracker.postCallLog(new CallControlId(callControlId), settled);
         return Outcome.SETTLED;
     }
 

@@ -2,10 +2,8 @@ package com.aicallgo.coldcall.core.http;
 
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
-import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
-import com.aicallgo.coldcall.core.secrets.SecretsUnavailableException;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.time.Deadlines;
@@ -127,17 +125,7 @@ public final class HttpEdge {
                 fields.put("fields", e.fields());
             }
             level = status(e.code()) >= 500 ? "ERROR" : "WARN";
-            response = error(e.code(), e.getMessage(), e.fields());
-        } catch (ConfigException e) {
-            fields.put("outcome", ErrorCode.MISCONFIGURED.code());
-            fields.put("detail", e.getMessage());
-            level = "ERROR";
-            response = error(ErrorCode.MISCONFIGURED, "The function is misconfigured; the log says what is missing", Map.of());
-        } catch (SecretsUnavailableException e) {
-            fields.put("outcome", ErrorCode.SECRETS_UNAVAILABLE.code());
-            fields.put("detail", e.getMessage());
-            level = "ERROR";
-            response = error(ErrorCode.SECRETS_UNAVAILABLE, "Configuration secrets cannot be read right now", Map.of());
+            response = error(e.code(), e.shown(), e.fields());
         } catch (RuntimeException e) {
             fields.put("outcome", ErrorCode.INTERNAL_ERROR.code());
             fields.put("detail", e.getClass().getName());

@@ -32,25 +32,107 @@ public record CallFacts(
         Boolean parked,
         String settledBy) {
 
-    /** Facts of the browser's own leg (no destination leg, not told whether parked). */
-    public CallFacts(CallState.Stage stage, String toPhone, String fromPhone, String callSessionId, String callLegId,
-            Instant callStartTime, Instant initiatedAt, Instant answeredAt, Instant endedAt, Instant hangupAt,
-            Instant hangupSeenAt, String hangupCause, String hangupSource, String sipHangupCause) {
-        this(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt, answeredAt, endedAt,
-                hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause, null, null, null, null);
+    /** What every event of the browser's own leg tells: its numbers, its ids, when the call started. */
+    public static CallFacts ownLeg(CallState.Stage stage, String toPhone, String fromPhone, String callSessionId,
+            String callLegId, Instant callStartTime) {
+        Builder facts = new Builder(stage).numbers(toPhone, fromPhone);
+        facts.callSessionId = callSessionId;
+        facts.callLegId = callLegId;
+        facts.callStartTime = callStartTime;
+        return facts.build();
     }
 
     /** The page's numbers before any webhook: a call being dialled. */
     public static CallFacts dialing(String toPhone, String fromPhone) {
-        return new CallFacts(CallState.Stage.DIALING, toPhone, fromPhone, null, null, null, null, null, null, null, null,
-                null, null, null);
+        return new Builder(CallState.Stage.DIALING).numbers(toPhone, fromPhone).build();
     }
 
-    /** Only a stage (and, when given, the destination leg's hang-up): what the destination's leg tells. */
-    public static CallFacts destination(CallState.Stage stage, String toPhone, String fromPhone, Instant answeredAt,
-            String hangupCause, String sipHangupCause) {
-        return new CallFacts(stage, toPhone, fromPhone, null, null, null, null, answeredAt, null, null, null, null, null,
-                null, hangupCause, sipHangupCause, null, null);
+    /** The callee answered at {@code answeredAt} (the browser's leg in the direct flow). */
+    public static CallFacts answered(Instant answeredAt) {
+        return new Builder(CallState.Stage.ACTIVE).answered(answeredAt).build();
+    }
+
+    /** The destination's leg (parked flow) answered: the call's answer, with the numbers that leg tells. */
+    public static CallFacts destinationAnswered(String toPhone, String fromPhone, Instant answeredAt) {
+        return new Builder(CallState.Stage.ACTIVE).numbers(toPhone, fromPhone).answered(answeredAt).build();
+    }
+
+    /** The destination's leg ended (or could not be reached) with these causes; no stage of its own. */
+    public static CallFacts destinationEnded(String hangupCause, String sipHangupCause) {
+        Builder facts = new Builder(CallState.Stage.NONE);
+        facts.destinationHangupCause = hangupCause;
+        facts.destinationSipHangupCause = sipHangupCause;
+        return facts.build();
+    }
+
+    /** A call whose hang-up never came, ended at {@code end} by {@code settledBy} (learned {@code seenAt}). */
+    public static CallFacts settled(Instant end, Instant seenAt, String settledBy) {
+        Builder facts = new Builder(CallState.Stage.ENDED);
+        facts.endedAt = end;
+        facts.hangupAt = end;
+        facts.hangupSeenAt = seenAt;
+        facts.settledBy = settledBy;
+        return facts.build();
+    }
+
+    /** These facts with the browser leg's {@code call.initiated}: when it came, and whether the call is parked. */
+    public CallFacts withInitiated(Instant at, boolean isParked) {
+        return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, at, answeredAt,
+                endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause, destinationHangupCause,
+                destinationSipHangupCause, isParked, settledBy);
+    }
+
+    /**
+     * These facts with the browser leg's {@code call.hangup}: when the call ended, when Telnyx sent the hang-up and
+     * when we learned of it, and its causes.
+     */
+    public CallFacts withHangup(Instant end, Instant at, Instant seenAt, String cause, String source, String sipCause) {
+        return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
+                answeredAt, end, at, seenAt, cause, source, sipCause, destinationHangupCause,
+                destinationSipHangupCause, parked, settledBy);
+    }
+
+    /** Facts under construction: every one not set is "not told" ({@code null}). */
+    private static final class Builder {
+        private final CallState.Stage stage;
+        private String toPhone;
+        private String fromPhone;
+        private String callSessionId;
+        private String callLegId;
+        private Instant callStartTime;
+        private Instant initiatedAt;
+        private Instant answeredAt;
+        private Instant endedAt;
+        private Instant hangupAt;
+        private Instant hangupSeenAt;
+        private String hangupCause;
+        private String hangupSource;
+        private String sipHangupCause;
+        private String destinationHangupCause;
+        private String destinationSipHangupCause;
+        private Boolean parked;
+        private String settledBy;
+
+        private Builder(CallState.Stage stage) {
+            this.stage = stage;
+        }
+
+        private Builder numbers(String to, String from) {
+            toPhone = to;
+            fromPhone = from;
+            return this;
+        }
+
+        private Builder answered(Instant at) {
+            answeredAt = at;
+            return this;
+        }
+
+        private CallFacts build() {
+            return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
+                    answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
+                    destinationHangupCause, destinationSipHangupCause, parked, settledBy);
+        }
     }
 
     /** Whether these facts came from the page (whose numbers Telnyx's replace). */

@@ -47,9 +47,6 @@ final class CallHash {
         }
     }
 
-    static final String COMPLETED = "completed";
-    static final String FAILED = "failed";
-
     private CallHash() {
     }
 
@@ -123,7 +120,7 @@ final class CallHash {
                 hash.get(Prefix.OUTBOX.of(deliverable)),
                 time(hash.get(Prefix.OUTBOX_SINCE.of(deliverable))),
                 attempts == null ? 0 : Integer.parseInt(attempts),
-                result == null ? null : result.equals(COMPLETED),
+                result == null ? null : result.equals(RecordingStatus.COMPLETED.wire()),
                 time(hash.get(Prefix.SAVED_AT.of(deliverable))),
                 hash.containsKey(Prefix.BACKFILLED.of(deliverable)));
     }
@@ -177,7 +174,7 @@ final class CallHash {
     static Map<String, String> encode(RecordingFacts facts) {
         Map<String, String> fields = new LinkedHashMap<>();
         put(fields, Field.RECORDING_STARTED_AT.wire, facts.startedAt());
-        put(fields, Prefix.RESULT.of(facts.recording()), facts.completed() ? COMPLETED : FAILED);
+        put(fields, Prefix.RESULT.of(facts.recording()), facts.status().wire());
         put(fields, Prefix.SAVED_AT.of(facts.recording()), facts.savedAt());
         put(fields, Prefix.BACKFILLED.of(facts.recording()), facts.backfilledAt());
         return fields;

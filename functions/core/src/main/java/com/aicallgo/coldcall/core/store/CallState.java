@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +87,15 @@ public record CallState(
      */
     public record Sending(Mark mark, String payload, Instant queuedSince, int attempts, Boolean completed,
             Instant savedAt, boolean backfilled) {
-        static final Sending NONE = new Sending(Mark.NONE, null, null, 0, null, null, false);
+        static final Sending NONE = nothing();
+
+        /** Nothing known: never sent, never queued, no result. */
+        private static Sending nothing() {
+            String noPayload = null;
+            Instant never = null;
+            Boolean unknown = null;
+            return new Sending(Mark.NONE, noPayload, never, 0, unknown, never, false);
+        }
     }
 
     public Sending sending(Deliverable deliverable) {
@@ -107,5 +116,30 @@ public record CallState(
 
     public boolean ended() {
         return facts.endedAt() != null;
+    }
+
+    /**
+     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
+     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
+     * answer). The one statement of the rule: the call log, the quality metrics, the recording check and the
+     * tracker all ask here.
+     */
+    public boolean answered() {
+        if (facts.answeredAt() != null) {
+            return true;
+        }
+        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
+            return false;
+        }
+        return CallEnding.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
+                || CallEnding.mayHaveTalked(facts.hangupCause()) && (recordingStartedAt != null
+                        || recording == Recording.STARTED || recording == Recording.SAVED);
+    }
+
+    /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */
+    public Instant hungUp() {
+        Instant occurred = facts.hangupAt();
+        Instant seen = facts.hangupSeenAt();
+        return seen == null || seen.isBefore(occurred) ? occurred : seen;
     }
 }

@@ -8,4 +8,8 @@ import java.time.Instant;
  */
 public record RecordingFacts(Deliverable.Recording recording, boolean completed, Instant startedAt, Instant savedAt,
         Instant backfilledAt) {
+
+    public RecordingStatus status() {
+        return RecordingStatus.of(completed);
+    }
 }

@@ -37,10 +37,18 @@ public record CallQualityStats(
     /** A variance of 10^9 ms² is a standard deviation of over 8 hours: not a real call's. */
     static final double VARIANCE_MAX = 1e9;
 
-    private static final CallQualityStats NONE = new CallQualityStats(null, null, null, null, null, null, List.of());
+    private static final CallQualityStats NONE = unusable(List.of());
 
     public CallQualityStats {
         rejected = List.copyOf(rejected);
+    }
+
+    /** No figure at all: none sent, or none usable ({@code rejected} names what was sent). */
+    private static CallQualityStats unusable(List<String> rejected) {
+        Double noMos = null;
+        Double noVariance = null;
+        Long noCount = null;
+        return new CallQualityStats(noMos, noVariance, noCount, noCount, noCount, noCount, rejected);
     }
 
     /** The stats of a hang-up payload's {@code call_quality_stats}; every figure absent when it is absent or not an object. */
@@ -51,7 +59,7 @@ public record CallQualityStats(
         List<String> rejected = new ArrayList<>();
         if (!stats.isObject()) {
             rejected.add("call_quality_stats");
-            return new CallQualityStats(null, null, null, null, null, null, rejected);
+            return unusable(rejected);
         }
         JsonNode inbound = section(stats, "inbound", rejected);
         JsonNode outbound = section(stats, "outbound", rejected);

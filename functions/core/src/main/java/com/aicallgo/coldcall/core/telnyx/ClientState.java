@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.telnyx;
 
-import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +19,13 @@ public final class ClientState {
     private ClientState() {
     }
 
-    public static String of(String callControlId) {
-        String json = "{\"" + KEY + "\":" + Json.mapper().valueToTree(callControlId) + "}";
+    public static String of(CallControlId callControlId) {
+        String json = "{\"" + KEY + "\":" + Json.mapper().valueToTree(callControlId.value()) + "}";
         return Base64.getEncoder().encodeToString(json.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The call a webhook's {@code client_state} names, or {@code null} when it names none of ours. */
-    public static String callOf(String clientState) {
+    public static CallControlId callOf(String clientState) {
         if (clientState == null || clientState.isBlank() || clientState.length() > 4096) {
             return null;
         }
@@ -33,10 +33,7 @@ public final class ClientState {
             byte[] json = Base64.getDecoder().decode(clientState.trim());
             JsonNode node = Json.mapper().readTree(json);
             JsonNode id = node == null ? null : node.get(KEY);
-            if (id == null || !id.isTextual() || !Ids.valid(id.textValue())) {
-                return null;
-            }
-            return id.textValue();
+            return id == null || !id.isTextual() ? null : CallControlId.parse(id.textValue());
         } catch (IllegalArgumentException | java.io.IOException e) {
             return null;
         }

@@ -1,5 +1,7 @@
 package com.aicallgo.coldcall.core.telnyx;
 
+import com.aicallgo.coldcall.core.CallControlId;
+import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.net.HttpCaller;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
@@ -43,6 +45,21 @@ public final class TelnyxCallControl {
         }
     }
 
+    /**
+     * One attempt at a command, which names its {@code command_id}: a retry of the attempt keeps it, so Telnyx runs
+     * the command once. A new attempt is {@link #next()}; a command a webhook sends is {@link #forEvent} that event,
+     * so a redelivery of the event is the same attempt.
+     */
+    public record Attempt(String name) {
+        public static Attempt next() {
+            return new Attempt(UUID.randomUUID().toString());
+        }
+
+        public static Attempt forEvent(String eventId) {
+            return new Attempt(eventId);
+        }
+    }
+
     /** How a failed connect ends the browser's leg: the destination's outcome, in a header the page may read. */
     public static final String OUTCOME_HEADER = "X-Cold-Call-Outcome";
 
@@ -77,9 +94,9 @@ public final class TelnyxCallControl {
     }
 
     /** One attempt's {@code command_id}: the same for the retries of that attempt, another for the next attempt. */
-    public static String commandId(String action, String callControlId, String attempt) {
+    public static String commandId(String action, CallControlId callControlId, Attempt attempt) {
         return action + "-" + UUID.nameUUIDFromBytes(
-                (action + ":" + callControlId + ":" + attempt).getBytes(StandardCharsets.UTF_8));
+                (action + ":" + callControlId.value() + ":" + attempt.name()).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -89,7 +106,7 @@ public final class TelnyxCallControl {
      * @param until every try ends by this (the caller's claim; {@code null}: the invocation's budget only)
      * @throws TelnyxFailure {@code telnyx_unavailable} after the retries, {@code telnyx_rejected} for another 4xx
      */
-    public Answer recordStart(String callControlId, String attempt, Deadline until) {
+    public Answer recordStart(CallControlId callControlId, Attempt attempt, Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("format", "mp3");
         body.put("channels", "dual");
@@ -100,12 +117,12 @@ public final class TelnyxCallControl {
      * Connects a parked browser call to the dialled number with our caller ID, recording from the answer (mp3, dual)
      * in the same command, so no separate record_start races the answer. The new leg's webhooks carry our state too.
      */
-    public Answer transfer(String callControlId, String to, String from, int timeoutSeconds, String attempt,
+    public Answer transfer(CallControlId callControlId, PhoneNumber to, String from, Duration timeout, Attempt attempt,
             Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("to", to);
+        body.put("to", to.e164());
         body.put("from", from);
-        body.put("timeout_secs", timeoutSeconds);
+        body.put("timeout_secs", (int) timeout.toSeconds());
         body.put("record", "record-from-answer");
         body.put("record_format", "mp3");
         body.put("record_channels", "dual");
@@ -114,10 +131,11 @@ public final class TelnyxCallControl {
     }
 
     /** Hangs up a leg of {@code call}, telling the browser the destination's outcome in {@link #OUTCOME_HEADER}. */
-    public Answer hangup(String legControlId, String call, String outcome, String attempt, Deadline until) {
+    public Answer hangup(CallControlId legControlId, CallControlId call, CallEnding outcome, Attempt attempt,
+            Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (outcome != null) {
-            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome)));
+            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome.wire())));
         }
         return send(legControlId, "hangup", body, call, attempt, until, "hang up the call");
     }
@@ -127,8 +145,8 @@ public final class TelnyxCallControl {
      *
      * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404 or its 90015
      */
-    public Status status(String callControlId) {
-        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId));
+    public Status status(CallControlId callControlId) {
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId.value()));
         HttpCaller.Response response;
         try {
             response = http.get(uri, headers());
@@ -158,9 +176,9 @@ public final class TelnyxCallControl {
      * Sends one command, retrying 429, 5xx and timeouts a bounded number of times with the same command id; every
      * try ends by {@code until} and by the invocation's budget, and no retry starts once the time is spent.
      */
-    private Answer send(String legControlId, String action, Map<String, Object> fields, String call, String attempt,
-            Deadline until, String what) {
-        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId) + "/actions/" + action);
+    private Answer send(CallControlId legControlId, String action, Map<String, Object> fields, CallControlId call,
+            Attempt attempt, Deadline until, String what) {
+        URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId.value()) + "/actions/" + action);
         Map<String, Object> command = new LinkedHashMap<>(fields);
         command.put("client_state", ClientState.of(call));
         command.put("command_id", commandId(action, legControlId, attempt));

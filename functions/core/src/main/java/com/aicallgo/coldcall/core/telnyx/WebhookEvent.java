@@ -1,10 +1,15 @@
 package com.aicallgo.coldcall.core.telnyx;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -18,13 +23,20 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * A Telnyx webhook (API v2), {@code {"data": {"event_type", "id", "occurred_at", "payload"}, "meta": {...}}}, as the
  * typed view {@link #parse} builds once. Parsed leniently (Telnyx adds fields; a number where we expect text is taken
  * as text); only what we use is required.
+ *
+ * @param callControlId the payload's call control id, checked once here; {@code null} when absent: Telnyx's spec
+ *     leaves it out of recording events, so an event is attributed by it first and then by other ids
+ *     ({@link com.aicallgo.coldcall.core.calls.Attribution})
  */
-public record WebhookEvent(Type type, String eventType, String id, Instant occurredAt, Payload payload) {
+public record WebhookEvent(Type type, String eventType, String id, Instant occurredAt, Payload payload,
+        CallControlId callControlId) {
     /** The event types we act on; every other is {@link #OTHER}. */
     public enum Type {
         CALL_INITIATED("call.initiated"),
@@ -72,13 +84,13 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String hangupCause,
             String hangupSource,
             String sipHangupCause,
-            String startTime,
-            String endTime,
+            @JsonDeserialize(using = Time.class) Instant startTime,
+            @JsonDeserialize(using = Time.class) Instant endTime,
             String recordingId,
             RecordingUrls recordingUrls,
             RecordingUrls publicRecordingUrls,
-            String recordingStartedAt,
-            String recordingEndedAt,
+            @JsonDeserialize(using = Time.class) Instant recordingStartedAt,
+            @JsonDeserialize(using = Time.class) Instant recordingEndedAt,
             String channels,
             String format,
             String reason,
@@ -90,6 +102,40 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record RecordingUrls(String mp3, String wav) {
     }
+
+    /**
+     * A payload's time, read once as it is bound: text that is not ISO-8601 is not thrown here but noted (in the
+     * reader's {@link #UNREADABLE} set), so that {@link #parse} names it in its own order of checks.
+     */
+    private static final class Time extends StdScalarDeserializer<Instant> {
+        Time() {
+            super(Instant.class);
+        }
+
+        @Override
+        @SuppressWarnings("unchecked")
+        public Instant deserialize(JsonParser parser, DeserializationContext context) throws java.io.IOException {
+            if (!parser.currentToken().isScalarValue()) {
+                return (Instant) context.handleUnexpectedToken(Instant.class, parser);
+            }
+            String text = parser.getValueAsString();
+            if (blank(text)) {
+                return null;
+            }
+            try {
+                return OffsetDateTime.parse(text.trim()).toInstant();
+            } catch (DateTimeParseException e) {
+                Set<String> unreadable = (Set<String>) context.getAttribute(UNREADABLE);
+                if (unreadable == null) {
+                    throw context.weirdStringException(text, Instant.class, "not an ISO-8601 time");
+                }
+                unreadable.add(parser.currentName());
+                return null;
+            }
+        }
+    }
+
+    private static final Object UNREADABLE = new Object();
 
     /** No Telnyx event is older than this. */
     public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
@@ -127,8 +173,9 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
      */
     public static WebhookEvent parse(byte[] body, Clock clock) {
         Envelope envelope;
+        Set<String> unreadable = new HashSet<>();
         try {
-            envelope = READER.readValue(body);
+            envelope = READER.withAttribute(UNREADABLE, unreadable).readValue(body);
         } catch (JacksonException e) {
             throw Failure.invalid("body", "is not a Telnyx webhook JSON object");
         } catch (java.io.IOException e) {
@@ -152,40 +199,40 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             throw Failure.invalid("data.occurred_at", "is required");
         }
         Instant latest = clock.instant().plus(AHEAD);
-        Instant occurred = bounded("data.occurred_at", data.occurredAt(), latest);
+        Instant occurred = bounded("data.occurred_at", time("data.occurred_at", data.occurredAt()), latest);
         Payload payload = data.payload();
-        bounded("data.payload.start_time", payload.startTime(), latest);
-        bounded("data.payload.end_time", payload.endTime(), latest);
-        bounded("data.payload.recording_started_at", payload.recordingStartedAt(), latest);
-        bounded("data.payload.recording_ended_at", payload.recordingEndedAt(), latest);
-        if (!blank(payload.callControlId())) {
-            Ids.require("data.payload.call_control_id", payload.callControlId());
-        }
+        bounded(payloadTime("start_time", unreadable), payload.startTime(), latest);
+        bounded(payloadTime("end_time", unreadable), payload.endTime(), latest);
+        bounded(payloadTime("recording_started_at", unreadable), payload.recordingStartedAt(), latest);
+        bounded(payloadTime("recording_ended_at", unreadable), payload.recordingEndedAt(), latest);
+        CallControlId callControlId = blank(payload.callControlId()) ? null
+                : CallControlId.of("data.payload.call_control_id", payload.callControlId());
         if (!blank(payload.recordingId())) {
             Ids.require("data.payload.recording_id", payload.recordingId());
         }
-        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(), occurred, payload);
+        return new WebhookEvent(Type.of(data.eventType()), data.eventType(), data.id(), occurred, payload,
+                callControlId);
+    }
+
+    /** The payload field {@code name}, once it is known to have been read as a time (or to be absent). */
+    private static String payloadTime(String name, Set<String> unreadable) {
+        String field = "data.payload." + name;
+        if (unreadable.contains(name)) {
+            throw Failure.invalid(field, "is not an ISO-8601 time");
+        }
+        return field;
     }
 
     /** A time of the event, checked against the sane window. */
-    private static Instant bounded(String field, String value, Instant latest) {
-        Instant time = time(field, value);
+    private static Instant bounded(String field, Instant time, Instant latest) {
         if (time != null && (time.isBefore(EARLIEST) || time.isAfter(latest))) {
             throw Failure.invalid(field, "is outside " + EARLIEST + " .. now + 1 day");
         }
         return time;
     }
 
-    /**
-     * The payload's call control id, or {@code null}: Telnyx's spec leaves it out of recording events, so an event is
-     * attributed by it first and then by other ids ({@link com.aicallgo.coldcall.core.calls.Attribution}).
-     */
-    public String callControlId() {
-        return blank(payload.callControlId()) ? null : payload.callControlId();
-    }
-
     /** An ISO-8601 time, {@code null} when absent. */
-    public static Instant time(String field, String value) {
+    private static Instant time(String field, String value) {
         if (blank(value)) {
             return null;
         }

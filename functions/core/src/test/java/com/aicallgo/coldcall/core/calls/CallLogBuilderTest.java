@@ -27,7 +27,7 @@ class CallLogBuilderTest {
         Instant end = at(ended);
         return new CallState("v3:t", new CallFacts(end == null ? CallState.Stage.ACTIVE : CallState.Stage.ENDED,
                 "+18005551234", "+14083572311", "s-1", "l-1", START, START.plusSeconds(1), at(answered), end, end,
-                at(seen), cause, "callee", null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
+                at(seen), cause, "callee", null, null, null, null, null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
                 Set.of());
     }
 
@@ -90,13 +90,13 @@ class CallLogBuilderTest {
 
     @Test
     void answeredIsTheAnswerOrATalkingCause() {
-        assertEquals(true, CallLogBuilder.answered(call(5, 10, "user_busy", null, null)));
+        assertEquals(true, call(5, 10, "user_busy", null, null).answered());
         // normal_clearing alone does not say the call talked (the spec does not tie it to an answer) ...
-        assertEquals(false, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", null, null)));
+        assertEquals(false, call(null, 10, "NORMAL_CLEARING", null, null).answered());
         // ... a recording Telnyx made of it does (it refuses to record before the answer)
-        assertEquals(true, CallLogBuilder.answered(call(null, 10, "NORMAL_CLEARING", 3, null)));
-        assertEquals(true, CallLogBuilder.answered(call(null, 10, "time_limit", null, null)));
-        assertEquals(false, CallLogBuilder.answered(call(null, 10, "user_busy", null, null)));
+        assertEquals(true, call(null, 10, "NORMAL_CLEARING", 3, null).answered());
+        assertEquals(true, call(null, 10, "time_limit", null, null).answered());
+        assertEquals(false, call(null, 10, "user_busy", null, null).answered());
         assertNull(builder.readyAt(call(null, null, null, null, null)));
     }
 

@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.core.calls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
@@ -61,7 +62,7 @@ class CallQualityTest {
 
     @Test
     void anAnsweredCallPublishesMosLossBothWaysAndJitter() throws Exception {
-        quality.publish("v3:q1", answered(), Json.mapper().readTree(FULL));
+        quality.publish(new CallControlId("v3:q1"), answered(), Json.mapper().readTree(FULL));
         Map<String, JsonNode> metrics = metrics();
         assertEquals(List.of(CallQuality.MOS, CallQuality.INBOUND_LOSS, CallQuality.OUTBOUND_LOSS, CallQuality.JITTER),
                 List.copyOf(metrics.keySet()));
@@ -79,26 +80,26 @@ class CallQualityTest {
 
     @Test
     void aCallThatNeverTalkedPublishesNothing() throws Exception {
-        quality.publish("v3:q2", CallLogBuilderTest.call(null, 30, "user_busy", null, null), Json.mapper().readTree(FULL));
+        quality.publish(new CallControlId("v3:q2"), CallLogBuilderTest.call(null, 30, "user_busy", null, null), Json.mapper().readTree(FULL));
         assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
     void aHangupWhoseCauseSaysItTalkedPublishesBeforeItsAnswerArrives() throws Exception {
-        // normal_clearing with a recording Telnyx made of the call: it talked (HangupStatus's rule)
-        quality.publish("v3:q3", CallLogBuilderTest.call(null, 125, "normal_clearing", 3, null),
+        // normal_clearing with a recording Telnyx made of the call: it talked (CallEnding's rule)
+        quality.publish(new CallControlId("v3:q3"), CallLogBuilderTest.call(null, 125, "normal_clearing", 3, null),
                 Json.mapper().readTree(FULL));
         assertEquals(4, metrics().size());
         out.reset();
-        quality.publish("v3:q3b", CallLogBuilderTest.call(null, 125, "normal_clearing", null, null),
+        quality.publish(new CallControlId("v3:q3b"), CallLogBuilderTest.call(null, 125, "normal_clearing", null, null),
                 Json.mapper().readTree(FULL));
         assertEquals(0, metrics().size(), "normal_clearing alone does not say the call talked");
     }
 
     @Test
     void absentStatsPublishNoMetricAndSaySo() throws Exception {
-        quality.publish("v3:q4", answered(), null);
-        quality.publish("v3:q4", answered(), Json.mapper().readTree("null"));
+        quality.publish(new CallControlId("v3:q4"), answered(), null);
+        quality.publish(new CallControlId("v3:q4"), answered(), Json.mapper().readTree("null"));
         assertEquals(Map.of(), metrics());
         List<JsonNode> lines = lines();
         assertEquals(2, lines.size());
@@ -110,7 +111,7 @@ class CallQualityTest {
 
     @Test
     void partialStatsPublishWhatTheyCarry() throws Exception {
-        quality.publish("v3:q5", answered(), Json.mapper().readTree("{\"inbound\": {\"mos\": \"3.3\"}}"));
+        quality.publish(new CallControlId("v3:q5"), answered(), Json.mapper().readTree("{\"inbound\": {\"mos\": \"3.3\"}}"));
         Map<String, JsonNode> metrics = metrics();
         assertEquals(List.of(CallQuality.MOS), List.copyOf(metrics.keySet()));
         assertEquals("fair", metrics.get(CallQuality.MOS).get("quality").asText());
@@ -118,7 +119,7 @@ class CallQualityTest {
 
     @Test
     void unusableValuesAreNamedInAWarnAndTheRestPublished() throws Exception {
-        quality.publish("v3:q6", answered(), Json.mapper().readTree("""
+        quality.publish(new CallControlId("v3:q6"), answered(), Json.mapper().readTree("""
                 {"inbound": {"mos": "NaN", "packet_count": "-4", "skip_packet_count": "2"},
                  "outbound": {"packet_count": "98", "skip_packet_count": "2"}}"""));
         assertEquals(List.of(CallQuality.OUTBOUND_LOSS), List.copyOf(metrics().keySet()));
@@ -130,7 +131,7 @@ class CallQualityTest {
 
     @Test
     void statsOfTheWrongShapeAreUnusableNotAnError() throws Exception {
-        quality.publish("v3:q7", answered(), Json.mapper().readTree("\"4.4\""));
+        quality.publish(new CallControlId("v3:q7"), answered(), Json.mapper().readTree("\"4.4\""));
         assertEquals(Map.of(), metrics());
         assertEquals("unusable", lines().get(1).get("call_quality_stats").asText());
     }

@@ -46,4 +46,29 @@ class WebhookEventTest {
         assertEquals(ErrorCode.INVALID_REQUEST, e.code());
         assertEquals(java.util.Set.of(field), e.fields().keySet());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "\"start_time\":\"soon\"| data.payload.start_time| is not an ISO-8601 time",
+        "\"start_time\":12| data.payload.start_time| is not an ISO-8601 time",
+        "\"end_time\":\"1999-12-31T23:59:59Z\"| data.payload.end_time| is outside 2000-01-01T00:00:00Z .. now + 1 day",
+        "\"recording_started_at\":\"x\",\"start_time\":\"y\"| data.payload.start_time| is not an ISO-8601 time",
+        "\"recording_ended_at\":\"2999-01-01T00:00:00Z\"| data.payload.recording_ended_at| is outside 2000-01-01T00:00:00Z .. now + 1 day",
+    })
+    void aPayloadTimeThatIsNoTimeIsNamed(String times, String field, String problem) {
+        Failure e = assertThrows(Failure.class, () -> WebhookEvent.parse(("{\"data\":{\"event_type\":\"call.hangup\","
+                + "\"id\":\"e\",\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":{" + times + "}}}")
+                .getBytes(StandardCharsets.UTF_8)));
+        assertEquals(java.util.Map.of(field, problem), e.fields());
+    }
+
+    @Test
+    void payloadTimesAreParsedOnceIntoInstants() {
+        WebhookEvent event = WebhookEvent.parse(("{\"data\":{\"event_type\":\"call.hangup\",\"id\":\"e\","
+                + "\"occurred_at\":\"2025-11-15T10:30:00Z\",\"payload\":{\"start_time\":\"2025-11-15T10:29:00+01:00\","
+                + "\"end_time\":\" \",\"recording_started_at\":\"2025-11-15T10:29:30.5Z\"}}}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(Instant.parse("2025-11-15T09:29:00Z"), event.payload().startTime());
+        assertEquals(null, event.payload().endTime());
+        assertEquals(Instant.parse("2025-11-15T10:29:30.500Z"), event.payload().recordingStartedAt());
+    }
 }
