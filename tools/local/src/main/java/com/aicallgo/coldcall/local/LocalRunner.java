@@ -20,8 +20,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The Docker-free local runner, shaped like SAM CLI: {@code invoke} runs one event through a function in-process,
- * {@code start-api} serves the template's routes over HTTP. Both read {@code template.yaml} for the functions,
- * handlers, routes and environment.
+ * {@code start-api} serves the template's routes over HTTP, {@code drain} runs the scheduled function once. All read
+ * {@code template.yaml} for the functions, handlers, routes and environment. The command line is read by
+ * {@link CommandLine}, the settings by {@link EnvVars}; what each command does is here (tools/local/README.md).
  */
 public final class LocalRunner {
     static final Path SITE = Path.of("static-dialer", "dist");
