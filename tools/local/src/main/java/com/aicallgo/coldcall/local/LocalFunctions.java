@@ -23,7 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The functions of the template, each built once (one warm container) with its environment: the template's
- * variables, then {@code env.json}'s {@code Parameters}, then its per-function section, as SAM CLI layers them.
+ * variables, then {@code env.json}'s {@code Parameters}, then its per-function section, as SAM CLI layers them
+ * (each variable the file names with the shell's value when the shell exports it, and {@code --redis-url} over
+ * all: {@link EnvVars}).
  * Unlike SAM CLI, variables the template does not declare are passed too: that is how the secret keys reach a
  * function locally without a Secrets Manager (docs/configuration.md). With {@code likeSam} it passes what SAM CLI passes:
  * only the variables the template declares (so secrets come from a Secrets Manager, as in AWS), SAM's own
@@ -39,8 +41,7 @@ final class LocalFunctions {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Template template;
-    private final Map<String, String> overrides;
-    private final Map<String, Map<String, String>> perFunction;
+    private final EnvVars envVars;
     private final Map<String, Object> warm = new ConcurrentHashMap<>();
     private PojoSerializer<APIGatewayV2HTTPEvent> events;
     private PojoSerializer<APIGatewayV2HTTPResponse> responses;
@@ -49,31 +50,11 @@ final class LocalFunctions {
     private final Path root;
     private final boolean likeSam;
 
-    LocalFunctions(Template template, Path envVars, Path root) throws IOException {
-        this(template, envVars, root, false);
-    }
-
-    LocalFunctions(Template template, Path envVars, Path root, boolean likeSam) throws IOException {
+    LocalFunctions(Template template, EnvVars envVars, Path root, boolean likeSam) {
         this.template = template;
+        this.envVars = envVars;
         this.root = root;
         this.likeSam = likeSam;
-        this.overrides = new LinkedHashMap<>();
-        this.perFunction = new LinkedHashMap<>();
-        if (envVars != null) {
-            Map<?, ?> file = JSON.readValue(envVars.toFile(), Map.class);
-            file.forEach((key, value) -> {
-                if (!(value instanceof Map<?, ?> section)) {
-                    return;
-                }
-                Map<String, String> vars = new LinkedHashMap<>();
-                section.forEach((name, v) -> vars.put(String.valueOf(name), v == null ? "" : String.valueOf(v)));
-                if ("Parameters".equals(key)) {
-                    overrides.putAll(vars);
-                } else {
-                    perFunction.put(String.valueOf(key), vars);
-                }
-            });
-        }
     }
 
     /** Where the runner's own stand-ins answer; {@code /_local/} URLs in the environment are pointed there. */
@@ -105,7 +86,7 @@ final class LocalFunctions {
         }
         env.putAll(function.environment());
         Set<String> declared = template.variables().getOrDefault(logicalId, Set.of());
-        for (Map<String, String> layer : List.of(overrides, perFunction.getOrDefault(logicalId, Map.of()))) {
+        for (Map<String, String> layer : List.of(envVars.parameters(), envVars.forFunction(logicalId))) {
             layer.forEach((name, value) -> {
                 if (!likeSam || declared.contains(name)) {
                     env.put(name, value);
@@ -124,10 +105,22 @@ final class LocalFunctions {
 
     /** The env-vars file's variables SAM CLI would drop for this function: the template does not declare them. */
     Set<String> undeclared(String logicalId) {
-        Set<String> names = new TreeSet<>(overrides.keySet());
-        names.addAll(perFunction.getOrDefault(logicalId, Map.of()).keySet());
+        Set<String> names = new TreeSet<>(envVars.parameters().keySet());
+        names.addAll(envVars.forFunction(logicalId).keySet());
         names.removeAll(template.variables().getOrDefault(logicalId, Set.of()));
         return names;
+    }
+
+    /**
+     * Where a function's {@code name} came from: {@code --redis-url}, {@code the shell}, the env file,
+     * {@code template.yaml}, or {@code the default} (the function's own, when nothing sets it).
+     */
+    String source(String name, String logicalId) {
+        String source = envVars.source(name, logicalId);
+        if (source != null) {
+            return source;
+        }
+        return function(logicalId).environment().containsKey(name) ? "template.yaml" : "the default";
     }
 
     boolean likeSam() {

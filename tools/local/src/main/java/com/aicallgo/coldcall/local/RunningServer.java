@@ -13,8 +13,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Finds a {@code start-api} runner already serving the stand-ins the env file names, so {@code invoke} posts to
- * it (where {@code GET /_local/web-backend} shows the result) instead of to stand-ins that vanish with the command.
+ * Finds a {@code start-api} runner already serving its stand-ins, so {@code invoke} and {@code drain} post to it
+ * (where {@code GET /_local/web-backend} shows the result) instead of to stand-ins that vanish with the command.
  */
 final class RunningServer {
     private static final Pattern LOCAL = Pattern.compile("^(http://(?:127\\.0\\.0\\.1|localhost):[0-9]+)/_local/");
@@ -23,24 +23,25 @@ final class RunningServer {
     private RunningServer() {
     }
 
-    /** The runner's base URL ({@code http://127.0.0.1:3000}), or {@code null} when none answers there. */
-    static String find(Map<String, String> env) {
+    /** The runner base the env file's {@code WEB_BACKEND_URL} names ({@code http://127.0.0.1:3000}), or {@code null}. */
+    static String named(Map<String, String> env) {
         Matcher matcher = LOCAL.matcher(env.getOrDefault("WEB_BACKEND_URL", ""));
-        if (!matcher.find()) {
-            return null;
-        }
-        String base = matcher.group(1);
+        return matcher.find() ? matcher.group(1) : null;
+    }
+
+    /** Whether a runner serves its stand-ins at {@code base}. */
+    static boolean answers(String base) {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(300)).build();
         try {
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(base + StandIns.WEB_BACKEND))
                     .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.ofString());
             JsonNode body = response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-            return body != null && body.has("received") ? base : null;
+            return body != null && body.has("received");
         } catch (IOException e) {
-            return null;
+            return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return null;
+            return false;
         }
     }
 }

@@ -5,8 +5,6 @@ import com.aicallgo.coldcall.local.twin.PageOverlay;
 import com.aicallgo.coldcall.local.twin.Twin;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -47,13 +45,7 @@ final class TwinSwitch {
             System.err.println("  Telnyx twin off: the template has no route for " + CALL_STATUS);
             return null;
         }
-        WebhookSigner signer = null;
-        Path seed = functions.root().resolve(LocalRunner.DEV_SEED);
-        Path publicKey = functions.root().resolve(LocalRunner.DEV_PUBLIC);
-        if (Files.isRegularFile(seed) && Files.isRegularFile(publicKey)
-                && Files.readString(publicKey).trim().equals(env.getOrDefault("TELNYX_WEBHOOK_PUBLIC_KEY", "").trim())) {
-            signer = WebhookSigner.fromSeed(Files.readString(seed));
-        }
+        WebhookSigner signer = DevKeys.signer(functions.root(), env);
         Twin.Flow flow;
         Duration linkTtl;
         try {

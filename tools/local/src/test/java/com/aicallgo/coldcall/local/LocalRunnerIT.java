@@ -50,10 +50,16 @@ class LocalRunnerIT {
     private JsonNode invoke(String function, Path event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = LocalRunner.run(new String[] {"invoke", function, "-e", event.toString(), "--env-vars",
-                envVars.toString(), "--template", Fixtures.root().resolve("template.yaml").toString()},
+                envVars.toString(), "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         return JSON.readTree(out.toByteArray());
+    }
+
+    /** The template's functions with the env file, as the runner builds them (no shell variables). */
+    private LocalFunctions functions() throws IOException {
+        return new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), EnvVars.load(envVars, Map.of(), null),
+                Fixtures.root(), false);
     }
 
     /** An event names its function by its route key (the template maps routes to functions). */
@@ -88,7 +94,7 @@ class LocalRunnerIT {
     void drainRunsTheOutboxOnceAndPrintsItsReport() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
-                Fixtures.root().resolve("template.yaml").toString()}, new PrintStream(out, true, StandardCharsets.UTF_8));
+                Fixtures.root().resolve("template.yaml").toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         JsonNode report = JSON.readTree(out.toByteArray());
         assertEquals(0, report.get("backlog").asInt());
@@ -104,16 +110,16 @@ class LocalRunnerIT {
                     "call-status/call-hangup-completed.json")) {
                 Path event = Fixtures.events(file);
                 assertEquals(0, LocalRunner.run(new String[] {"invoke", functionFor(event), "-e", event.toString(),
-                        "--env-vars", envVars.toString(), "--template", template, "--metrics-file", metrics.toString()},
+                        "--env-vars", envVars.toString(), "--template", template, "--metrics-file", metrics.toString()}, Map.of(),
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
             }
             ByteArrayOutputStream drained = new ByteArrayOutputStream();
             assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
-                    template, "--metrics-file", metrics.toString()}, new PrintStream(drained, true, StandardCharsets.UTF_8)));
+                    template, "--metrics-file", metrics.toString()}, Map.of(), new PrintStream(drained, true, StandardCharsets.UTF_8)));
             assertEquals(1, JSON.readTree(drained.toByteArray()).get("recordings_captured").asInt());
 
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()},
+            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()}, Map.of(),
                     new PrintStream(out, true, StandardCharsets.UTF_8)));
             String report = out.toString(StandardCharsets.UTF_8);
             assertTrue(report.contains("TimeToCallLogMs        n=1 "), report);
@@ -149,7 +155,7 @@ class LocalRunnerIT {
             }
             Files.writeString(metrics, lines);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
-            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()},
+            assertEquals(0, LocalRunner.run(new String[] {"report", "--metrics-file", metrics.toString()}, Map.of(),
                     new PrintStream(out, true, StandardCharsets.UTF_8)));
             String report = out.toString(StandardCharsets.UTF_8);
             assertTrue(report.contains("2025-11-15 10:00Z  MOS p10 2.80 (10 calls)  BELOW 3.6 (the CallQuality alarm would fire)"),
@@ -163,8 +169,7 @@ class LocalRunnerIT {
 
     @Test
     void startApiTurnsASignedHangupIntoExactlyOneCallLog() throws Exception {
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
-                Fixtures.root());
+        LocalFunctions functions = functions();
         try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
             server.start();
             functions.useLocalBase(server.base());
@@ -211,8 +216,7 @@ class LocalRunnerIT {
     void startApiServesTheBuiltPageAtRootAndSaysHowToBuildItUntilThen() throws Exception {
         assertEquals(Fixtures.root().resolve("static-dialer/dist").toAbsolutePath().normalize(),
                 LocalRunner.site(Fixtures.root()));
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
-                Fixtures.root());
+        LocalFunctions functions = functions();
         Path parent = Files.createTempDirectory("site");
         Path dist = parent.resolve("dist");
         try (ApiServer server = new ApiServer(functions, dist, "127.0.0.1", 0)) {
@@ -265,8 +269,7 @@ class LocalRunnerIT {
 
     @Test
     void aBadPathGets400AndNeverForgesALogLine() throws Exception {
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
-                Fixtures.root());
+        LocalFunctions functions = functions();
         Path site = Files.createTempDirectory("site");
         java.io.PrintStream originalErr = System.err;
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -24,7 +24,7 @@ class QuietRunnerTest {
         byte[] body = event.path("body").asText().getBytes(StandardCharsets.UTF_8);
         Instant now = Instant.parse("2030-01-02T03:04:05Z");
 
-        JsonNode data = JSON.readTree(LocalRunner.restamp(body, now)).path("data");
+        JsonNode data = JSON.readTree(DevKeys.restamp(body, now)).path("data");
 
         JsonNode original = JSON.readTree(body).path("data");
         assertEquals(now.toString(), data.path("occurred_at").asText());
@@ -38,9 +38,9 @@ class QuietRunnerTest {
     @Test
     void somethingThatIsNotATelnyxEventIsLeftAlone() throws Exception {
         byte[] body = "{\"call_control_id\":\"v3:x\"}".getBytes(StandardCharsets.UTF_8);
-        assertSame(body, LocalRunner.restamp(body, Instant.now()));
+        assertSame(body, DevKeys.restamp(body, Instant.now()));
         byte[] notJson = "not json".getBytes(StandardCharsets.UTF_8);
-        assertSame(notJson, LocalRunner.restamp(notJson, Instant.now()));
+        assertSame(notJson, DevKeys.restamp(notJson, Instant.now()));
     }
 
     @Test

@@ -92,7 +92,7 @@ class SamShapedRunnerIT {
         int code;
         try {
             code = LocalRunner.run(new String[] {"invoke", function, "-e", Fixtures.events(event).toString(), "--env-vars",
-                    envVars.toString(), "--like-sam", "--template", Fixtures.root().resolve("template.yaml").toString()},
+                    envVars.toString(), "--like-sam", "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
                     new PrintStream(out, true, StandardCharsets.UTF_8));
         } finally {
             System.setErr(originalErr);
@@ -120,8 +120,8 @@ class SamShapedRunnerIT {
         int port = motoPort();
         seed(port);
         envVars = samEnv(port);
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), envVars,
-                Fixtures.root(), true);
+        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
+                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), true);
         try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
             server.start();
             functions.useLocalBase(server.base());

@@ -11,8 +11,8 @@ import java.util.UUID;
 /**
  * One call leg as Telnyx's Call Control sees it: its own {@code call_control_id} and {@code call_leg_id}, the
  * session it shares with the other leg of a transferred call, the {@code client_state} the last command gave it, and
- * the times that its webhooks and the call status API report. Guarded by the lock of the {@link Twin} call it
- * belongs to.
+ * the times that its webhooks and the call status API report. Guarded by the lock of the {@link Call} it belongs
+ * to.
  */
 final class Leg {
     /** How long Telnyx answers the call status API for a call that has ended. */

@@ -1,0 +1,303 @@
+package com.aicallgo.coldcall.local.twin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** One signalling socket of the twin: the Verto JSON-RPC the WebRTC SDK speaks (login, invite, bye, modify, info). */
+final class VertoSession implements WebSocketServer.Listener {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Twin twin;
+    private final WebSocketServer.Connection connection;
+    private final String sessid = UUID.randomUUID().toString();
+    private final Map<String, Call> calls = new ConcurrentHashMap<>();
+    private int nextId = 1;
+    private boolean loggedIn;
+
+    VertoSession(Twin twin, WebSocketServer.Connection connection) {
+        this.twin = twin;
+        this.connection = connection;
+    }
+
+    @Override
+    public void onText(String text) {
+        JsonNode message;
+        try {
+            message = JSON.readTree(text);
+        } catch (IOException e) {
+            reply(null, null, Map.of("code", -32700, "message", "Parse error: not JSON"));
+            return;
+        }
+        if (message == null || !message.isObject()) {
+            reply(null, null, Map.of("code", -32600, "message", "Invalid Request: a JSON-RPC object is expected"));
+            return;
+        }
+        JsonNode id = message.get("id");
+        String method = message.path("method").asText("");
+        JsonNode params = message.path("params");
+        if (method.isEmpty()) {
+            return; // the SDK's answer to one of our requests
+        }
+        if (!loggedIn && !method.equals("login") && !method.equals("telnyx_rtc.ping")) {
+            reply(id, null, Map.of("code", -32000, "message", "Authentication Required"));
+            return;
+        }
+        switch (method) {
+            case "login" -> login(id, params);
+            case "telnyx_rtc.gatewayState" -> reply(id, Map.of("params", Map.of("state", "REGED")), null);
+            case "telnyx_rtc.invite" -> invite(id, params);
+            case "telnyx_rtc.bye" -> bye(id, params);
+            case "telnyx_rtc.modify" -> modify(id, params);
+            case "telnyx_rtc.info" -> info(id, params);
+            default -> reply(id, Map.of("method", method, "sessid", sessid), null);
+        }
+    }
+
+    private void login(JsonNode id, JsonNode params) {
+        String login = params.path("login").asText("");
+        String password = params.path("passwd").asText(params.path("password").asText(""));
+        String token = params.path("login_token").asText("");
+        boolean byPassword = !login.isEmpty() && (twin.settings().sipUsername() == null
+                ? !password.isEmpty()
+                : login.equals(twin.settings().sipUsername()) && password.equals(twin.settings().sipPassword()));
+        boolean byToken = login.isEmpty() && token.startsWith(Twin.TOKEN_PREFIX);
+        if (!byPassword && !byToken) {
+            Twin.log("WARN", "login refused", Map.of("login", login.isEmpty() ? "(token)" : login));
+            reply(id, null, Map.of("code", -32001, "message", "Authentication Failure"));
+            return;
+        }
+        loggedIn = true;
+        reply(id, Map.of("message", "logged in", "sessid", sessid), null);
+        request("telnyx_rtc.clientReady", Map.of());
+    }
+
+    private void invite(JsonNode id, JsonNode params) {
+        JsonNode dialog = params.path("dialogParams");
+        String callId = dialog.path("callID").asText("");
+        String to = dialog.path("destination_number").asText("");
+        String sdp = params.path("sdp").asText("");
+        if (callId.isEmpty() || to.isEmpty() || sdp.isEmpty()) {
+            reply(id, null, Map.of("code", -32602, "message",
+                    "Invalid params: dialogParams.callID, dialogParams.destination_number and sdp are required"));
+            return;
+        }
+        String answerSdp;
+        try {
+            answerSdp = Sdp.answer(sdp);
+        } catch (RuntimeException e) {
+            reply(id, null, Map.of("code", -32602, "message", "Invalid params: the SDP offer could not be read"));
+            return;
+        }
+        JsonNode clientState = dialog.path("clientState");
+        Call call = new Call(twin, this, callId, dialog.path("caller_id_number").asText(twin.settings().sipUsername()), to,
+                clientState.isTextual() ? clientState.asText() : null, answerSdp);
+        calls.put(callId, call);
+        twin.register(call.a.controlId, call);
+        reply(id, Map.of("callID", callId, "message", "CALL CREATED", "sessid", sessid), null);
+        Twin.log("INFO", "call placed", Map.of("call_control_id", call.a.controlId, "flow",
+                call.flow.name().toLowerCase(Locale.ROOT), "test_number", call.number.name().toLowerCase(Locale.ROOT)));
+        ObjectNode initiated;
+        synchronized (call) {
+            call.journal("invite", Map.of());
+            initiated = call.a.event("call.initiated", call.a.startedAt);
+            initiated.with("payload").put("direction", "outgoing")
+                    .put("state", call.flow == Twin.Flow.PARKED ? "parked" : "bridging")
+                    .put("start_time", call.a.startedAt.toString());
+        }
+        call.later(Twin.RING_AFTER_MS, () -> ring(call));
+        if (call.flow == Twin.Flow.PARKED) {
+            call.deliver(initiated, 0);
+            call.later(Twin.PARKED_GIVES_UP_MS, () -> call.end(call.a, new Call.Ending("timeout", "unknown", "408"),
+                    new Call.Bye("RECOVERY_ON_TIMER_EXPIRE", 102, 408, "Request Timeout", List.of())));
+            return; // nothing more until a command
+        }
+        if (call.number == TestNumber.WEBHOOKS_TWICE_OUT_OF_ORDER) {
+            synchronized (call) {
+                call.heldBack.add(initiated);
+            }
+        } else {
+            call.deliver(initiated, 0);
+        }
+        switch (call.number) {
+            case BUSY -> call.later(Twin.BUSY_AFTER_MS, () -> call.end(call.a, new Call.Ending("user_busy", "callee", "486"),
+                    new Call.Bye("USER_BUSY", 17, 486, "Busy Here", List.of())));
+            case REJECTED -> call.later(Twin.REJECT_AFTER_MS, () -> call.end(call.a,
+                    new Call.Ending("call_rejected", "callee", "603"), new Call.Bye("CALL_REJECTED", 21, 603, "Decline", List.of())));
+            case INVALID_NUMBER -> call.later(Twin.NOT_FOUND_AFTER_MS, () -> call.end(call.a,
+                    new Call.Ending("not_found", "callee", "404"), new Call.Bye("UNALLOCATED_NUMBER", 1, 404, "Not Found", List.of())));
+            case NO_ANSWER -> call.later(Twin.NO_ANSWER_AFTER_MS, () -> call.end(call.a,
+                    new Call.Ending("timeout", "callee", "480"),
+                    new Call.Bye("NO_ANSWER", 19, 480, "Temporarily Unavailable", List.of())));
+            default -> call.later(Twin.ANSWER_AFTER_MS, () -> answerDirect(call));
+        }
+    }
+
+    private void ring(Call call) {
+        synchronized (call) {
+            if (!call.a.alive()) {
+                return;
+            }
+            call.journal("ringing", Map.of());
+        }
+        Map<String, Object> params = new LinkedHashMap<>(call.ids());
+        params.put("display_direction", "outbound");
+        request("telnyx_rtc.ringing", params);
+    }
+
+    /** The direct flow's answer: the number answers the browser's own leg. */
+    private void answerDirect(Call call) {
+        ObjectNode answered;
+        synchronized (call) {
+            if (!call.a.alive()) {
+                return;
+            }
+            call.a.answeredAt = Instant.now();
+            call.journal("answer", Map.of());
+            answered = Call.answered(call.a, call.a.answeredAt);
+        }
+        answerBrowser(call);
+        if (call.number == TestNumber.WEBHOOKS_TWICE_OUT_OF_ORDER) {
+            List<ObjectNode> order = new ArrayList<>(List.of(answered));
+            synchronized (call) {
+                order.addAll(call.heldBack);
+                call.heldBack.clear();
+            }
+            call.twiceInOrder(order);
+        } else {
+            call.deliver(answered, 0);
+        }
+        if (call.number == TestNumber.CALLEE_HANGS_UP) {
+            call.later(Twin.CALLEE_HANGS_UP_AFTER_MS, () -> call.end(call.a,
+                    new Call.Ending("normal_clearing", "callee", "unspecified"),
+                    new Call.Bye("NORMAL_CLEARING", 16, null, null, List.of())));
+        } else {
+            call.later(Twin.TIME_LIMIT_MS, () -> call.end(call.a, new Call.Ending("time_limit", "unknown", "unspecified"),
+                    new Call.Bye("ALLOTTED_TIMEOUT", 602, null, null, List.of())));
+        }
+    }
+
+    void answerBrowser(Call call) {
+        Map<String, Object> params = new LinkedHashMap<>(call.ids());
+        params.put("sdp", call.answerSdp);
+        request("telnyx_rtc.answer", params);
+    }
+
+    /**
+     * The far end's BYE. Real Telnyx sends {@code cause}, {@code causeCode} and, when the far end gave one, the SIP
+     * code and reason (the fields Telnyx's own SDKs read from a received BYE). The hang-up command's custom headers
+     * ride in {@code dialogParams.custom_headers}, as the headers of an inbound INVITE do: INFERRED, not seen live.
+     */
+    void byeBrowser(Call call, Call.Bye bye) {
+        Map<String, Object> params = new LinkedHashMap<>(call.ids());
+        params.put("cause", bye.cause());
+        params.put("causeCode", bye.causeCode());
+        if (bye.sipCode() != null) {
+            params.put("sipCode", bye.sipCode());
+            params.put("sipReason", bye.sipReason());
+        }
+        if (!bye.headers().isEmpty()) {
+            params.put("dialogParams", Map.of("custom_headers", bye.headers()));
+        }
+        request("telnyx_rtc.bye", params);
+    }
+
+    private void bye(JsonNode id, JsonNode params) {
+        String callId = params.path("dialogParams").path("callID").asText(params.path("callID").asText(""));
+        Call call = calls.get(callId);
+        reply(id, Map.of("callID", callId, "message", "CALL ENDED", "sessid", sessid,
+                "cause", params.path("cause").asText("NORMAL_CLEARING"),
+                "causeCode", params.path("causeCode").asInt(16)), null);
+        if (call != null) {
+            String cause;
+            synchronized (call) {
+                cause = params.path("cause").asText(call.a.answeredAt == null ? "USER_BUSY" : "NORMAL_CLEARING");
+            }
+            call.end(call.a, new Call.Ending(cause.toLowerCase(Locale.ROOT), "caller",
+                    cause.equals("ORIGINATOR_CANCEL") ? "487" : "unspecified"), null);
+        }
+    }
+
+    private void modify(JsonNode id, JsonNode params) {
+        String callId = params.path("dialogParams").path("callID").asText("");
+        String action = params.path("action").asText("");
+        Call call = calls.get(callId);
+        if (call == null) {
+            reply(id, null, Map.of("code", -32002, "message", "CALL DOES NOT EXIST"));
+            return;
+        }
+        boolean held;
+        synchronized (call) {
+            boolean wasHeld = call.steps.stream().filter(s -> s.get("step").equals("hold") || s.get("step").equals("unhold"))
+                    .reduce((x, y) -> y).map(s -> s.get("step").equals("hold")).orElse(false);
+            held = action.equals("hold") || (action.equals("toggleHold") && !wasHeld);
+            if (action.equals("hold") || action.equals("unhold") || action.equals("toggleHold")) {
+                call.journal(held ? "hold" : "unhold", Map.of());
+            }
+        }
+        reply(id, Map.of("callID", callId, "action", action, "holdState", held ? "held" : "active", "sessid", sessid), null);
+    }
+
+    private void info(JsonNode id, JsonNode params) {
+        String callId = params.path("dialogParams").path("callID").asText("");
+        Call call = calls.get(callId);
+        if (call != null && params.has("dtmf")) {
+            synchronized (call) {
+                call.journal("dtmf", Map.of("digits", params.path("dtmf").asText()));
+            }
+        }
+        reply(id, Map.of("message", "SENT", "sessid", sessid), null);
+    }
+
+    /** A call that has ended: the page's next BYE for it is answered without ending anything. */
+    void forget(String callId) {
+        calls.remove(callId);
+    }
+
+    @Override
+    public void onClose() {
+        for (Call call : List.copyOf(calls.values())) {
+            call.end(call.a, new Call.Ending("normal_clearing", "caller", "unspecified"), null);
+        }
+    }
+
+    private void request(String method, Map<String, ?> params) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("jsonrpc", "2.0");
+        synchronized (this) {
+            message.put("id", nextId++);
+        }
+        message.put("method", method);
+        message.put("params", params);
+        write(message);
+    }
+
+    private void reply(JsonNode id, Map<String, ?> result, Map<String, ?> error) {
+        Map<String, Object> message = new LinkedHashMap<>();
+        message.put("jsonrpc", "2.0");
+        message.put("id", id);
+        if (error != null) {
+            message.put("error", error);
+        } else {
+            message.put("result", result);
+        }
+        write(message);
+    }
+
+    private void write(Map<String, Object> message) {
+        try {
+            connection.send(JSON.writeValueAsString(message));
+        } catch (IOException e) {
+            throw new IllegalStateException("a message always serialises", e);
+        }
+    }
+}
