@@ -49,7 +49,8 @@ test('a fresh clone: bin/local start-api builds the page and serves it at /', { 
     env.Parameters.REDIS_URL = redis.toString();
     writeFileSync(join(dir, 'env.json'), JSON.stringify(env));
 
-    child = spawn(join(clone, 'bin/local'), ['start-api', '--port', String(port), '--env-vars', join(dir, 'env.json')],
+    child = spawn(join(clone, 'bin/local'), ['start-api', '--port', String(port), '--env-vars', join(dir, 'env.json'),
+      '--redis-url', env.Parameters.REDIS_URL],
       { cwd: clone, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk) => { output += chunk; });

@@ -67,7 +67,8 @@ export async function startRunner({ twin = false, drainEvery = 0, env: extra = {
   const java = join(javaHome, 'bin/java');
   const child = spawn(java, ['-XX:+IgnoreUnrecognizedVMOptions', '--sun-misc-unsafe-memory-access=allow',
     '-XX:TieredStopAtLevel=1', '-jar', RUNNER_JAR, 'start-api', '--port', String(port), '--env-vars', envFile,
-    '--drain-every', String(drainEvery)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    // the flag, not only the env file: a REDIS_URL exported in the shell would beat the file's database
+    '--redis-url', env.Parameters.REDIS_URL, '--drain-every', String(drainEvery)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });
