@@ -51,7 +51,7 @@ public final class Bench {
     /** The stream floor (a hello-world RequestStreamHandler): the floor every ratio and target is read against. */
     static final String HELLO = "HelloStreamFloor";
     private static final String HELLO_HANDLER = "com.aicallgo.coldcall.bench.hello.HelloStreamHandler";
-    /** The POJO floor (a hello-world RequestHandler of the API Gateway types): ratios beside it, as before issue 16. */
+    /** The POJO floor (a hello-world RequestHandler of the API Gateway types): every ratio is given beside it too. */
     static final String HELLO_POJO = "HelloPojoFloor";
     private static final String HELLO_POJO_HANDLER = "com.aicallgo.coldcall.bench.hello.HelloHandler::handleRequest";
     /** The module that builds each function's jar (template logical id to folder under functions/). */
@@ -61,13 +61,13 @@ public final class Bench {
             "CallStatusWebhookFunction", "webhook",
             "RecordingWebhookFunction", "webhook",
             "OutboxDrainFunction", "outbox-drain");
-    /** On-demand cold first response at most this many times the stream floor (issue 16). */
+    /** On-demand cold first response at most this many times the stream floor. */
     private static final Map<String, Double> COLD_TARGETS = Map.of(
             "CredentialsFunction", 5.0,
             "StartRecordingFunction", 5.0,
             "CallStatusWebhookFunction", 5.0,
             "RecordingWebhookFunction", 5.0);
-    /** SnapStart restore to response at most this many times the POJO floor's (issue 16; the stream floor's is a few ms). */
+    /** SnapStart restore to response at most this many times the POJO floor's (the stream floor's is a few ms). */
     static final double RESTORE_TARGET = 1.25;
     static final double WARM_TARGET = 1.25;
     /** Its own Redis database, emptied first (the page's browser tests use 12). */
@@ -147,6 +147,7 @@ public final class Bench {
         results.put("machine", machine());
         String runtime = runtime(root);
         results.put("runtime", runtime);
+        results.put("runtime_lib", runtimeLib(target.resolve("runtime-lib")));
         results.put("lambda_flags", "-XX:MaxHeapSize=" + ColdStart.MAX_HEAP
                 + " -XX:+UseSerialGC -Xshare:auto -XX:+TieredCompilation -XX:TieredStopAtLevel=1"
                 + (runtime.equals("java25") ? " (SnapStart: no TieredStopAtLevel on the command line, as java25 starts"
@@ -478,7 +479,7 @@ public final class Bench {
             functions.add(new ColdStart.Function(id, jar, function.handler(),
                     environment(template, id, outside, redisUrl), event, expected, List.of()));
             if (!options.smoke() && COLD_TARGETS.containsKey(id)) {
-                // what a container image with a JDK AOT cache would give the HTTP functions (issue 16)
+                // what a container image with a JDK AOT cache would give the HTTP functions
                 functions.add(new ColdStart.Function(id + " (container image, AOT cache)", jar, function.handler(),
                         environment(template, id, outside, redisUrl), event, expected, List.of(), true));
             }
@@ -595,6 +596,14 @@ public final class Bench {
         Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /** The jars that stand for Lambda's /var/runtime/lib (tools/bench/pom.xml picks their versions). */
+    private static String runtimeLib(Path directory) throws IOException {
+        try (var jars = Files.list(directory)) {
+            return String.join(", ", jars.map(jar -> jar.getFileName().toString().replaceFirst("\\.jar$", ""))
+                    .sorted().toList());
+        }
     }
 
     /** The template's {@code Runtime} (Globals), which the cold starts imitate. */
