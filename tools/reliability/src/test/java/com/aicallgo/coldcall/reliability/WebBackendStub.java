@@ -16,15 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Web Backend that misbehaves: 30% of posts answer 5xx, 5% stall past the caller's timeout (half of them after
  * storing the record, as a real server that got slow after the write would). It keeps a record once, answers 409
  * when it has it already (as the real one does), and counts any post that arrives after it had answered that
- * record with a 2xx the caller received: that is a record posted twice after a success.
+ * record with a 2xx the caller received: that is a record posted twice after a success. It also notes how old
+ * the oldest recording link it was given was, from when Telnyx handed the link out.
  */
 final class WebBackendStub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern ISSUED = Pattern.compile("[?&]issued=([0-9]+)");
 
     final Map<String, JsonNode> callLogs = new ConcurrentHashMap<>();
     final Map<String, JsonNode> recordings = new ConcurrentHashMap<>();
@@ -45,6 +50,8 @@ final class WebBackendStub implements AutoCloseable {
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger stalls = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
+    /** The oldest recording link any post carried, by its {@code issued=} (ms between issue and arrival). */
+    final AtomicLong oldestLink = new AtomicLong();
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(64);
     private final Random random;
@@ -77,6 +84,10 @@ final class WebBackendStub implements AutoCloseable {
             boolean callLog = path.equals("/api/v1/call-logs");
             String key = callLog ? body.path("twilio_call_sid").asText() : body.path("recording_sid").asText();
             Map<String, JsonNode> store = callLog ? callLogs : recordings;
+            long issued = issued(body.path("recording_url").asText());
+            if (issued > 0) {
+                oldestLink.accumulateAndGet(arrived - issued, Math::max);
+            }
             long[] ack = acknowledged.get(path + key);
             if (ack != null) {
                 doubled.incrementAndGet();
@@ -106,6 +117,16 @@ final class WebBackendStub implements AutoCloseable {
                 acknowledged.putIfAbsent(path + key, new long[] {now, now - arrived});
             }
         }
+    }
+
+    /** Stored recordings whose link was read again from the recordings API ({@link TelnyxStub#link}). */
+    long refreshedLinks() {
+        return recordings.values().stream().filter(r -> r.path("recording_url").asText().endsWith("&read=api")).count();
+    }
+
+    private static long issued(String link) {
+        Matcher matcher = ISSUED.matcher(link);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
     /** Returns whether the answer reached the caller (it gives up on a stalled one). */
