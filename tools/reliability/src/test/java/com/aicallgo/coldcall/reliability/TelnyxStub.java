@@ -2,10 +2,7 @@ package com.aicallgo.coldcall.reliability;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -17,9 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The suite's Telnyx, which knows the simulated calls: Call Control commands ({@code record_start}) are answered
@@ -46,21 +44,22 @@ final class TelnyxStub implements AutoCloseable {
     private final Map<String, SimulatedCall> byRecording = new ConcurrentHashMap<>();
     private final Map<String, SimulatedCall> byCallControlId = new ConcurrentHashMap<>();
     private final Map<String, SimulatedCall> byLeg = new ConcurrentHashMap<>();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+    private final StubServer server;
     private final Random random;
+    private volatile boolean faulty = true;
 
     TelnyxStub(long seed) throws IOException {
         this.random = new Random(seed ^ 0x7e1a7L);
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = new StubServer(this::handle, Executors.newVirtualThreadPerTaskExecutor());
     }
 
     /** The API base the functions are given ({@code TELNYX_API_BASE}). */
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.url();
+    }
+
+    void faulty(boolean faulty) {
+        this.faulty = faulty;
     }
 
     /** Makes a simulated call's saved recording known to the recordings API. */
@@ -96,12 +95,12 @@ final class TelnyxStub implements AutoCloseable {
             synchronized (random) {
                 roll = random.nextInt(100);
             }
-            if (roll < 10) {
+            if (faulty && roll < 10) {
                 failures.incrementAndGet();
                 answer(exchange, 500 + roll % 4, Map.of("errors", List.of(Map.of("code", "10007", "title", "Unexpected error"))));
                 return;
             }
-            if (roll < 12) {
+            if (faulty && roll < 12) {
                 stalls.incrementAndGet();
                 Thread.sleep(STALL_MILLIS);
             }
@@ -114,10 +113,10 @@ final class TelnyxStub implements AutoCloseable {
     private void recordings(HttpExchange exchange, String rest) throws IOException {
         Instant now = Instant.now();
         if (rest.isEmpty()) {
-            Map<String, String> query = query(exchange);
-            SimulatedCall call = query.containsKey("filter[call_control_id]")
-                    ? byCallControlId.get(query.get("filter[call_control_id]"))
-                    : byLeg.get(query.getOrDefault("filter[call_leg_id]", ""));
+            String callControlId = filter(exchange, "call_control_id");
+            String leg = filter(exchange, "call_leg_id");
+            SimulatedCall call = callControlId != null ? byCallControlId.get(callControlId)
+                    : leg != null ? byLeg.get(leg) : null;
             List<Map<String, Object>> data = call == null ? List.of() : List.of(recording(call, now));
             answer(exchange, 200, Map.of("data", data, "meta", Map.of("page_number", 1, "page_size", 50,
                     "total_pages", 1, "total_results", data.size())));
@@ -152,42 +151,23 @@ final class TelnyxStub implements AutoCloseable {
         return recording;
     }
 
-    private static Map<String, String> query(HttpExchange exchange) {
-        Map<String, String> query = new LinkedHashMap<>();
+    /** A {@code filter[name]} of the query, as TelnyxRecordings sends it (brackets percent-encoded). */
+    private static String filter(HttpExchange exchange, String name) {
         String raw = exchange.getRequestURI().getRawQuery();
-        if (raw != null) {
-            for (String pair : raw.split("&")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0) {
-                    query.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
-                }
-            }
-        }
-        return query;
+        Matcher matcher = Pattern.compile("(?:^|&)filter%5B" + name + "%5D=([^&]*)").matcher(raw == null ? "" : raw);
+        return matcher.find() ? decode(matcher.group(1)) : null;
     }
 
     private static String decode(String raw) {
         return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
     }
 
-    /** Returns whether the answer reached the caller (it may have given up on a stalled one). */
-    private static boolean answer(HttpExchange exchange, int status, Object body) {
-        try {
-            byte[] bytes = JSON.writeValueAsBytes(body);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+    private static boolean answer(HttpExchange exchange, int status, Object body) throws IOException {
+        return StubServer.answer(exchange, status, JSON.writeValueAsBytes(body));
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

@@ -3,17 +3,13 @@ package com.aicallgo.coldcall.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,8 +48,7 @@ final class WebBackendStub implements AutoCloseable {
     final AtomicInteger posts = new AtomicInteger();
     /** The oldest recording link any post carried, by its {@code issued=} (ms between issue and arrival). */
     final AtomicLong oldestLink = new AtomicLong();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(64);
+    private final StubServer server;
     private final Random random;
     private final long stallMillis;
     private volatile boolean faulty = true;
@@ -61,14 +56,11 @@ final class WebBackendStub implements AutoCloseable {
     WebBackendStub(long seed, long stallMillis) throws IOException {
         this.random = new Random(seed);
         this.stallMillis = stallMillis;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = new StubServer(this::handle, Executors.newFixedThreadPool(64));
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.url();
     }
 
     void faulty(boolean faulty) {
@@ -129,19 +121,8 @@ final class WebBackendStub implements AutoCloseable {
         return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
     }
 
-    /** Returns whether the answer reached the caller (it gives up on a stalled one). */
     private static boolean answer(HttpExchange exchange, int status, String body) {
-        try {
-            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return StubServer.answer(exchange, status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void sleep(long millis) {
@@ -154,7 +135,6 @@ final class WebBackendStub implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }
