@@ -255,11 +255,16 @@ class LoadAndFaultIT {
     }
 
     private static void drain(Path jar, Path env, Path root) throws IOException, InterruptedException {
+        Path errors = Files.createTempFile("reliability-drain", ".log");
         Process drain = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "drain", "--all",
                 "--env-vars", env.toString(), "--template", root.resolve("template.yaml").toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .redirectError(errors.toFile()).start();
         String report = new String(drain.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, drain.waitFor(), report);
+        int exit = drain.waitFor();
+        String log = Files.readString(errors);
+        Files.delete(errors);
+        // the drain's own log, its last lines, says why it failed
+        assertEquals(0, exit, report + "\n" + log.substring(Math.max(0, log.length() - 4_000)));
         System.out.println("reliability: drain " + report);
     }
 
