@@ -69,9 +69,8 @@ class LoadAndFaultIT {
             }
             Path env = environment(root, redis.url(), backend.url(), telnyx.url());
             Path log = Files.createTempFile("reliability-runner", ".log");
-            Process runner = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "start-api",
-                    "--port", Integer.toString(port), "--drain-every", "0", "--env-vars", env.toString(),
-                    "--template", root.resolve("template.yaml").toString())
+            Process runner = runner(env, jar.toString(), "start-api", "--port", Integer.toString(port), "--drain-every",
+                    "0", "--env-vars", env.toString(), "--template", root.resolve("template.yaml").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 String base = "http://127.0.0.1:" + port;
@@ -236,6 +235,18 @@ class LoadAndFaultIT {
         }
     }
 
+    /**
+     * The runner with the suite's env file and none of the test JVM's own values for what that file names (the
+     * shell's REDIS_URL, exported for the other tests, must not take the runner off the suite's private Redis).
+     */
+    private static ProcessBuilder runner(Path env, String jar, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-jar", jar));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        JSON.readTree(env.toFile()).get("Parameters").fieldNames().forEachRemaining(builder.environment()::remove);
+        return builder;
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
@@ -256,9 +267,8 @@ class LoadAndFaultIT {
 
     private static void drain(Path jar, Path env, Path root) throws IOException, InterruptedException {
         Path errors = Files.createTempFile("reliability-drain", ".log");
-        Process drain = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "drain", "--all",
-                "--env-vars", env.toString(), "--template", root.resolve("template.yaml").toString())
-                .redirectError(errors.toFile()).start();
+        Process drain = runner(env, jar.toString(), "drain", "--all", "--env-vars", env.toString(), "--template",
+                root.resolve("template.yaml").toString()).redirectError(errors.toFile()).start();
         String report = new String(drain.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
         int exit = drain.waitFor();
         String log = Files.readString(errors);
