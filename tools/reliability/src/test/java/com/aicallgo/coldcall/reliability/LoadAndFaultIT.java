@@ -19,6 +19,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,16 +34,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The load and fault suite (issue 5): N simulated calls with known truth go through the local runner's start-api as
- * signed webhooks from 16 concurrent senders, each call's events shuffled, 20% of deliveries duplicated, the page's
- * start-recording racing call.answered. The Web Backend fails 30% of posts and stalls 5% past the timeout; Redis is
- * killed and restarted once mid-run. Senders redeliver 5xx and timeouts as Telnyx does. After a drain, every call
- * must have exactly one call log and every recording one record at the Web Backend, equal to the truth, and
- * nothing may be left in the outbox or the dead-letter list.
+ * The load and fault suite (RELIABILITY.md): N simulated calls with known truth go through the local runner's
+ * start-api as signed webhooks from 16 concurrent senders, each call's events shuffled, 20% of deliveries duplicated,
+ * the page's start-recording racing call.answered. The Web Backend fails 30% of posts and stalls 5% past the
+ * timeout; the recordings API fails 10% of requests and stalls 2%; Redis is killed and restarted once mid-run.
+ * Senders redeliver 5xx and timeouts as Telnyx does. Recording links may be {@link #LINK_MAX_AGE} old, so a
+ * recording still queued after that is posted with a link read again from the recordings API. After a drain, every
+ * call must have exactly one call log and every recording one record at the Web Backend, equal to the truth, no
+ * link older than the limit may have been posted, and nothing may be left in the outbox or the dead-letter list.
  */
 class LoadAndFaultIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int SENDERS = 16;
+    /**
+     * {@code RECORDING_LINK_MAX_AGE_SECONDS} for the run, far below the deployed 300 s: even 1,000 calls outlast it,
+     * so recordings are posted with links read again, at the webhook and in the drain.
+     */
+    static final Duration LINK_MAX_AGE = Duration.ofSeconds(20);
 
     @Test
     void nothingLostNothingDoubled() throws Exception {
@@ -53,16 +61,16 @@ class LoadAndFaultIT {
         Path jar = root.resolve("tools/local/target/coldcall-local.jar");
         assertTrue(Files.isRegularFile(jar), "the runner's jar is built before this suite");
 
-        try (PrivateRedis redis = new PrivateRedis(); WebBackendStub backend = new WebBackendStub(seed, 1_500)) {
+        try (PrivateRedis redis = new PrivateRedis(); WebBackendStub backend = new WebBackendStub(seed, 1_500);
+                TelnyxStub telnyx = new TelnyxStub(seed)) {
             int port;
             try (ServerSocket socket = new ServerSocket(0)) {
                 port = socket.getLocalPort();
             }
-            Path env = environment(root, redis.url(), backend.url());
+            Path env = environment(root, redis.url(), backend.url(), telnyx.url());
             Path log = Files.createTempFile("reliability-runner", ".log");
-            Process runner = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "start-api",
-                    "--port", Integer.toString(port), "--drain-every", "0", "--env-vars", env.toString(),
-                    "--template", root.resolve("template.yaml").toString())
+            Process runner = runner(env, jar.toString(), "start-api", "--port", Integer.toString(port), "--drain-every",
+                    "0", "--env-vars", env.toString(), "--template", root.resolve("template.yaml").toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
             try {
                 String base = "http://127.0.0.1:" + port;
@@ -76,6 +84,7 @@ class LoadAndFaultIT {
                 for (int i = 0; i < calls; i++) {
                     SimulatedCall call = SimulatedCall.random(i, random, now);
                     truth.add(call);
+                    telnyx.add(call);
                     List<SimulatedCall.Delivery> events = new ArrayList<>(call.deliveries());
                     Collections.shuffle(events, random);
                     List<SimulatedCall.Delivery> withDuplicates = new ArrayList<>();
@@ -177,17 +186,23 @@ class LoadAndFaultIT {
                 }
                 int expectedRecords = calls + (int) truth.stream().filter(c -> c.recordingId() != null).count();
                 long[] latency = sender.latencies();
+                long refreshed = backend.refreshedLinks();
                 String line = String.format("reliability: calls=%d deliveries=%d duplicates=%d faults=%d "
-                                + "(web backend 5xx=%d stalls=%d, redis kills=1, sender retries=%d) lost=%d doubled=%d "
-                                + "records=%d/%d p50=%dms p99=%dms webhook p100=%dms send=%.1fs drains=%d seed=%d",
-                        calls, deliveries, duplicates, backend.failures.get() + backend.stalls.get() + 1,
-                        backend.failures.get(), backend.stalls.get(), sender.retries.get(), lost, backend.doubled.get(),
-                        backend.callLogs.size() + backend.recordings.size(), expectedRecords,
-                        latency[0], latency[1], sender.slowestWebhook(), sendMillis / 1000.0, drains, seed);
+                                + "(web backend 5xx=%d stalls=%d, recordings api 5xx=%d stalls=%d, redis kills=1, "
+                                + "sender retries=%d) lost=%d doubled=%d records=%d/%d links refreshed=%d (api reads=%d) "
+                                + "oldest link=%.1fs p50=%dms p99=%dms webhook p100=%dms send=%.1fs drains=%d seed=%d",
+                        calls, deliveries, duplicates, backend.failures.get() + backend.stalls.get()
+                                + telnyx.failures.get() + telnyx.stalls.get() + 1,
+                        backend.failures.get(), backend.stalls.get(), telnyx.failures.get(), telnyx.stalls.get(),
+                        sender.retries.get(), lost, backend.doubled.get(),
+                        backend.callLogs.size() + backend.recordings.size(), expectedRecords, refreshed,
+                        telnyx.minted.get(), backend.oldestLink.get() / 1000.0, latency[0], latency[1],
+                        sender.slowestWebhook(), sendMillis / 1000.0, drains, seed);
                 System.out.println(line);
                 Files.writeString(root.resolve("tools/reliability/target/reliability.txt"), line + "\n");
 
                 assertEquals(List.of(), sender.refused, "no delivery may be refused with a 4xx");
+                assertEquals(List.of(), telnyx.unexpected, "every Telnyx request is one the suite's Telnyx serves");
                 assertEquals(List.of(), wrong.stream().limit(20).toList(), "every field equals the truth");
                 assertEquals(0, lost, "lost");
                 assertTrue(sender.slowestWebhook() < 2_000, "every webhook answered within Telnyx's 2 s: " + line);
@@ -203,6 +218,10 @@ class LoadAndFaultIT {
                 assertEquals(expectedRecords, backend.callLogs.size() + backend.recordings.size());
                 assertEquals(0, redis.count("ZCARD", "cold_call_outbox"), "outbox empty");
                 assertEquals(0, redis.count("LLEN", "cold_call_dead_letters"), "no dead letters");
+                assertTrue(refreshed > 0, "some recordings were posted with a link read again: " + line);
+                // a link is checked under the claim, and everything under a claim ends by its hold
+                assertTrue(backend.oldestLink.get() <= LINK_MAX_AGE.plus(Deadlines.CLAIM_HOLD).toMillis(),
+                        "no link older than the limit was posted: " + line);
             } finally {
                 runner.destroy();
                 runner.waitFor(10, TimeUnit.SECONDS);
@@ -216,27 +235,46 @@ class LoadAndFaultIT {
         }
     }
 
+    /**
+     * The runner with the suite's env file and none of the test JVM's own values for what that file names (the
+     * shell's REDIS_URL, exported for the other tests, must not take the runner off the suite's private Redis).
+     */
+    private static ProcessBuilder runner(Path env, String jar, String... arguments) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-jar", jar));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        JSON.readTree(env.toFile()).get("Parameters").fieldNames().forEachRemaining(builder.environment()::remove);
+        return builder;
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    private static Path environment(Path root, String redisUrl, String webBackendUrl) throws IOException {
+    private static Path environment(Path root, String redisUrl, String webBackendUrl, String telnyxApiBase)
+            throws IOException {
         ObjectNode env = (ObjectNode) JSON.readTree(root.resolve("events/env.json").toFile());
         ObjectNode parameters = (ObjectNode) env.get("Parameters");
         parameters.put("REDIS_URL", redisUrl);
         parameters.put("WEB_BACKEND_URL", webBackendUrl);
         parameters.put("WEB_BACKEND_TIMEOUT_MS", "1000");
+        parameters.put("TELNYX_API_BASE", telnyxApiBase);
+        parameters.put("RECORDING_LINK_MAX_AGE_SECONDS", Long.toString(LINK_MAX_AGE.toSeconds()));
         Path file = Files.createTempFile("reliability-env", ".json");
         JSON.writeValue(file.toFile(), env);
         return file;
     }
 
     private static void drain(Path jar, Path env, Path root) throws IOException, InterruptedException {
-        Process drain = new ProcessBuilder(java(), "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "drain", "--all",
-                "--env-vars", env.toString(), "--template", root.resolve("template.yaml").toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Path errors = Files.createTempFile("reliability-drain", ".log");
+        Process drain = runner(env, jar.toString(), "drain", "--all", "--env-vars", env.toString(), "--template",
+                root.resolve("template.yaml").toString()).redirectError(errors.toFile()).start();
         String report = new String(drain.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        assertEquals(0, drain.waitFor(), report);
+        int exit = drain.waitFor();
+        String log = Files.readString(errors);
+        Files.delete(errors);
+        // the drain's own log, its last lines, says why it failed
+        assertEquals(0, exit, report + "\n" + log.substring(Math.max(0, log.length() - 4_000)));
         System.out.println("reliability: drain " + report);
     }
 

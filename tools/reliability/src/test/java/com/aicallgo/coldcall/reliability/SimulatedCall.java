@@ -118,23 +118,30 @@ record SimulatedCall(
         out.add(callEvent("call.hangup", "h", endedAt.plusMillis(20), Map.of("state", "hangup", "hangup_cause",
                 hangupCause, "hangup_source", answered ? "callee" : "unknown", "end_time", endedAt.toString())));
         if (answered) {
+            Instant occurred = endedAt.plusMillis(900);
             String payload = recordingSaved
                     ? String.format("\"recording_id\":\"%s\",\"channels\":\"dual\",\"format\":\"mp3\","
                             + "\"recording_started_at\":\"%s\",\"recording_ended_at\":\"%s\","
-                            + "\"recording_urls\":{\"mp3\":\"https://recordings.example/%s.mp3\"}",
-                            recordingId, recordingStartedAt, recordingEndedAt, recordingId)
+                            + "\"recording_urls\":{\"mp3\":\"%s\"}",
+                            recordingId, recordingStartedAt, recordingEndedAt,
+                            TelnyxStub.link(recordingId, occurred, false))
                     : String.format("\"recording_id\":\"%s\",\"reason\":\"Internal server error\"", recordingId);
             String type = recordingSaved ? "call.recording.saved" : "call.recording.error";
-            out.add(new Delivery("recording", id("r"), envelope(type, id("r"), endedAt.plusMillis(900),
+            out.add(new Delivery("recording", id("r"), envelope(type, id("r"), occurred,
                     String.format("{\"call_control_id\":\"%s\",\"connection_id\":\"load\",%s}", callControlId, payload)), false));
         }
         return out;
     }
 
+    /** The call's leg id, as its webhooks and the recordings API give it. */
+    static String legId(String callControlId) {
+        return "leg-" + callControlId;
+    }
+
     private Delivery callEvent(String type, String suffix, Instant at, Map<String, String> extra) {
         StringBuilder payload = new StringBuilder(String.format(
-                "{\"call_control_id\":\"%s\",\"call_leg_id\":\"leg-%s\",\"connection_id\":\"load\",\"from\":\"%s\","
-                        + "\"to\":\"%s\",\"start_time\":\"%s\"", callControlId, callControlId, from, to, startedAt));
+                "{\"call_control_id\":\"%s\",\"call_leg_id\":\"%s\",\"connection_id\":\"load\",\"from\":\"%s\","
+                        + "\"to\":\"%s\",\"start_time\":\"%s\"", callControlId, legId(callControlId), from, to, startedAt));
         extra.forEach((key, value) -> payload.append(",\"").append(key).append("\":\"").append(value).append('"'));
         payload.append('}');
         return new Delivery("call-status", id(suffix), envelope(type, id(suffix), at, payload.toString()), false);

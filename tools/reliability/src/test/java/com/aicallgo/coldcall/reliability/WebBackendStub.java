@@ -3,28 +3,29 @@ package com.aicallgo.coldcall.reliability;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A Web Backend that misbehaves: 30% of posts answer 5xx, 5% stall past the caller's timeout (half of them after
  * storing the record, as a real server that got slow after the write would). It keeps a record once, answers 409
  * when it has it already (as the real one does), and counts any post that arrives after it had answered that
- * record with a 2xx the caller received: that is a record posted twice after a success.
+ * record with a 2xx the caller received: that is a record posted twice after a success. It also notes how old
+ * the oldest recording link it was given was, from when Telnyx handed the link out.
  */
 final class WebBackendStub implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern ISSUED = Pattern.compile("[?&]issued=([0-9]+)");
 
     final Map<String, JsonNode> callLogs = new ConcurrentHashMap<>();
     final Map<String, JsonNode> recordings = new ConcurrentHashMap<>();
@@ -45,8 +46,9 @@ final class WebBackendStub implements AutoCloseable {
     final AtomicInteger failures = new AtomicInteger();
     final AtomicInteger stalls = new AtomicInteger();
     final AtomicInteger posts = new AtomicInteger();
-    private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(64);
+    /** The oldest recording link any post carried, by its {@code issued=} (ms between issue and arrival). */
+    final AtomicLong oldestLink = new AtomicLong();
+    private final StubServer server;
     private final Random random;
     private final long stallMillis;
     private volatile boolean faulty = true;
@@ -54,14 +56,11 @@ final class WebBackendStub implements AutoCloseable {
     WebBackendStub(long seed, long stallMillis) throws IOException {
         this.random = new Random(seed);
         this.stallMillis = stallMillis;
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
-        server.createContext("/", this::handle);
-        server.setExecutor(executor);
-        server.start();
+        server = new StubServer(this::handle, Executors.newFixedThreadPool(64));
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return server.url();
     }
 
     void faulty(boolean faulty) {
@@ -77,6 +76,10 @@ final class WebBackendStub implements AutoCloseable {
             boolean callLog = path.equals("/api/v1/call-logs");
             String key = callLog ? body.path("twilio_call_sid").asText() : body.path("recording_sid").asText();
             Map<String, JsonNode> store = callLog ? callLogs : recordings;
+            long issued = issued(body.path("recording_url").asText());
+            if (issued > 0) {
+                oldestLink.accumulateAndGet(arrived - issued, Math::max);
+            }
             long[] ack = acknowledged.get(path + key);
             if (ack != null) {
                 doubled.incrementAndGet();
@@ -108,19 +111,18 @@ final class WebBackendStub implements AutoCloseable {
         }
     }
 
-    /** Returns whether the answer reached the caller (it gives up on a stalled one). */
+    /** Stored recordings whose link was read again from the recordings API ({@link TelnyxStub#link}). */
+    long refreshedLinks() {
+        return recordings.values().stream().filter(r -> r.path("recording_url").asText().endsWith("&read=api")).count();
+    }
+
+    private static long issued(String link) {
+        Matcher matcher = ISSUED.matcher(link);
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : 0;
+    }
+
     private static boolean answer(HttpExchange exchange, int status, String body) {
-        try {
-            byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "application/json");
-            exchange.sendResponseHeaders(status, bytes.length);
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return StubServer.answer(exchange, status, body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void sleep(long millis) {
@@ -133,7 +135,6 @@ final class WebBackendStub implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }
