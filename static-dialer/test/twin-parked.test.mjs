@@ -1,10 +1,8 @@
-// Issue 13 end to end: the page in Chromium, the real runner, its Telnyx twin. The parked flow (CALL_FLOW=parked:
+// The parked flow end to end: the page in Chromium, the real runner, its Telnyx twin. The parked flow (CALL_FLOW=parked:
 // the browser's leg waits until our backend transfers it) for every outcome, and the spec-minimal recording event in
 // the direct flow. Each test checks what the twin received from the backend (one transfer per call, a hang-up of the
 // browser's leg naming the destination's outcome when the transfer failed) and what the Web Backend stand-in holds
 // (exactly one call log with Telnyx's numbers and the destination's outcome; one recording with a live link, or none).
-//
-// These need the server side of issue 13 (functions/core, webhook, outbox-drain): until it lands they fail.
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { API_KEY, CALLER_NUMBER, launchBrowser, newTwinPage, startRunner, waitForCallState, waitForConnection }
@@ -106,7 +104,7 @@ async function assertLiveLink(url) {
   assert.ok((await response.arrayBuffer()).byteLength > 417, 'more than one MP3 frame');
 }
 
-describe('parked flow through the Telnyx twin (needs the server side of issue 13)', { concurrency: false }, () => {
+describe('parked flow through the Telnyx twin', { concurrency: false }, () => {
   const s = twinSession({ twin: true, drainEvery: 2, env: { CALL_FLOW: 'parked', ...STALE_AFTER } });
   before(s.start);
   beforeEach(() => s.idle());
@@ -228,7 +226,7 @@ describe('parked flow through the Telnyx twin (needs the server side of issue 13
   });
 });
 
-describe('direct flow, spec-minimal recording event (needs the server side of issue 13)', { concurrency: false }, () => {
+describe('direct flow, spec-minimal recording event', { concurrency: false }, () => {
   const s = twinSession({ twin: true, env: { CALL_FLOW: 'direct' } });
   before(s.start);
   beforeEach(() => s.idle());

@@ -323,7 +323,7 @@ public final class TelnyxSpec {
 
     /**
      * The ids every call event payload carries. The OpenAPI types {@code client_state} as a string; Telnyx's
-     * deliveries carry {@code null} when no command set one (KB ivr-demo sample; telnyx-call-flows.md section 5), so
+     * deliveries carry {@code null} when no command set one (Telnyx's knowledge-base IVR demo sample), so
      * null is allowed. Webhooks do not enforce Base-64 on it: the iOS SDK sends it unencoded (telnyx-webrtc-android
      * issue 797), and Telnyx passes it through.
      */
