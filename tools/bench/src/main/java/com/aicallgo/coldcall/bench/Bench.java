@@ -1,36 +1,21 @@
 package com.aicallgo.coldcall.bench;
 
-import com.aicallgo.coldcall.core.CallControlId;
-import com.aicallgo.coldcall.core.config.Config;
+import static com.aicallgo.coldcall.bench.Functions.answer;
+import static com.aicallgo.coldcall.bench.Functions.environment;
+
 import com.aicallgo.coldcall.core.http.Endpoint;
-import com.aicallgo.coldcall.core.net.HttpCaller;
-import com.aicallgo.coldcall.core.store.CallFacts;
-import com.aicallgo.coldcall.core.store.CallState;
-import com.aicallgo.coldcall.core.store.Calls;
-import com.aicallgo.coldcall.core.store.Claim;
-import com.aicallgo.coldcall.core.store.Deliverable;
-import com.aicallgo.coldcall.core.store.Outbox;
-import com.aicallgo.coldcall.core.store.OutboxEntry;
-import com.aicallgo.coldcall.core.store.RecordingClaim;
-import com.aicallgo.coldcall.core.store.RecordingFacts;
 import com.aicallgo.coldcall.core.store.Redis;
-import com.aicallgo.coldcall.core.store.Schedule;
-import com.aicallgo.coldcall.core.telnyx.ClientState;
-import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.local.Template;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.lettuce.core.RedisClient;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Predicate;
 
 /**
  * {@code bin/bench}: every function's cold start beside a hello-world floor, each route's warm latency beside the
@@ -50,23 +34,8 @@ public final class Bench {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** The stream floor (a hello-world RequestStreamHandler): the floor every ratio and target is read against. */
     static final String HELLO = "HelloStreamFloor";
-    private static final String HELLO_HANDLER = "com.aicallgo.coldcall.bench.hello.HelloStreamHandler";
     /** The POJO floor (a hello-world RequestHandler of the API Gateway types): every ratio is given beside it too. */
     static final String HELLO_POJO = "HelloPojoFloor";
-    private static final String HELLO_POJO_HANDLER = "com.aicallgo.coldcall.bench.hello.HelloHandler::handleRequest";
-    /** The module that builds each function's jar (template logical id to folder under functions/). */
-    private static final Map<String, String> MODULES = Map.of(
-            "CredentialsFunction", "credentials",
-            "StartRecordingFunction", "start-recording",
-            "CallStatusWebhookFunction", "webhook",
-            "RecordingWebhookFunction", "webhook",
-            "OutboxDrainFunction", "outbox-drain");
-    /** On-demand cold first response at most this many times the stream floor. */
-    private static final Map<String, Double> COLD_TARGETS = Map.of(
-            "CredentialsFunction", 5.0,
-            "StartRecordingFunction", 5.0,
-            "CallStatusWebhookFunction", 5.0,
-            "RecordingWebhookFunction", 5.0);
     /** SnapStart restore to response at most this many times the POJO floor's (the stream floor's is a few ms). */
     static final double RESTORE_TARGET = 1.25;
     static final double WARM_TARGET = 1.25;
@@ -145,9 +114,9 @@ public final class Bench {
         Map<String, Object> results = new LinkedHashMap<>();
         results.put("command", options.smoke() ? "bin/bench --smoke" : "bin/bench");
         results.put("machine", machine());
-        String runtime = runtime(root);
+        String runtime = Functions.runtime(root);
         results.put("runtime", runtime);
-        results.put("runtime_lib", runtimeLib(target.resolve("runtime-lib")));
+        results.put("runtime_lib", Functions.runtimeLib(target.resolve("runtime-lib")));
         results.put("lambda_flags", "-XX:MaxHeapSize=" + ColdStart.MAX_HEAP
                 + " -XX:+UseSerialGC -Xshare:auto -XX:+TieredCompilation -XX:TieredStopAtLevel=1"
                 + (runtime.equals("java25") ? " (SnapStart: no TieredStopAtLevel on the command line, as java25 starts"
@@ -156,7 +125,8 @@ public final class Bench {
         double load = loadAverage();
 
         try (Outside outside = new Outside()) {
-            List<ColdStart.Function> functions = functions(root, template, events, outside, redisUrl, options);
+            List<ColdStart.Function> functions =
+                    Functions.functions(root, template, events, outside, redisUrl, options);
             if (options.cold()) {
                 results.put("cold", cold(options, target, functions, outside, out, runtime));
             }
@@ -231,7 +201,7 @@ public final class Bench {
                 entry.put("median_snapshot_ms", median(restores, ColdStart.Run::snapshotMs));
                 entry.put("median_after_restore_ms", median(restores, ColdStart.Run::afterRestoreMs));
             }
-            entry.put("target_ratio", COLD_TARGETS.get(function.name()));
+            entry.put("target_ratio", Functions.COLD_TARGETS.get(function.name()));
             entry.put("footprint", footprints.get(function.name()));
             entry.put("jar_bytes", Files.size(function.jar()));
             cold.put(function.name(), entry);
@@ -313,205 +283,6 @@ public final class Bench {
         }
     }
 
-    /** The I/O of each route alone, with the clients and settings the functions use. */
-    static final class Floors {
-        private static final byte[] CALL_LOG = ("{\"business_id\":\"cold-call\",\"from_phone\":\"+15550000001\","
-                + "\"to_phone\":\"+18005551234\",\"direction\":\"OUTBOUND\",\"start_time\":\"2025-11-15T10:30:00Z\","
-                + "\"end_time\":\"2025-11-15T10:30:31Z\",\"duration\":0,\"call_status\":\"no-answer\","
-                + "\"call_control_id\":\"v3:bench-floor-0000000000-floor-000000\"}").getBytes(StandardCharsets.UTF_8);
-        private static final byte[] RECORDING = ("{\"call_control_id\":\"v3:bench-floor-0000000000-floor-000000\","
-                + "\"recording_sid\":\"bench-recording-0000000000-000000\",\"recording_url\":\"https://s3.amazonaws.com/"
-                + "telephony-recorder-prod/dev/recording-0001.mp3?X-Amz-Expires=600\",\"recording_status\":\"completed\","
-                + "\"recording_duration_seconds\":105,\"recording_channels\":2,\"provider\":\"telnyx\"}")
-                .getBytes(StandardCharsets.UTF_8);
-
-        private final Calls store;
-        private final Outbox outbox;
-        private final Schedule staleChecks;
-        private final String telnyx;
-        private final String webBackend;
-        // the functions' settings: Telnyx 2 s / 4 s (Wiring), the Web Backend WEB_BACKEND_TIMEOUT_MS (1200)
-        private final HttpCaller telnyxHttp = new HttpCaller(Duration.ofSeconds(2), Duration.ofSeconds(4));
-        private final HttpCaller webHttp = new HttpCaller(Duration.ofMillis(1200), Duration.ofMillis(1200));
-
-        Floors(Redis redis, Outside outside) {
-            this.store = new Calls(redis, Duration.ofSeconds(86_400));
-            this.outbox = new Outbox(redis, store);
-            this.staleChecks = Schedule.staleChecks(redis);
-            this.telnyx = outside.base() + "/telnyx";
-            this.webBackend = outside.base() + "/web-backend";
-        }
-
-        void startRecording(String id) throws IOException {
-            store.record(id, CallFacts.dialing("+18005551234", "+15550000001"), Instant.now());
-            RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
-            recordStart(id);
-            store.settleRecording(id, claim, CallState.Recording.STARTED);
-        }
-
-        /** What every event does before its own work: attribution by leg, else session; whether the leg was known. */
-        private boolean attribute(String id) {
-            if (store.callOfLeg("bench-leg-" + id) == null) {
-                store.callOfSession("bench-session-" + id);
-                return false;
-            }
-            return true;
-        }
-
-        /** A call event also indexes its leg and session, unless its leg already named the call. */
-        private void attributeAndIndex(String id) {
-            if (!attribute(id)) {
-                store.index(id, "bench-leg-" + id, "bench-session-" + id);
-            }
-        }
-
-        void callAnswered(String id) throws IOException {
-            attributeAndIndex(id);
-            staleChecks.add(id, Instant.now().plusSeconds(15_300));
-            // the route records the event's facts, then (a call not parked) the answer: two round trips
-            store.record(id, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z")),
-                    Instant.now());
-            store.record(id, CallFacts.answered(Instant.now()), Instant.now());
-            RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
-            recordStart(id);
-            store.settleRecording(id, claim, CallState.Recording.STARTED);
-            store.remember(id, "bench-event-" + id, Instant.now());
-        }
-
-        void callHangup(String id) throws IOException {
-            attributeAndIndex(id);
-            staleChecks.drop(id);
-            store.record(id, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
-                    Instant.parse("2025-11-15T10:30:00Z")).withHangup(Instant.now(), Instant.now(), null, "timeout",
-                    "unknown", "480"), Instant.now());
-            Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
-            post(webBackend + "/api/v1/call-logs", CALL_LOG);
-            store.finish(id, Deliverable.CALL_LOG, claim);
-            outbox.unschedule(new OutboxEntry(id, Deliverable.CALL_LOG));
-            store.remember(id, "bench-event-" + id, Instant.now());
-        }
-
-        void recordingSaved(String id) throws IOException {
-            attribute(id);
-            Deliverable.Recording recording = new Deliverable.Recording("bench");
-            store.recordRecording(id, new RecordingFacts(recording, true,
-                    Instant.parse("2025-11-15T10:30:08.200Z"), null, null), CallState.Recording.SAVED, Instant.now());
-            Claim.Claimed claim = (Claim.Claimed) store.claim(id, recording, Instant.now());
-            post(webBackend + "/api/v1/recordings", RECORDING);
-            store.finish(id, recording, claim);
-            outbox.unschedule(new OutboxEntry(id, recording));
-            store.remember(id, "bench-event-" + id, Instant.now());
-        }
-
-        private void recordStart(String id) throws IOException {
-            CallControlId call = new CallControlId(id);
-            byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(call)
-                    + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", call,
-                            TelnyxCallControl.Attempt.next())
-                    + "\"}").getBytes(StandardCharsets.UTF_8);
-            HttpCaller.Response response = telnyxHttp.post(URI.create(telnyx + "/v2/calls/" + HttpCaller.segment(id)
-                    + "/actions/record_start"), Map.of("Authorization", "Bearer dev-telnyx-api-key-NOT-REAL",
-                    "Content-Type", "application/json", "Accept", "application/json"), body);
-            check(response);
-        }
-
-        private void post(String url, byte[] body) throws IOException {
-            check(webHttp.post(URI.create(url), Map.of("Content-Type", "application/json", "Accept",
-                    "application/json", "X-API-Key", "dev-web-backend-key-NOT-REAL"), body));
-        }
-
-        private static void check(HttpCaller.Response response) {
-            if (!response.ok()) {
-                throw new BenchException("a floor's stub call answered " + response.status());
-            }
-        }
-    }
-
-    /** The functions to start cold: the hello-world floor first, then every function of the template. */
-    private static List<ColdStart.Function> functions(Path root, Template template, Events events, Outside outside,
-            String redisUrl, Options options) {
-        List<ColdStart.Function> functions = new ArrayList<>();
-        Path hello = root.resolve("tools/bench/target/hello-function.jar");
-        functions.add(new ColdStart.Function(HELLO, hello, HELLO_HANDLER, Map.of(),
-                () -> events.file("credentials/get.json"), answer(200, "ok"), List.of()));
-        functions.add(new ColdStart.Function(HELLO_POJO, hello, HELLO_POJO_HANDLER, Map.of(),
-                () -> events.file("credentials/get.json"), answer(200, "ok"), List.of()));
-        for (Template.Function function : template.functions().values()) {
-            String id = function.logicalId();
-            if (!options.only().isEmpty() && !options.only().contains(id)) {
-                continue;
-            }
-            String module = MODULES.get(id);
-            if (module == null) {
-                throw new BenchException(id + " is in template.yaml but the bench does not know its jar: add it to"
-                        + " Bench.MODULES and give it an event");
-            }
-            Path jar = root.resolve("functions").resolve(module).resolve("target").resolve(module + "-function.jar");
-            if (!Files.exists(jar)) {
-                throw new BenchException(jar + " is missing: build with mvn -B -DskipTests package");
-            }
-            java.util.function.Supplier<String> event;
-            Predicate<String> expected;
-            switch (id) {
-                case "CredentialsFunction" -> {
-                    event = () -> events.file("credentials/get.json");
-                    expected = answer(200, "sip_username");
-                }
-                case "StartRecordingFunction" -> {
-                    event = () -> events.startRecording(events.freshId("cold"));
-                    expected = answer(200, "recording_started");
-                }
-                case "CallStatusWebhookFunction" -> {
-                    event = () -> events.webhook("call-status/call-answered.json", events.freshId("cold"));
-                    expected = answer(200, "recording_started");
-                }
-                case "RecordingWebhookFunction" -> {
-                    event = () -> events.webhook("recording/call-recording-saved.json", events.freshId("cold"));
-                    expected = answer(200, "recording_posted");
-                }
-                case "OutboxDrainFunction" -> {
-                    event = Events::scheduled;
-                    expected = json -> json.contains("\"posted\"") && json.contains("\"dead_letters\"");
-                }
-                default -> throw new BenchException("no event for " + id);
-            }
-            functions.add(new ColdStart.Function(id, jar, function.handler(),
-                    environment(template, id, outside, redisUrl), event, expected, List.of()));
-            if (!options.smoke() && COLD_TARGETS.containsKey(id)) {
-                // what a container image with a JDK AOT cache would give the HTTP functions
-                functions.add(new ColdStart.Function(id + " (container image, AOT cache)", jar, function.handler(),
-                        environment(template, id, outside, redisUrl), event, expected, List.of(), true));
-            }
-            for (Map.Entry<String, String> variant : options.also()) {
-                if (!variant.getKey().equals(id)) {
-                    continue;
-                }
-                String other = variant.getValue();
-                if (other.equals("container")) {
-                    // Fn=container: as from a container image, the jar on the class path and a JDK AOT cache
-                    if (options.smoke()) {
-                        functions.add(new ColdStart.Function(id + " (container image, AOT cache)", jar,
-                                function.handler(), environment(template, id, outside, redisUrl), event, expected,
-                                List.of(), true));
-                    }
-                } else if (other.startsWith("@")) {
-                functions.add(new ColdStart.Function(id + " (" + other.substring(1) + ")", jar, function.handler(),
-                        environment(template, id, outside, redisUrl), event, expected,
-                        List.of(other.substring(1).trim().split("\\s+"))));
-                } else {
-                    // Fn=other.jar#pkg.Handler::handleRequest: a jar whose handler class is named otherwise
-                    String[] jarAndHandler = other.split("#", 2);
-                    Path otherJar = Path.of(jarAndHandler[0]).toAbsolutePath();
-                    functions.add(new ColdStart.Function(id + " (" + otherJar.getFileName() + ")", otherJar,
-                            jarAndHandler.length == 2 ? jarAndHandler[1] : function.handler(),
-                            environment(template, id, outside, redisUrl), event, expected, List.of()));
-                }
-            }
-        }
-        return functions;
-    }
-
     /**
      * The bench's own Redis database, emptied first: its calls do not pile up across runs, and the outbox drain it
      * starts never meets (and delivers to a stub) what a local runner or a test left in theirs (they use 0 to 7).
@@ -531,45 +302,6 @@ public final class Bench {
         return bench;
     }
 
-    /**
-     * The template's variables for a function, then the non-secret dev values of {@code events/env.json} (as the
-     * local runner layers them: parameters without a default, such as the caller ID, come from there), pointed at
-     * this machine's Redis and the stubs. Secrets come through the SDK from the Secrets Manager stub.
-     */
-    private static Map<String, String> environment(Template template, String id, Outside outside, String redisUrl) {
-        Map<String, String> env = new LinkedHashMap<>(template.functions().get(id).environment());
-        JsonNode dev;
-        try {
-            dev = JSON.readTree(root().resolve("events/env.json").toFile()).path("Parameters");
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot read events/env.json", e);
-        }
-        dev.fields().forEachRemaining(entry -> {
-            if (!Config.SECRET_KEYS.contains(entry.getKey())) {
-                env.put(entry.getKey(), entry.getValue().asText());
-            }
-        });
-        env.put("REDIS_URL", redisUrl);
-        env.putAll(outside.environment());
-        // what Lambda adds, for the warm runs built in-process (the cold runs get these from ColdStart too)
-        env.put("AWS_REGION", "us-east-1");
-        env.put("AWS_ACCESS_KEY_ID", "AKIABENCHNOTREAL0000");
-        env.put("AWS_SECRET_ACCESS_KEY", "bench-secret-access-key-not-real");
-        env.put("AWS_SESSION_TOKEN", "bench-session-token-not-real");
-        return env;
-    }
-
-    /** An API Gateway response with this status whose body mentions {@code text}. */
-    static Predicate<String> answer(int status, String text) {
-        return json -> {
-            try {
-                JsonNode response = JSON.readTree(json);
-                return response.path("statusCode").asInt() == status && response.path("body").asText().contains(text);
-            } catch (IOException e) {
-                return false;
-            }
-        };
-    }
 
     private static Map<String, Object> footprint(List<ColdStart.Function> functions, Map<String, Object> results)
             throws IOException {
@@ -598,25 +330,8 @@ public final class Bench {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    /** The jars that stand for Lambda's /var/runtime/lib (tools/bench/pom.xml picks their versions). */
-    private static String runtimeLib(Path directory) throws IOException {
-        try (var jars = Files.list(directory)) {
-            return String.join(", ", jars.map(jar -> jar.getFileName().toString().replaceFirst("\\.jar$", ""))
-                    .sorted().toList());
-        }
-    }
 
-    /** The template's {@code Runtime} (Globals), which the cold starts imitate. */
-    static String runtime(Path root) throws IOException {
-        java.util.regex.Matcher matcher = java.util.regex.Pattern.compile("(?m)^\\s+Runtime: (java\\d+)\\s*$")
-                .matcher(Files.readString(root.resolve("template.yaml")));
-        if (!matcher.find()) {
-            throw new BenchException("template.yaml names no java Runtime");
-        }
-        return matcher.group(1);
-    }
-
-    private static Path root() {
+    static Path root() {
         String root = System.getProperty("project.root");
         Path path = root == null ? Path.of("").toAbsolutePath() : Path.of(root).toAbsolutePath();
         while (!Files.exists(path.resolve("template.yaml")) && path.getParent() != null) {
