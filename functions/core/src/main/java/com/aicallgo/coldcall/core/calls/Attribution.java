@@ -24,9 +24,9 @@ public record Attribution(CallControlId call, boolean ownLeg, boolean indexed) {
         WebhookEvent.Payload payload = event.payload();
         CallControlId controlId = event.callControlId();
         CallControlId stated = ClientState.callOf(payload.clientState());
-        CallControlId byLeg = stated != null ? null : stored(store.callOfLeg(payload.callLegId()));
+        CallControlId byLeg = stated != null ? null : store.callOfLeg(payload.callLegId());
         CallControlId call = stated != null ? stated : byLeg != null ? byLeg
-                : stored(store.callOfSession(payload.callSessionId()));
+                : store.callOfSession(payload.callSessionId());
         if (call == null) {
             return controlId == null ? null : new Attribution(controlId, true, false);
         }
@@ -34,10 +34,5 @@ public record Attribution(CallControlId call, boolean ownLeg, boolean indexed) {
         return controlId == null || call.equals(controlId)
                 ? new Attribution(call, true, indexed)
                 : new Attribution(call, false, indexed);
-    }
-
-    /** A call control id as the store's index holds it (written from a checked id). */
-    private static CallControlId stored(String id) {
-        return id == null ? null : new CallControlId(id);
     }
 }

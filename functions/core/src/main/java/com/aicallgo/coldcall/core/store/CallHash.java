@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
-import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.CallControlId;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,8 +54,7 @@ final class CallHash {
      * The Redis key of a call: {@code cold_call_status:{<call_control_id>}}. The braces make the call control id the
      * key's hash tag, so on a Redis cluster everything about one call sits in one slot.
      */
-    static String key(String callControlId) {
-        Ids.require("call_control_id", callControlId);
+    static String key(CallControlId callControlId) {
         return "cold_call_status:{" + callControlId + "}";
     }
 
