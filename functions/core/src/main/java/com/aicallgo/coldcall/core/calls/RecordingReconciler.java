@@ -7,6 +7,7 @@ import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -226,8 +227,8 @@ public final class RecordingReconciler {
         } else {
             seconds = secondsBetween(recording.recordingStartedAt(), recording.recordingEndedAt());
         }
-        return new RecordingMetadata(callControlId.value(), recording.id(), link.url(), "completed",
-                Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
+        return new RecordingMetadata(callControlId.value(), recording.id(), link.url(),
+                RecordingStatus.COMPLETED.wire(), Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
                 "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx", link.expiresAt());
     }
 
