@@ -153,7 +153,7 @@ public final class Calls {
 
     /** Claims the once-only delivery of {@code deliverable}. */
     public Claim claim(CallControlId callControlId, Deliverable deliverable, Instant now) {
-        return Claim.of(claim(callControlId, deliverable.field(), now));
+        return CallHash.claim(claim(callControlId, deliverable.field(), now));
     }
 
     /** Marks claimed work done, if the claim is still ours; its kept payload is dropped. */
@@ -168,7 +168,7 @@ public final class Calls {
 
     /** Claims the once-only connect command of a parked call. */
     public Claim claimConnect(CallControlId callControlId, Instant now) {
-        return Claim.of(claim(callControlId, CallHash.Field.CONNECT.wire, now));
+        return CallHash.claim(claim(callControlId, CallHash.Field.CONNECT.wire, now));
     }
 
     /** Settles the connect claim: done once Telnyx took the command, else given back. */
@@ -178,7 +178,7 @@ public final class Calls {
 
     /** Claims the right to send {@code record_start}. */
     public RecordingClaim claimRecording(CallControlId callControlId, Instant now) {
-        return RecordingClaim.of(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
+        return CallHash.recordingClaim(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
                 new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
                 Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
     }
