@@ -191,8 +191,8 @@ public final class RecordingReconciler {
     private Outcome backfill(CallControlId callControlId, CallState call) {
         List<TelnyxRecordings.Recording> listed;
         try {
-            listed = telnyx.forCall(callControlId.value(), call.facts().callLegId(), call.facts().callSessionId()).stream()
-                    .filter(TelnyxRecordings.Recording::completed).toList();
+            listed = telnyx.forCall(callControlId.value(), call.facts().callLegId(), call.facts().callSessionId())
+                    .stream().filter(TelnyxRecordings.Recording::completed).toList();
         } catch (TelnyxRecordings.Unavailable e) {
             return telnyxUnavailable(callControlId, call, e);
         }

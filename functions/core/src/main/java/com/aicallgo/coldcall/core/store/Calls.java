@@ -101,7 +101,8 @@ public final class Calls {
      * Records what a recording's webhook (or a backfill) says: its result, when it was saved or backfilled (each
      * first-wins), and, from a webhook, the call's recording state ({@code SAVED} or {@code ERROR}).
      */
-    public CallState recordRecording(CallControlId callControlId, RecordingFacts facts, CallState.Recording state, Instant now) {
+    public CallState recordRecording(CallControlId callControlId, RecordingFacts facts, CallState.Recording state,
+            Instant now) {
         Map<String, String> overwrite = state == null ? Map.of() : Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire);
         return apply(callControlId, null, CallHash.encode(facts), overwrite, now);
     }
@@ -178,8 +179,8 @@ public final class Calls {
 
     /** Claims the right to send {@code record_start}. */
     public RecordingClaim claimRecording(CallControlId callControlId, Instant now) {
-        return CallHash.recordingClaim(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
-                new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
+        return CallHash.recordingClaim(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING,
+                ScriptOutputType.VALUE, new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
                 Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
     }
 
@@ -205,8 +206,8 @@ public final class Calls {
      *
      * @return {@code false} when the work was done meanwhile
      */
-    boolean queue(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim, String payload, Instant now,
-            Duration keep) {
+    boolean queue(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim, String payload,
+            Instant now, Duration keep) {
         return "queued".equals(redis.run(commands -> commands.eval(CallHash.QUEUE, ScriptOutputType.VALUE,
                 new String[] {CallHash.key(callControlId)}, deliverable.field(), claim == null ? "" : claim.token(),
                 payload == null ? "" : payload, now.toString(),
@@ -235,8 +236,8 @@ public final class Calls {
         return CallHash.decode(applyRaw(callControlId, stage, firstWins, overwrite, now));
     }
 
-    private Map<String, String> applyRaw(CallControlId callControlId, CallState.Stage stage, Map<String, String> firstWins,
-            Map<String, String> overwrite, Instant now) {
+    private Map<String, String> applyRaw(CallControlId callControlId, CallState.Stage stage,
+            Map<String, String> firstWins, Map<String, String> overwrite, Instant now) {
         List<String> args = new ArrayList<>();
         args.add(Long.toString(ttl.toSeconds()));
         args.add(now.toString());

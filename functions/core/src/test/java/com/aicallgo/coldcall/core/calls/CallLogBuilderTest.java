@@ -104,7 +104,8 @@ class CallLogBuilderTest {
     @Test
     void aMissingBusinessIdIsAConfigurationError() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new CallLogBuilder(null, ANSWER_WAIT).build(new CallControlId("v3:t"), call(5, 10, "normal_clearing", null, null)));
+                () -> new CallLogBuilder(null, ANSWER_WAIT).build(new CallControlId("v3:t"),
+                        call(5, 10, "normal_clearing", null, null)));
         assertEquals("COLD_CALL_BUSINESS_ID is required and not set", e.getMessage());
     }
 }
