@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.outboxdrain;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -101,7 +102,7 @@ class OutboxDrainHandlerIT {
     }
 
     /** A validly signed hang-up could once store these times; building its call log overflows a long. */
-    private void queuePoisonCallLog(String callControlId) {
+    private void queuePoisonCallLog(CallControlId callControlId) {
         Instant now = clock.instant();
         Instant past = Instant.parse("-290000000-01-01T00:00:00Z");
         Instant future = Instant.parse("+290000000-01-01T00:00:00Z");
@@ -114,7 +115,7 @@ class OutboxDrainHandlerIT {
     @Test
     void aPoisonEntryIsRetriedThenDeadLetteredWhileEveryOtherEntryIsDelivered() {
         queueOneRecording();
-        queuePoisonCallLog("v3:poison-0001");
+        queuePoisonCallLog(new CallControlId("v3:poison-0001"));
         backend.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(201)));
         backend.stubFor(post("/api/v1/call-logs").willReturn(aResponse().withStatus(201)));
         OutboxDrainHandler handler = new OutboxDrainHandler(wiring);
@@ -139,7 +140,7 @@ class OutboxDrainHandlerIT {
     void aPassKeepsGoingPastTwoHundredEntriesUntilItsDeadline() {
         Instant now = clock.instant();
         for (int i = 0; i < 450; i++) {
-            String id = "v3:many-" + i;
+            CallControlId id = new CallControlId("v3:many-" + i);
             wiring.calls().record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null,
                     null, now.minusSeconds(60), now.minusSeconds(60), null, now, now, now, "user_busy", "callee", "486",
                     null, null, null, null),

@@ -199,6 +199,21 @@ class StaleCallsIT {
     }
 
     @Test
+    void aScheduledMemberThatIsNoCallControlIdFailsItsCheckAloneAndWaitsItsTurn() {
+        answeredAndNeverHungUp();
+        TestRedis.with(DB, redis -> redis.zadd("cold_call_stale_checks", 0, "bad\u0001id"));
+        telnyxSays(200, "{\"data\": {\"call_control_id\": \"v3:stale-0001\", \"is_alive\": false, \"record_type\": \"call\"}}");
+        clock.set(T.plus(Duration.ofMinutes(61)));
+        Map<String, Object> report = run();
+        assertEquals(2, report.get("stale_calls_checked"));
+        assertEquals(1, report.get("stale_calls_settled"), "the good call is settled in the same sweep");
+        Double due = TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "bad\u0001id"));
+        assertTrue(due >= clock.instant().plus(Duration.ofMinutes(5)).toEpochMilli(), "checked again later");
+        assertTrue(this.log.text().contains("Failure: The request is invalid: call_control_id is required"),
+                this.log.text());
+    }
+
+    @Test
     void theStatusApiNotAnsweringSettlesNothingAndAsksAgain() {
         answeredAndNeverHungUp();
         telnyxSays(503, "{}");

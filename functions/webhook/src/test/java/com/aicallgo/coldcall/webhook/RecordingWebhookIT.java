@@ -198,7 +198,7 @@ class RecordingWebhookIT {
 
     @Test
     void aSpecMinimalRecordingWithoutClientStateIsAttributedByItsLegOrSession() throws Exception {
-        wiring.calls().index("v3:dev-call-0001", null, "b08ff4c4-a583-506e-9383-12bab719adf1");
+        wiring.calls().index(new CallControlId("v3:dev-call-0001"), null, "b08ff4c4-a583-506e-9383-12bab719adf1");
         recordingsApiLists("call_leg_id", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292");
         APIGatewayV2HTTPResponse response = deliverEdited(RecordingWebhookIT::specMinimal);
         assertEquals(200, response.getStatusCode());
@@ -207,7 +207,7 @@ class RecordingWebhookIT {
 
     @Test
     void aSpecMinimalRecordingTheApiCannotNameYetIsLeftToTheRecordingCheck() throws Exception {
-        wiring.calls().index("v3:dev-call-0001", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292", null);
+        wiring.calls().index(new CallControlId("v3:dev-call-0001"), "f93ed538-2eb3-5ab9-ab8e-abe772f6f292", null);
         APIGatewayV2HTTPResponse response = deliverEdited(RecordingWebhookIT::specMinimal);
         assertEquals(200, response.getStatusCode(), "never refused: Telnyx would only send it again");
         assertEquals("recording_lookup_deferred", Json.mapper().readTree(response.getBody()).get("outcome").asText());

@@ -52,10 +52,11 @@ final class Floors {
     }
 
     void startRecording(String id) throws IOException {
-        store.record(id, CallFacts.dialing("+18005551234", "+15550000001"), Instant.now());
-        RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
+        CallControlId call = new CallControlId(id);
+        store.record(call, CallFacts.dialing("+18005551234", "+15550000001"), Instant.now());
+        RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(call, Instant.now());
         recordStart(id);
-        store.settleRecording(id, claim, CallState.Recording.STARTED);
+        store.settleRecording(call, claim, CallState.Recording.STARTED);
     }
 
     /** What every event does before its own work: attribution by leg, else session; whether the leg was known. */
@@ -70,47 +71,50 @@ final class Floors {
     /** A call event also indexes its leg and session, unless its leg already named the call. */
     private void attributeAndIndex(String id) {
         if (!attribute(id)) {
-            store.index(id, "bench-leg-" + id, "bench-session-" + id);
+            store.index(new CallControlId(id), "bench-leg-" + id, "bench-session-" + id);
         }
     }
 
     void callAnswered(String id) throws IOException {
+        CallControlId call = new CallControlId(id);
         attributeAndIndex(id);
         staleChecks.add(id, Instant.now().plusSeconds(15_300));
         // the route records the event's facts, then (a call not parked) the answer: two round trips
-        store.record(id, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
+        store.record(call, CallFacts.ownLeg(CallState.Stage.ACTIVE, "+18005551234", "+15550000001", null, null,
                 Instant.parse("2025-11-15T10:30:00Z")),
                 Instant.now());
-        store.record(id, CallFacts.answered(Instant.now()), Instant.now());
-        RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(id, Instant.now());
+        store.record(call, CallFacts.answered(Instant.now()), Instant.now());
+        RecordingClaim.Claimed claim = (RecordingClaim.Claimed) store.claimRecording(call, Instant.now());
         recordStart(id);
-        store.settleRecording(id, claim, CallState.Recording.STARTED);
-        store.remember(id, "bench-event-" + id, Instant.now());
+        store.settleRecording(call, claim, CallState.Recording.STARTED);
+        store.remember(call, "bench-event-" + id, Instant.now());
     }
 
     void callHangup(String id) throws IOException {
+        CallControlId call = new CallControlId(id);
         attributeAndIndex(id);
         staleChecks.drop(id);
-        store.record(id, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
+        store.record(call, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null, null,
                 Instant.parse("2025-11-15T10:30:00Z")).withHangup(Instant.now(), Instant.now(), null, "timeout",
                 "unknown", "480"), Instant.now());
-        Claim.Claimed claim = (Claim.Claimed) store.claim(id, Deliverable.CALL_LOG, Instant.now());
+        Claim.Claimed claim = (Claim.Claimed) store.claim(call, Deliverable.CALL_LOG, Instant.now());
         post(webBackend + "/api/v1/call-logs", CALL_LOG);
-        store.finish(id, Deliverable.CALL_LOG, claim);
-        outbox.unschedule(new OutboxEntry(id, Deliverable.CALL_LOG));
-        store.remember(id, "bench-event-" + id, Instant.now());
+        store.finish(call, Deliverable.CALL_LOG, claim);
+        outbox.unschedule(new OutboxEntry(call, Deliverable.CALL_LOG));
+        store.remember(call, "bench-event-" + id, Instant.now());
     }
 
     void recordingSaved(String id) throws IOException {
+        CallControlId call = new CallControlId(id);
         attribute(id);
         Deliverable.Recording recording = new Deliverable.Recording("bench");
-        store.recordRecording(id, new RecordingFacts(recording, true,
+        store.recordRecording(call, new RecordingFacts(recording, true,
                 Instant.parse("2025-11-15T10:30:08.200Z"), null, null), CallState.Recording.SAVED, Instant.now());
-        Claim.Claimed claim = (Claim.Claimed) store.claim(id, recording, Instant.now());
+        Claim.Claimed claim = (Claim.Claimed) store.claim(call, recording, Instant.now());
         post(webBackend + "/api/v1/recordings", RECORDING);
-        store.finish(id, recording, claim);
-        outbox.unschedule(new OutboxEntry(id, recording));
-        store.remember(id, "bench-event-" + id, Instant.now());
+        store.finish(call, recording, claim);
+        outbox.unschedule(new OutboxEntry(call, recording));
+        store.remember(call, "bench-event-" + id, Instant.now());
     }
 
     private void recordStart(String id) throws IOException {

@@ -1,9 +1,11 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.Failure;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.Calls;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.WebhookEvent;
 import java.util.LinkedHashMap;
@@ -13,7 +15,7 @@ import java.util.Map;
  * Every Telnyx call event, whichever webhook route it came to. Telnyx sends a call's recording events to the
  * connection's webhook URL ({@code record_start} takes no URL of its own), which is the call-status route: both
  * routes therefore take both kinds, and the recording route stays for accounts that send recording events elsewhere.
- * An event is attributed to its call first ({@link Attribution}); one that names none of ours is acknowledged with
+ * An event is attributed to its call first ({@link #attribute}); one that names none of ours is acknowledged with
  * an {@code unattributed} WARN line carrying its ids, never refused (Telnyx would only deliver it again).
  */
 public final class CallEvents {
@@ -56,7 +58,7 @@ public final class CallEvents {
         if (event.type() == WebhookEvent.Type.OTHER) {
             return EventOutcome.IGNORED;
         }
-        Attribution to = Attribution.of(event, store);
+        Attribution to = attribute(event);
         if (to == null) {
             WebhookEvent.Payload payload = event.payload();
             Map<String, Object> fields = new LinkedHashMap<>();
@@ -73,5 +75,27 @@ public final class CallEvents {
             case RECORDING_SAVED, RECORDING_ERROR -> recordings.apply(event, to.call());
             case OTHER -> EventOutcome.IGNORED;
         };
+    }
+
+    /**
+     * The event's call, or {@code null} when nothing we know names one. An event names its call by
+     * {@code call_control_id}, unless its {@code client_state} (which every command we send carries), or else its leg
+     * or session id as we indexed them when seen ({@link Calls#index}), names another of our calls: then it is that
+     * call's other leg. Without a call control id: by client state, then leg, then session.
+     */
+    private Attribution attribute(WebhookEvent event) {
+        WebhookEvent.Payload payload = event.payload();
+        CallControlId controlId = event.callControlId();
+        CallControlId stated = ClientState.callOf(payload.clientState());
+        CallControlId byLeg = stated != null ? null : store.callOfLeg(payload.callLegId());
+        CallControlId call = stated != null ? stated : byLeg != null ? byLeg
+                : store.callOfSession(payload.callSessionId());
+        if (call == null) {
+            return controlId == null ? null : new Attribution(controlId, true, false);
+        }
+        boolean indexed = call.equals(byLeg);
+        return controlId == null || call.equals(controlId)
+                ? new Attribution(call, true, indexed)
+                : new Attribution(call, false, indexed);
     }
 }

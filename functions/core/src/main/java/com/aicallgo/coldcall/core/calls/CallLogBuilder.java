@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
@@ -38,7 +39,7 @@ public final class CallLogBuilder {
     }
 
     /** The log as of {@code now}; call only when {@link #readyAt} is not after {@code now}. */
-    public CallLog build(String callControlId, CallState call) {
+    public CallLog build(CallControlId callControlId, CallState call) {
         CallFacts facts = call.facts();
         Instant answeredAt = facts.answeredAt();
         boolean answered = answeredAt != null;
@@ -64,7 +65,7 @@ public final class CallLogBuilder {
                 (facts.destinationHangupCause() != null
                         ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
                         : CallEnding.of(answered, facts.hangupCause(), facts.sipHangupCause())).callStatus(),
-                callControlId);
+                callControlId.value());
     }
 
     private static Instant first(Instant... candidates) {

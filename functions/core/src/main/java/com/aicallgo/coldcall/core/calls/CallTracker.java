@@ -107,15 +107,15 @@ public final class CallTracker {
             facts = facts.withHangup(end == null ? occurred : end, occurred, clock.instant(), payload.hangupCause(),
                     payload.hangupSource(), payload.sipHangupCause());
         }
-        CallState call = store.record(callControlId.value(), facts, clock.instant());
+        CallState call = store.record(callControlId, facts, clock.instant());
         if (stage == Stage.ACTIVE && !Boolean.TRUE.equals(call.facts().parked())) {
-            call = store.record(callControlId.value(), CallFacts.answered(occurred), clock.instant());
+            call = store.record(callControlId, CallFacts.answered(occurred), clock.instant());
         }
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
         if (!to.indexed()) {
-            store.index(callControlId.value(), payload.callLegId(), payload.callSessionId());
+            store.index(callControlId, payload.callLegId(), payload.callSessionId());
         }
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
@@ -135,7 +135,7 @@ public final class CallTracker {
             quality.publish(callControlId, call, payload.callQualityStats());
         }
         if (outcome != EventOutcome.AWAITING_ANSWER) {
-            store.remember(callControlId.value(), event.id(), clock.instant());
+            store.remember(callControlId, event.id(), clock.instant());
         }
         return outcome;
     }
@@ -145,24 +145,24 @@ public final class CallTracker {
         CallControlId callControlId = to.call();
         WebhookEvent.Payload payload = event.payload();
         CallState call = switch (stage) {
-            case ACTIVE -> store.record(callControlId.value(), CallFacts.destinationAnswered(number(payload.to()),
+            case ACTIVE -> store.record(callControlId, CallFacts.destinationAnswered(number(payload.to()),
                     callerNumber(payload.from()), event.occurredAt()), clock.instant());
-            case ENDED -> store.record(callControlId.value(), CallFacts.destinationEnded(
+            case ENDED -> store.record(callControlId, CallFacts.destinationEnded(
                     blankToNull(payload.hangupCause(), "unspecified"), payload.sipHangupCause()), clock.instant());
-            default -> store.read(callControlId.value());
+            default -> store.read(callControlId);
         };
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
         if (!to.indexed()) {
-            store.index(callControlId.value(), payload.callLegId(), payload.callSessionId());
+            store.index(callControlId, payload.callLegId(), payload.callSessionId());
         }
         EventOutcome outcome = switch (stage) {
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
             case ENDED -> call.ended() ? EventOutcome.RECORDED : endBrowserLeg(callControlId, call, event.id());
             default -> EventOutcome.RECORDED;
         };
-        store.remember(callControlId.value(), event.id(), clock.instant());
+        store.remember(callControlId, event.id(), clock.instant());
         return outcome;
     }
 
@@ -190,7 +190,7 @@ public final class CallTracker {
             return EventOutcome.RECORDED;
         }
         Claim.Claimed claim;
-        switch (store.claimConnect(callControlId.value(), clock.instant())) {
+        switch (store.claimConnect(callControlId, clock.instant())) {
             case Claim.Done done -> {
                 return EventOutcome.CONNECT_ALREADY_SENT;
             }
@@ -201,8 +201,8 @@ public final class CallTracker {
         }
         PhoneNumber to = PhoneNumber.parse(call.facts().toPhone());
         if (to == null) {
-            store.settleConnect(callControlId.value(), claim, true);
-            store.record(callControlId.value(), CallFacts.destinationEnded("not_found", null), clock.instant());
+            store.settleConnect(callControlId, claim, true);
+            store.record(callControlId, CallFacts.destinationEnded("not_found", null), clock.instant());
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId,
                     CallEnding.INVALID_NUMBER, Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
@@ -214,22 +214,22 @@ public final class CallTracker {
         } catch (TelnyxFailure e) {
             boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
             // a new delivery of call.initiated is a new attempt, with a new command id
-            store.settleConnect(callControlId.value(), claim, !retry);
+            store.settleConnect(callControlId, claim, !retry);
             if (retry) {
                 throw e;
             }
-            store.record(callControlId.value(), CallFacts.destinationEnded("unspecified", null), clock.instant());
+            store.record(callControlId, CallFacts.destinationEnded("unspecified", null), clock.instant());
             log.warn("Telnyx refused to connect the call; hanging up the browser's leg",
                     Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
             command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.FAILED,
                     Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
-        store.settleConnect(callControlId.value(), claim, true);
+        store.settleConnect(callControlId, claim, true);
         if (answer == TelnyxCallControl.Answer.ACCEPTED) {
-            if (store.markRecording(callControlId.value(), CallState.Recording.STARTED, clock.instant()).recording()
+            if (store.markRecording(callControlId, CallState.Recording.STARTED, clock.instant()).recording()
                     == CallState.Recording.PENDING) {
-                store.replacePendingRecording(callControlId.value(), CallState.Recording.STARTED, clock.instant());
+                store.replacePendingRecording(callControlId, CallState.Recording.STARTED, clock.instant());
             }
             return EventOutcome.CONNECTING;
         }

@@ -85,16 +85,16 @@ public final class Delivery {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            outbox.enqueue(callControlId.value(), Deliverable.CALL_LOG, null, null, ready, now, keep());
+            outbox.enqueue(callControlId, Deliverable.CALL_LOG, null, null, ready, now, keep());
             return Result.QUEUED;
         }
-        return deliver(new OutboxEntry(callControlId.value(), Deliverable.CALL_LOG), CallLog.PATH,
-                callLogs.build(callControlId.value(), call), null, call);
+        return deliver(new OutboxEntry(callControlId, Deliverable.CALL_LOG), CallLog.PATH,
+                callLogs.build(callControlId, call), null, call);
     }
 
     /** Delivers a recording's metadata now, or queues it; {@code call} is what Redis knows about its call. */
     public Result deliverRecording(CallControlId callControlId, RecordingMetadata metadata, CallState call) {
-        return deliver(new OutboxEntry(callControlId.value(), new Deliverable.Recording(metadata.recordingSid())),
+        return deliver(new OutboxEntry(callControlId, new Deliverable.Recording(metadata.recordingSid())),
                 RecordingMetadata.PATH, metadata, json(metadata), call);
     }
 
@@ -139,7 +139,7 @@ public final class Delivery {
     }
 
     private Result deliver(OutboxEntry entry, String path, Object record, String payload, CallState call) {
-        String callControlId = entry.callControlId();
+        CallControlId callControlId = entry.callControlId();
         Instant now = clock.instant();
         switch (store.claim(callControlId, entry.deliverable(), now)) {
             case Claim.Done done -> {
@@ -163,7 +163,7 @@ public final class Delivery {
 
     private Result post(OutboxEntry entry, Claim.Claimed claim, String path, Object record, String payload,
             CallState call) {
-        String callControlId = entry.callControlId();
+        CallControlId callControlId = entry.callControlId();
         Deliverable deliverable = entry.deliverable();
         WebBackendClient.Result result;
         Object fresh = record instanceof RecordingMetadata metadata ? live(metadata) : record;

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.StoreUnavailable;
 import java.time.Clock;
@@ -21,6 +22,14 @@ final class Isolation {
     static final int POISON_ATTEMPTS = 5;
 
     private Isolation() {
+    }
+
+    /**
+     * The call a scheduled member names, read once: a member that is no call control id fails its entry with the
+     * {@code invalid_request} the store would have thrown, and is retried or given up on like any other failure.
+     */
+    static CallControlId callOf(String member) {
+        return CallControlId.of("call_control_id", member);
     }
 
     /**

@@ -68,7 +68,7 @@ public final class OutboxDrain {
     }
 
     private Delivery.Result failed(OutboxEntry entry, String reason) {
-        return retries.failed(entry, entry.callControlId(), entry.deliverable().field(), reason)
+        return retries.failed(entry, entry.callControlId().value(), entry.deliverable().field(), reason)
                 ? Delivery.Result.DEAD_LETTERED
                 : Delivery.Result.QUEUED;
     }

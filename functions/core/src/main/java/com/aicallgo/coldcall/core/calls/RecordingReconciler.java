@@ -7,6 +7,7 @@ import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Deliverable;
 import com.aicallgo.coldcall.core.store.RecordingFacts;
+import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.time.Deadline;
@@ -113,7 +114,7 @@ public final class RecordingReconciler {
     public Report reconcile(boolean all, Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
         Pass.each(deadline, handled -> checks.due(all ? null : clock.instant(), batch + handled),
-                callControlId -> counts[Isolation.handle(callControlId, this::check, this::failed).ordinal()]++);
+                member -> counts[Isolation.handle(member, m -> check(Isolation.callOf(m)), this::failed).ordinal()]++);
         int checked = Arrays.stream(counts).sum();
         Report report = new Report(checked, counts[Outcome.CAPTURED.ordinal()], counts[Outcome.BACKFILLED.ordinal()],
                 counts[Outcome.MISSING.ordinal()], counts[Outcome.FAILED.ordinal()], counts[Outcome.WAITING.ordinal()]);
@@ -123,17 +124,17 @@ public final class RecordingReconciler {
         return report;
     }
 
-    private Outcome failed(String callControlId, String reason) {
-        return retries.failed(callControlId, callControlId, "recording_check", reason)
+    private Outcome failed(String member, String reason) {
+        return retries.failed(member, member, "recording_check", reason)
                 ? Outcome.MISSING
                 : Outcome.WAITING;
     }
 
     /** Checks one call's recording. */
-    public Outcome check(String callControlId) {
+    public Outcome check(CallControlId callControlId) {
         CallState call = calls.read(callControlId);
         if (call.recordingChecked()) {
-            checks.drop(callControlId);
+            checks.drop(callControlId.value());
             return Outcome.SETTLED_BEFORE;
         }
         if (call.empty()) {
@@ -153,7 +154,7 @@ public final class RecordingReconciler {
     }
 
     /** Settles the call from the recordings it knows of (from webhooks or a backfill). */
-    private Outcome settleFromRecords(String callControlId, CallState call) {
+    private Outcome settleFromRecords(CallControlId callControlId, CallState call) {
         List<CallState.Sending> completed = call.recordings().stream().map(call::sending)
                 .filter(sending -> Boolean.TRUE.equals(sending.completed())).toList();
         if (completed.isEmpty()) {
@@ -187,11 +188,11 @@ public final class RecordingReconciler {
      *
      * @return {@code null} when recordings were found and handed over (settle from them), else the outcome
      */
-    private Outcome backfill(String callControlId, CallState call) {
+    private Outcome backfill(CallControlId callControlId, CallState call) {
         List<TelnyxRecordings.Recording> listed;
         try {
-            listed = telnyx.forCall(callControlId, call.facts().callLegId(), call.facts().callSessionId()).stream()
-                    .filter(TelnyxRecordings.Recording::completed).toList();
+            listed = telnyx.forCall(callControlId.value(), call.facts().callLegId(), call.facts().callSessionId())
+                    .stream().filter(TelnyxRecordings.Recording::completed).toList();
         } catch (TelnyxRecordings.Unavailable e) {
             return telnyxUnavailable(callControlId, call, e);
         }
@@ -212,13 +213,13 @@ public final class RecordingReconciler {
             Instant now = clock.instant();
             CallState marked = calls.recordRecording(callControlId,
                     new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
-            delivery.deliverRecording(new CallControlId(callControlId), metadata(callControlId, fresh), marked);
+            delivery.deliverRecording(callControlId, metadata(callControlId, fresh), marked);
         }
         return null;
     }
 
     /** A recording the API describes, as the Web Backend takes it (its link as read now). */
-    RecordingMetadata metadata(String callControlId, TelnyxRecordings.Recording recording) {
+    RecordingMetadata metadata(CallControlId callControlId, TelnyxRecordings.Recording recording) {
         Link link = Link.of(recording, clock.instant());
         long seconds = 0;
         if (recording.durationMillis() != null) {
@@ -226,8 +227,8 @@ public final class RecordingReconciler {
         } else {
             seconds = secondsBetween(recording.recordingStartedAt(), recording.recordingEndedAt());
         }
-        return new RecordingMetadata(callControlId, recording.id(), link.url(), "completed",
-                Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
+        return new RecordingMetadata(callControlId.value(), recording.id(), link.url(),
+                RecordingStatus.COMPLETED.wire(), Math.max(0, Math.min(seconds, MAX_RECORDING_SECONDS)),
                 "single".equalsIgnoreCase(recording.channels()) ? 1 : 2, "telnyx", link.expiresAt());
     }
 
@@ -273,7 +274,7 @@ public final class RecordingReconciler {
         };
     }
 
-    private Outcome telnyxUnavailable(String callControlId, CallState call, TelnyxRecordings.Unavailable e) {
+    private Outcome telnyxUnavailable(CallControlId callControlId, CallState call, TelnyxRecordings.Unavailable e) {
         long attempt = calls.countRecordingsApiFailure(callControlId);
         Instant due = clock.instant().plus(Delivery.backoff((int) Math.min(attempt, 20)));
         if (!due.isBefore(giveUpAt(call))) {
@@ -285,11 +286,11 @@ public final class RecordingReconciler {
         return waitFor(callControlId, call, due, e.getMessage());
     }
 
-    private Outcome waitFor(String callControlId, CallState call, Instant due, String why) {
+    private Outcome waitFor(CallControlId callControlId, CallState call, Instant due, String why) {
         if (!due.isBefore(giveUpAt(call))) {
             return settle(callControlId, Outcome.MISSING, why + " " + GIVE_UP.toHours() + " h after the hang-up", 0);
         }
-        checks.move(callControlId, due);
+        checks.move(callControlId.value(), due);
         return Outcome.WAITING;
     }
 
@@ -302,10 +303,10 @@ public final class RecordingReconciler {
      * Settles the call once: the first pass to write {@code recording_check} counts it; a pass that loses the race
      * counts nothing.
      */
-    private Outcome settle(String callControlId, Outcome outcome, String reason, int backfilled) {
+    private Outcome settle(CallControlId callControlId, Outcome outcome, String reason, int backfilled) {
         boolean ours = calls.markRecordingChecked(callControlId, outcome.name().toLowerCase(Locale.ROOT), reason,
                 clock.instant());
-        checks.drop(callControlId);
+        checks.drop(callControlId.value());
         if (!ours) {
             return Outcome.SETTLED_BEFORE;
         }

@@ -40,7 +40,7 @@ public final class RecordingStarter {
      * @throws TelnyxFailure when Telnyx does not answer or refuses; the claim is given back first
      */
     public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone) {
-        CallState call = store.record(callControlId.value(), CallFacts.dialing(toPhone, fromPhone), clock.instant());
+        CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
         if (parkedFlow && !Boolean.FALSE.equals(call.facts().parked())) {
             // the transfer that connects a parked call records from the answer: a record_start of the page's own
             // would make a second recording; until the flow of this call is known, it waits as pending (the answer
@@ -48,7 +48,7 @@ public final class RecordingStarter {
             if (call.ended()) {
                 return StartOutcome.CALL_ENDED;
             }
-            CallState.Recording state = store.markRecording(callControlId.value(), CallState.Recording.PENDING, clock.instant())
+            CallState.Recording state = store.markRecording(callControlId, CallState.Recording.PENDING, clock.instant())
                     .recording();
             return state == CallState.Recording.STARTED || state == CallState.Recording.SAVED
                     ? StartOutcome.ALREADY_STARTED : StartOutcome.PENDING;
@@ -61,7 +61,7 @@ public final class RecordingStarter {
         // two rounds: Telnyx may still say "not answered" while our call.answered webhook lands in between
         for (int round = 0; round < 2; round++) {
             RecordingClaim.Claimed claim;
-            switch (store.claimRecording(callControlId.value(), clock.instant())) {
+            switch (store.claimRecording(callControlId, clock.instant())) {
                 case RecordingClaim.CallEnded ended -> {
                     return StartOutcome.CALL_ENDED;
                 }
@@ -79,30 +79,30 @@ public final class RecordingStarter {
                     return telnyx.recordStart(callControlId, TelnyxCallControl.Attempt.next(),
                             budget.invocation().minus(Deadlines.SETTLE_RESERVE));
                 } catch (TelnyxFailure e) {
-                    store.settleRecording(callControlId.value(), held, CallState.Recording.FAILED);
+                    store.settleRecording(callControlId, held, CallState.Recording.FAILED);
                     throw e;
                 }
             });
             switch (answer) {
                 case ACCEPTED -> {
-                    store.settleRecording(callControlId.value(), claim, CallState.Recording.STARTED);
+                    store.settleRecording(callControlId, claim, CallState.Recording.STARTED);
                     return StartOutcome.STARTED;
                 }
                 case CALL_ENDED -> {
-                    store.settleRecording(callControlId.value(), claim, CallState.Recording.CALL_ENDED);
+                    store.settleRecording(callControlId, claim, CallState.Recording.CALL_ENDED);
                     return StartOutcome.CALL_ENDED;
                 }
                 case NOT_ANSWERED_YET -> {
                     if (round == 1) {
                         // Telnyx still says "not answered" although call.answered came: pending until a redelivery
-                        store.settleRecording(callControlId.value(), claim, CallState.Recording.PENDING);
+                        store.settleRecording(callControlId, claim, CallState.Recording.PENDING);
                         return StartOutcome.PENDING;
                     }
-                    if (store.parkRecording(callControlId.value(), claim)) {
+                    if (store.parkRecording(callControlId, claim)) {
                         return StartOutcome.PENDING;
                     }
                     // answered meanwhile: our claim is still held, give it back and ask Telnyx again
-                    store.settleRecording(callControlId.value(), claim, CallState.Recording.NONE);
+                    store.settleRecording(callControlId, claim, CallState.Recording.NONE);
                 }
             }
         }

@@ -61,7 +61,7 @@ public final class RecordingTracker {
             recordingId = lookUp(payload, started);
             if (recordingId == null) {
                 recordingChecks.add(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
-                store.remember(callControlId.value(), event.id(), clock.instant());
+                store.remember(callControlId, event.id(), clock.instant());
                 log.info("recording saved without recording_id: its check will find it", Map.of(
                         "call_control_id", callControlId, "event_id", event.id()));
                 return EventOutcome.RECORDING_LOOKUP_DEFERRED;
@@ -72,7 +72,7 @@ public final class RecordingTracker {
             recordingId = event.id();
         }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
-        CallState call = store.recordRecording(callControlId.value(),
+        CallState call = store.recordRecording(callControlId,
                 new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
                         saved ? event.occurredAt() : null, null),
                 saved ? CallState.Recording.SAVED : CallState.Recording.ERROR, clock.instant());
@@ -98,7 +98,7 @@ public final class RecordingTracker {
             case QUEUED -> EventOutcome.RECORDING_QUEUED;
             case DEAD_LETTERED -> EventOutcome.RECORDING_DEAD_LETTERED;
         };
-        store.remember(callControlId.value(), event.id(), clock.instant());
+        store.remember(callControlId, event.id(), clock.instant());
         return outcome;
     }
 

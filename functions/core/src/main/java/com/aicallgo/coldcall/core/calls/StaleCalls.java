@@ -70,7 +70,7 @@ public final class StaleCalls {
     public Report sweep(Deadline deadline) {
         int[] counts = new int[Outcome.values().length];
         Pass.each(deadline, handled -> checks.due(clock.instant(), page + handled),
-                callControlId -> counts[Isolation.handle(callControlId, this::check, this::failed).ordinal()]++);
+                member -> counts[Isolation.handle(member, m -> check(Isolation.callOf(m)), this::failed).ordinal()]++);
         Report report = new Report(Arrays.stream(counts).sum(), counts[Outcome.SETTLED.ordinal()],
                 counts[Outcome.ALIVE.ordinal()], counts[Outcome.WAITING.ordinal()]);
         if (report.checked() > 0) {
@@ -81,29 +81,29 @@ public final class StaleCalls {
     }
 
     /** A check that threw is not counted: it is asked about again later, as when Telnyx does not answer. */
-    private Outcome failed(String callControlId, String reason) {
+    private Outcome failed(String member, String reason) {
         Instant due = clock.instant().plus(UNAVAILABLE_RECHECK);
-        checks.move(callControlId, due);
-        log.warn("stale call check failed; checking again later", Map.of("call_control_id", callControlId,
+        checks.move(member, due);
+        log.warn("stale call check failed; checking again later", Map.of("call_control_id", member,
                 "reason", reason, "retry_at", due.toString()));
         return Outcome.WAITING;
     }
 
     /** Checks one call. */
-    public Outcome check(String callControlId) {
+    public Outcome check(CallControlId callControlId) {
         CallState call = calls.read(callControlId);
         if (call.empty() || call.ended()) {
-            checks.drop(callControlId);
+            checks.drop(callControlId.value());
             return Outcome.ENDED_BEFORE;
         }
         TelnyxCallControl.Status status;
         try {
-            status = telnyx.status(new CallControlId(callControlId));
+            status = telnyx.status(callControlId);
         } catch (Failure e) {
             if (e.code() != ErrorCode.TELNYX_UNAVAILABLE) {
                 throw e;
             }
-            checks.move(callControlId, clock.instant().plus(UNAVAILABLE_RECHECK));
+            checks.move(callControlId.value(), clock.instant().plus(UNAVAILABLE_RECHECK));
             log.warn("call status API unavailable; checking the stale call again later", Map.of(
                     "call_control_id", callControlId, "detail", String.valueOf(e.detail())));
             return Outcome.WAITING;
@@ -112,7 +112,7 @@ public final class StaleCalls {
         String why;
         switch (status) {
             case TelnyxCallControl.Status.Known known when known.alive() -> {
-                checks.move(callControlId, clock.instant().plus(ALIVE_RECHECK));
+                checks.move(callControlId.value(), clock.instant().plus(ALIVE_RECHECK));
                 return Outcome.ALIVE;
             }
             case TelnyxCallControl.Status.Known known -> {
@@ -139,7 +139,7 @@ public final class StaleCalls {
         fields.put("answered", facts.answeredAt() != null);
         log.warn("stale call settled: its hang-up never came", fields);
         log.metric("StaleCallsSettled", "Count", 1, fields);
-        tracker.postCallLog(new CallControlId(callControlId), settled);
+        tracker.postCallLog(callControlId, settled);
         return Outcome.SETTLED;
     }
 

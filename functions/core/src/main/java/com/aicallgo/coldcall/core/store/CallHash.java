@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
-import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.CallControlId;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,8 +54,7 @@ final class CallHash {
      * The Redis key of a call: {@code cold_call_status:{<call_control_id>}}. The braces make the call control id the
      * key's hash tag, so on a Redis cluster everything about one call sits in one slot.
      */
-    static String key(String callControlId) {
-        Ids.require("call_control_id", callControlId);
+    static String key(CallControlId callControlId) {
         return "cold_call_status:{" + callControlId + "}";
     }
 
@@ -228,6 +227,15 @@ final class CallHash {
             return V.CLAIMED .. ARGV[2]
             """);
 
+    /** What {@link #CLAIM} answered. */
+    static Claim claim(String answer) {
+        return switch (answer) {
+            case "done" -> new Claim.Done();
+            case "busy" -> new Claim.Busy();
+            default -> new Claim.Claimed(answer);
+        };
+    }
+
     /** ARGV: field, the claim token, the value to leave (empty: delete the field). Done work drops its payload. */
     static final String SETTLE = lua("""
             if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
@@ -251,6 +259,15 @@ final class CallHash {
             redis.call('EXPIRE', KEYS[1], ARGV[3])
             return V.REQUESTING .. ARGV[1]
             """);
+
+    /** What {@link #CLAIM_RECORDING} answered. */
+    static RecordingClaim recordingClaim(String answer) {
+        return switch (answer) {
+            case "ended" -> new RecordingClaim.CallEnded();
+            case "started", "requesting" -> new RecordingClaim.AlreadyStarted();
+            default -> new RecordingClaim.Claimed(answer);
+        };
+    }
 
     /** ARGV: claim token. Telnyx said "not answered yet": park as pending, unless the answer has been seen since. */
     static final String PARK_RECORDING = lua("""

@@ -11,6 +11,9 @@ import java.util.Set;
  * What Redis knows about one call, decoded once per read ({@link CallHash} owns the encoding): the facts its events
  * told (absent ones {@code null}), its recording, and each deliverable's state; {@code empty} means Redis holds
  * nothing for the call (never seen, or expired).
+ *
+ * @param answered whether the call was answered, decided once when the state is built (by the rule below): the call
+ *     log, the quality metrics, the recording check and the tracker all read it here
  */
 public record CallState(
         String callControlId,
@@ -20,7 +23,15 @@ public record CallState(
         boolean recordingChecked,
         boolean empty,
         Map<Deliverable, Sending> sendings,
-        Set<String> handledEvents) {
+        Set<String> handledEvents,
+        boolean answered) {
+
+    /** The state of what is known, with whether it was answered decided from it. */
+    public CallState(String callControlId, CallFacts facts, Recording recording, Instant recordingStartedAt,
+            boolean recordingChecked, boolean empty, Map<Deliverable, Sending> sendings, Set<String> handledEvents) {
+        this(callControlId, facts, recording, recordingStartedAt, recordingChecked, empty, sendings, handledEvents,
+                answered(facts, recording, recordingStartedAt));
+    }
 
     /** Where the call is; it only moves forward. */
     public enum Stage {
@@ -121,10 +132,9 @@ public record CallState(
     /**
      * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
      * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
-     * answer). The one statement of the rule: the call log, the quality metrics, the recording check and the
-     * tracker all ask here.
+     * answer). The one statement of the rule.
      */
-    public boolean answered() {
+    private static boolean answered(CallFacts facts, Recording recording, Instant recordingStartedAt) {
         if (facts.answeredAt() != null) {
             return true;
         }

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.time.Deadlines;
 import io.lettuce.core.ScriptOutputType;
@@ -41,17 +42,17 @@ public final class Calls {
      * Records facts first-wins (the numbers Telnyx tells replace the page's); the stage only moves forward (dialing,
      * initiated, active, ended).
      */
-    public CallState record(String callControlId, CallFacts facts, Instant now) {
+    public CallState record(CallControlId callControlId, CallFacts facts, Instant now) {
         return apply(callControlId, facts.stage(), CallHash.encode(facts), CallHash.overwrites(facts), now);
     }
 
     /** Everything known about a call ({@link CallState#empty()} when nothing is). */
-    public CallState read(String callControlId) {
+    public CallState read(CallControlId callControlId) {
         return CallHash.decode(redis.run(commands -> commands.hgetall(CallHash.key(callControlId))));
     }
 
     /** Remembers that a webhook event was handled, so its redelivery is a no-op. */
-    public void remember(String callControlId, String eventId, Instant now) {
+    public void remember(CallControlId callControlId, String eventId, Instant now) {
         Ids.require("data.id", eventId);
         redis.run(commands -> commands.hset(CallHash.key(callControlId), CallHash.Prefix.EVENT.of(eventId),
                 now.toString()));
@@ -62,25 +63,28 @@ public final class Calls {
      * call's control id nor our client state can still be attributed ({@code cold_call_leg:{id}},
      * {@code cold_call_session:{id}}; each its own key, so no cross-slot script on a cluster).
      */
-    public void index(String callControlId, String callLegId, String callSessionId) {
-        Ids.require("call_control_id", callControlId);
+    public void index(CallControlId callControlId, String callLegId, String callSessionId) {
         for (String key : new String[] {legKey(callLegId), sessionKey(callSessionId)}) {
             if (key != null) {
-                redis.run(commands -> commands.set(key, callControlId, SetArgs.Builder.nx().ex(ttl)));
+                redis.run(commands -> commands.set(key, callControlId.value(), SetArgs.Builder.nx().ex(ttl)));
             }
         }
     }
 
     /** The call a leg id was indexed for, or {@code null}. */
-    public String callOfLeg(String callLegId) {
-        String key = legKey(callLegId);
-        return key == null ? null : redis.run(commands -> commands.get(key));
+    public CallControlId callOfLeg(String callLegId) {
+        return indexed(legKey(callLegId));
     }
 
     /** The call a session id was indexed for, or {@code null}. */
-    public String callOfSession(String callSessionId) {
-        String key = sessionKey(callSessionId);
-        return key == null ? null : redis.run(commands -> commands.get(key));
+    public CallControlId callOfSession(String callSessionId) {
+        return indexed(sessionKey(callSessionId));
+    }
+
+    /** The call an index key names (written from a checked id), or {@code null}. */
+    private CallControlId indexed(String key) {
+        String id = key == null ? null : redis.run(commands -> commands.get(key));
+        return id == null ? null : new CallControlId(id);
     }
 
     private static String legKey(String callLegId) {
@@ -97,7 +101,8 @@ public final class Calls {
      * Records what a recording's webhook (or a backfill) says: its result, when it was saved or backfilled (each
      * first-wins), and, from a webhook, the call's recording state ({@code SAVED} or {@code ERROR}).
      */
-    public CallState recordRecording(String callControlId, RecordingFacts facts, CallState.Recording state, Instant now) {
+    public CallState recordRecording(CallControlId callControlId, RecordingFacts facts, CallState.Recording state,
+            Instant now) {
         Map<String, String> overwrite = state == null ? Map.of() : Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire);
         return apply(callControlId, null, CallHash.encode(facts), overwrite, now);
     }
@@ -107,12 +112,12 @@ public final class Calls {
      * for the recording (so neither the page nor the answer sends a record_start of its own), {@code PENDING} when the
      * page asked before the call's flow was known (the answer starts it if the call turns out not parked).
      */
-    public CallState markRecording(String callControlId, CallState.Recording state, Instant now) {
+    public CallState markRecording(CallControlId callControlId, CallState.Recording state, Instant now) {
         return apply(callControlId, null, Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), Map.of(), now);
     }
 
     /** Replaces a pending recording state (the page asked before the connect command recorded the call). */
-    public void replacePendingRecording(String callControlId, CallState.Recording state, Instant now) {
+    public void replacePendingRecording(CallControlId callControlId, CallState.Recording state, Instant now) {
         apply(callControlId, null, Map.of(), Map.of(CallHash.Field.RECORDING_STATE.wire, state.wire), now);
     }
 
@@ -121,7 +126,7 @@ public final class Calls {
      *
      * @return whether this mark is the one that counts (a concurrent check may have won)
      */
-    public boolean markRecordingChecked(String callControlId, String outcome, String reason, Instant now) {
+    public boolean markRecordingChecked(CallControlId callControlId, String outcome, String reason, Instant now) {
         String mark = outcome + " " + UUID.randomUUID();
         String field = CallHash.Field.RECORDING_CHECK.wire;
         boolean ours = mark.equals(applyRaw(callControlId, null, Map.of(field, mark), Map.of(), now).get(field));
@@ -132,55 +137,55 @@ public final class Calls {
     }
 
     /** Counts one more time Telnyx's recordings API listed nothing for the call; returns the count. */
-    public long countEmptyListing(String callControlId) {
+    public long countEmptyListing(CallControlId callControlId) {
         return increment(callControlId, CallHash.Field.RECORDING_LISTINGS);
     }
 
     /** Counts one more time Telnyx's recordings API failed for the call; returns the count. */
-    public long countRecordingsApiFailure(String callControlId) {
+    public long countRecordingsApiFailure(CallControlId callControlId) {
         return increment(callControlId, CallHash.Field.RECORDING_API_FAILURES);
     }
 
-    private long increment(String callControlId, CallHash.Field field) {
+    private long increment(CallControlId callControlId, CallHash.Field field) {
         return redis.run(commands -> commands.hincrby(CallHash.key(callControlId), field.wire, 1));
     }
 
     // ---------------------------------------------------------------- claims
 
     /** Claims the once-only delivery of {@code deliverable}. */
-    public Claim claim(String callControlId, Deliverable deliverable, Instant now) {
-        return Claim.of(claim(callControlId, deliverable.field(), now));
+    public Claim claim(CallControlId callControlId, Deliverable deliverable, Instant now) {
+        return CallHash.claim(claim(callControlId, deliverable.field(), now));
     }
 
     /** Marks claimed work done, if the claim is still ours; its kept payload is dropped. */
-    public void finish(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+    public void finish(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim) {
         settle(callControlId, deliverable.field(), claim.token(), CallState.Mark.DONE.wire);
     }
 
     /** Gives a claim back, if it is still ours. */
-    public void release(String callControlId, Deliverable deliverable, Claim.Claimed claim) {
+    public void release(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim) {
         settle(callControlId, deliverable.field(), claim.token(), "");
     }
 
     /** Claims the once-only connect command of a parked call. */
-    public Claim claimConnect(String callControlId, Instant now) {
-        return Claim.of(claim(callControlId, CallHash.Field.CONNECT.wire, now));
+    public Claim claimConnect(CallControlId callControlId, Instant now) {
+        return CallHash.claim(claim(callControlId, CallHash.Field.CONNECT.wire, now));
     }
 
     /** Settles the connect claim: done once Telnyx took the command, else given back. */
-    public void settleConnect(String callControlId, Claim.Claimed claim, boolean done) {
+    public void settleConnect(CallControlId callControlId, Claim.Claimed claim, boolean done) {
         settle(callControlId, CallHash.Field.CONNECT.wire, claim.token(), done ? CallState.Mark.DONE.wire : "");
     }
 
     /** Claims the right to send {@code record_start}. */
-    public RecordingClaim claimRecording(String callControlId, Instant now) {
-        return RecordingClaim.of(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING, ScriptOutputType.VALUE,
-                new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
+    public RecordingClaim claimRecording(CallControlId callControlId, Instant now) {
+        return CallHash.recordingClaim(redis.run(commands -> commands.eval(CallHash.CLAIM_RECORDING,
+                ScriptOutputType.VALUE, new String[] {CallHash.key(callControlId)}, Long.toString(now.toEpochMilli()),
                 Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds()))));
     }
 
     /** Leaves the recording state {@code state} (or none, giving the claim back), if the claim is still ours. */
-    public void settleRecording(String callControlId, RecordingClaim.Claimed claim, CallState.Recording state) {
+    public void settleRecording(CallControlId callControlId, RecordingClaim.Claimed claim, CallState.Recording state) {
         settle(callControlId, CallHash.Field.RECORDING_STATE.wire, claim.token(),
                 state == CallState.Recording.NONE ? "" : state.wire);
     }
@@ -190,7 +195,7 @@ public final class Calls {
      *
      * @return {@code false} when the answer arrived meanwhile: the claim is still held, try again
      */
-    public boolean parkRecording(String callControlId, RecordingClaim.Claimed claim) {
+    public boolean parkRecording(CallControlId callControlId, RecordingClaim.Claimed claim) {
         return "pending".equals(redis.run(commands -> commands.eval(CallHash.PARK_RECORDING, ScriptOutputType.VALUE,
                 new String[] {CallHash.key(callControlId)}, claim.token())));
     }
@@ -201,8 +206,8 @@ public final class Calls {
      *
      * @return {@code false} when the work was done meanwhile
      */
-    boolean queue(String callControlId, Deliverable deliverable, Claim.Claimed claim, String payload, Instant now,
-            Duration keep) {
+    boolean queue(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim, String payload,
+            Instant now, Duration keep) {
         return "queued".equals(redis.run(commands -> commands.eval(CallHash.QUEUE, ScriptOutputType.VALUE,
                 new String[] {CallHash.key(callControlId)}, deliverable.field(), claim == null ? "" : claim.token(),
                 payload == null ? "" : payload, now.toString(),
@@ -210,35 +215,35 @@ public final class Calls {
     }
 
     /** Marks the work given up on ({@link Outbox#deadLetter}). */
-    void markDead(String callControlId, Deliverable deliverable) {
+    void markDead(CallControlId callControlId, Deliverable deliverable) {
         redis.run(commands -> commands.hset(CallHash.key(callControlId), deliverable.field(),
                 CallState.Mark.DEAD.wire));
     }
 
-    private String claim(String callControlId, String field, Instant now) {
+    private String claim(CallControlId callControlId, String field, Instant now) {
         return redis.run(commands -> commands.eval(CallHash.CLAIM, ScriptOutputType.VALUE,
                 new String[] {CallHash.key(callControlId)}, field, Long.toString(now.toEpochMilli()),
                 Long.toString(CLAIM_LEASE.toMillis()), Long.toString(ttl.toSeconds())));
     }
 
-    private void settle(String callControlId, String field, String token, String value) {
+    private void settle(CallControlId callControlId, String field, String token, String value) {
         redis.run(commands -> commands.eval(CallHash.SETTLE, ScriptOutputType.INTEGER,
                 new String[] {CallHash.key(callControlId)}, field, token, value));
     }
 
-    private CallState apply(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
+    private CallState apply(CallControlId callControlId, CallState.Stage stage, Map<String, String> firstWins,
             Map<String, String> overwrite, Instant now) {
         return CallHash.decode(applyRaw(callControlId, stage, firstWins, overwrite, now));
     }
 
-    private Map<String, String> applyRaw(String callControlId, CallState.Stage stage, Map<String, String> firstWins,
-            Map<String, String> overwrite, Instant now) {
+    private Map<String, String> applyRaw(CallControlId callControlId, CallState.Stage stage,
+            Map<String, String> firstWins, Map<String, String> overwrite, Instant now) {
         List<String> args = new ArrayList<>();
         args.add(Long.toString(ttl.toSeconds()));
         args.add(now.toString());
         args.add(stage == null || stage == CallState.Stage.NONE ? "" : stage.wire);
         Map<String, String> first = new LinkedHashMap<>(firstWins);
-        first.put(CallHash.Field.CALL_CONTROL_ID.wire, callControlId);
+        first.put(CallHash.Field.CALL_CONTROL_ID.wire, callControlId.value());
         args.add(Integer.toString(first.size()));
         first.forEach((field, value) -> {
             args.add(field);

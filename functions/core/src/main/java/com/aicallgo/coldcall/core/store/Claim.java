@@ -13,12 +13,4 @@ public sealed interface Claim {
     /** Done before (or given up on). */
     record Done() implements Claim {
     }
-
-    static Claim of(String answer) {
-        return switch (answer) {
-            case "done" -> new Done();
-            case "busy" -> new Busy();
-            default -> new Claimed(answer);
-        };
-    }
 }

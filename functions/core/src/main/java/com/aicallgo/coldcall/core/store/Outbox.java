@@ -1,6 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
-import com.aicallgo.coldcall.core.Ids;
+import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.json.Json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import java.time.Duration;
@@ -36,7 +36,7 @@ public final class Outbox {
      * @param claim the caller's claim, or {@code null} to queue work nobody has claimed (a deferred call log)
      * @return {@code false} when the work was done meanwhile
      */
-    public boolean enqueue(String callControlId, Deliverable deliverable, Claim.Claimed claim, String payload,
+    public boolean enqueue(CallControlId callControlId, Deliverable deliverable, Claim.Claimed claim, String payload,
             Instant due, Instant now, Duration keep) {
         if (!calls.queue(callControlId, deliverable, claim, payload, now, keep)) {
             return false;
@@ -93,14 +93,15 @@ public final class Outbox {
     }
 
     private static String member(OutboxEntry entry) {
-        return "[" + quote(entry.callControlId()) + "," + quote(entry.deliverable().field()) + "]";
+        return "[" + quote(entry.callControlId().value()) + "," + quote(entry.deliverable().field()) + "]";
     }
 
     private static OutboxEntry entry(String member) {
         try {
             String[] parts = Json.mapper().readValue(member, String[].class);
-            Deliverable deliverable = parts.length == 2 && Ids.valid(parts[0]) ? Deliverable.parse(parts[1]) : null;
-            return deliverable == null ? null : new OutboxEntry(parts[0], deliverable);
+            CallControlId callControlId = parts.length == 2 ? CallControlId.parse(parts[0]) : null;
+            Deliverable deliverable = callControlId == null ? null : Deliverable.parse(parts[1]);
+            return deliverable == null ? null : new OutboxEntry(callControlId, deliverable);
         } catch (JsonProcessingException e) {
             return null;
         }

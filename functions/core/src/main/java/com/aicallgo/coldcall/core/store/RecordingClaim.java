@@ -13,12 +13,4 @@ public sealed interface RecordingClaim {
     /** The call has ended. */
     record CallEnded() implements RecordingClaim {
     }
-
-    static RecordingClaim of(String answer) {
-        return switch (answer) {
-            case "ended" -> new CallEnded();
-            case "started", "requesting" -> new AlreadyStarted();
-            default -> new Claimed(answer);
-        };
-    }
 }

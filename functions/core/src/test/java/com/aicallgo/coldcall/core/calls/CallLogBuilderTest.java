@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.calls;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -59,7 +60,7 @@ class CallLogBuilderTest {
     })
     void buildsTheContractsLog(Integer answered, Integer ended, String cause, Integer recording, Integer seen,
             String status, long duration, int startOffset) {
-        CallLog log = builder.build("v3:t", call(answered, ended, cause, recording, seen));
+        CallLog log = builder.build(new CallControlId("v3:t"), call(answered, ended, cause, recording, seen));
         assertEquals(status, log.callStatus());
         assertEquals(duration, log.callDurationSeconds());
         assertEquals(START.plusSeconds(startOffset).toString(), log.callStartTime());
@@ -103,7 +104,8 @@ class CallLogBuilderTest {
     @Test
     void aMissingBusinessIdIsAConfigurationError() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new CallLogBuilder(null, ANSWER_WAIT).build("v3:t", call(5, 10, "normal_clearing", null, null)));
+                () -> new CallLogBuilder(null, ANSWER_WAIT).build(new CallControlId("v3:t"),
+                        call(5, 10, "normal_clearing", null, null)));
         assertEquals("COLD_CALL_BUSINESS_ID is required and not set", e.getMessage());
     }
 }

@@ -136,7 +136,7 @@ class CallHashTest {
         "claimed:1763202600000, Claimed",
     })
     void claimAnswers(String answer, String kind) {
-        Claim claim = Claim.of(answer);
+        Claim claim = CallHash.claim(answer);
         assertEquals(kind, claim.getClass().getSimpleName());
         if (claim instanceof Claim.Claimed claimed) {
             assertEquals(answer, claimed.token(), "the token is what settling compares against");
@@ -151,7 +151,7 @@ class CallHashTest {
         "requesting:1763202600000, Claimed",
     })
     void recordingClaimAnswers(String answer, String kind) {
-        assertEquals(kind, RecordingClaim.of(answer).getClass().getSimpleName());
+        assertEquals(kind, CallHash.recordingClaim(answer).getClass().getSimpleName());
     }
 
     @ParameterizedTest

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -40,8 +41,8 @@ class CallsIT {
 
     @Test
     void factsAreFirstWinsAndStateOnlyMovesForward() {
-        store.record("v3:a", facts(Stage.ENDED, null, Instant.parse("2025-11-15T10:35:00Z")), now);
-        CallState call = store.record("v3:a", facts(Stage.ACTIVE, Instant.parse("2025-11-15T10:31:00Z"),
+        store.record(new CallControlId("v3:a"), facts(Stage.ENDED, null, Instant.parse("2025-11-15T10:35:00Z")), now);
+        CallState call = store.record(new CallControlId("v3:a"), facts(Stage.ACTIVE, Instant.parse("2025-11-15T10:31:00Z"),
                 Instant.parse("2030-01-01T00:00:00Z")), now);
         assertEquals(Stage.ENDED, call.facts().stage(), "a late answer does not move the state back");
         assertEquals(Instant.parse("2025-11-15T10:35:00Z"), call.facts().endedAt(), "first value wins");
@@ -55,7 +56,7 @@ class CallsIT {
 
     @Test
     void theKeyIsTheContractsWithTheCallAsHashTagAndHasTheTtl() {
-        store.record("v3:abc", facts(Stage.INITIATED, null, null), now);
+        store.record(new CallControlId("v3:abc"), facts(Stage.INITIATED, null, null), now);
         long ttl = TestRedis.with(DB, redis -> redis.ttl("cold_call_status:{v3:abc}"));
         assertTrue(ttl > 86_000 && ttl <= 86_400, "ttl " + ttl);
     }
@@ -63,15 +64,15 @@ class CallsIT {
     @Test
     void aClaimIsExclusiveUntilSettledAndDoneIsFinal() {
         Deliverable log = Deliverable.CALL_LOG;
-        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now));
-        assertInstanceOf(Claim.Busy.class, store.claim("v3:a", log, now.plusSeconds(1)));
-        assertInstanceOf(Claim.Claimed.class, store.claim("v3:a", log, now.plus(Calls.CLAIM_LEASE).plusSeconds(1)),
+        assertInstanceOf(Claim.Claimed.class, store.claim(new CallControlId("v3:a"), log, now));
+        assertInstanceOf(Claim.Busy.class, store.claim(new CallControlId("v3:a"), log, now.plusSeconds(1)));
+        assertInstanceOf(Claim.Claimed.class, store.claim(new CallControlId("v3:a"), log, now.plus(Calls.CLAIM_LEASE).plusSeconds(1)),
                 "a lease that ran out can be taken over");
-        store.finish("v3:b", log, (Claim.Claimed) store.claim("v3:b", log, now));
-        assertInstanceOf(Claim.Done.class, store.claim("v3:b", log, now.plusSeconds(60)));
-        assertEquals(CallState.Mark.DONE, store.read("v3:b").sending(log).mark());
-        store.release("v3:c", log, (Claim.Claimed) store.claim("v3:c", log, now));
-        assertInstanceOf(Claim.Claimed.class, store.claim("v3:c", log, now));
+        store.finish(new CallControlId("v3:b"), log, (Claim.Claimed) store.claim(new CallControlId("v3:b"), log, now));
+        assertInstanceOf(Claim.Done.class, store.claim(new CallControlId("v3:b"), log, now.plusSeconds(60)));
+        assertEquals(CallState.Mark.DONE, store.read(new CallControlId("v3:b")).sending(log).mark());
+        store.release(new CallControlId("v3:c"), log, (Claim.Claimed) store.claim(new CallControlId("v3:c"), log, now));
+        assertInstanceOf(Claim.Claimed.class, store.claim(new CallControlId("v3:c"), log, now));
     }
 
     @Test
@@ -80,7 +81,7 @@ class CallsIT {
         try {
             List<Callable<Claim>> tasks = new ArrayList<>();
             for (int i = 0; i < 64; i++) {
-                tasks.add(() -> store.claim("v3:race", Deliverable.CALL_LOG, now));
+                tasks.add(() -> store.claim(new CallControlId("v3:race"), Deliverable.CALL_LOG, now));
             }
             long winners = 0;
             for (Future<Claim> result : pool.invokeAll(tasks)) {
@@ -96,25 +97,25 @@ class CallsIT {
 
     @Test
     void recordingClaimKnowsEndedAndStartedCalls() {
-        store.record("v3:ended", facts(Stage.ENDED, null, now), now);
-        assertInstanceOf(RecordingClaim.CallEnded.class, store.claimRecording("v3:ended", now));
-        RecordingClaim token = store.claimRecording("v3:r", now);
+        store.record(new CallControlId("v3:ended"), facts(Stage.ENDED, null, now), now);
+        assertInstanceOf(RecordingClaim.CallEnded.class, store.claimRecording(new CallControlId("v3:ended"), now));
+        RecordingClaim token = store.claimRecording(new CallControlId("v3:r"), now);
         assertInstanceOf(RecordingClaim.Claimed.class, token);
-        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording("v3:r", now.plusSeconds(1)));
-        assertEquals(CallState.Recording.REQUESTING, store.read("v3:r").recording());
-        store.settleRecording("v3:r", (RecordingClaim.Claimed) token, CallState.Recording.STARTED);
-        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording("v3:r", now.plusSeconds(2)));
-        assertEquals(CallState.Recording.STARTED, store.read("v3:r").recording());
+        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording(new CallControlId("v3:r"), now.plusSeconds(1)));
+        assertEquals(CallState.Recording.REQUESTING, store.read(new CallControlId("v3:r")).recording());
+        store.settleRecording(new CallControlId("v3:r"), (RecordingClaim.Claimed) token, CallState.Recording.STARTED);
+        assertInstanceOf(RecordingClaim.AlreadyStarted.class, store.claimRecording(new CallControlId("v3:r"), now.plusSeconds(2)));
+        assertEquals(CallState.Recording.STARTED, store.read(new CallControlId("v3:r")).recording());
     }
 
     @Test
     void parkingARecordingNoticesAnAnswerThatCameMeanwhile() {
-        RecordingClaim token = store.claimRecording("v3:p", now);
-        assertTrue(store.parkRecording("v3:p", (RecordingClaim.Claimed) token));
-        assertEquals(CallState.Recording.PENDING, store.read("v3:p").recording());
-        RecordingClaim second = store.claimRecording("v3:q", now);
-        store.record("v3:q", facts(Stage.ACTIVE, now, null), now);
-        assertFalse(store.parkRecording("v3:q", (RecordingClaim.Claimed) second), "answered meanwhile: not parked");
+        RecordingClaim token = store.claimRecording(new CallControlId("v3:p"), now);
+        assertTrue(store.parkRecording(new CallControlId("v3:p"), (RecordingClaim.Claimed) token));
+        assertEquals(CallState.Recording.PENDING, store.read(new CallControlId("v3:p")).recording());
+        RecordingClaim second = store.claimRecording(new CallControlId("v3:q"), now);
+        store.record(new CallControlId("v3:q"), facts(Stage.ACTIVE, now, null), now);
+        assertFalse(store.parkRecording(new CallControlId("v3:q"), (RecordingClaim.Claimed) second), "answered meanwhile: not parked");
     }
 
     private static CallFacts facts(Stage stage, Instant answeredAt, Instant endedAt) {

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,7 +30,7 @@ class RedisIT {
         }
         try (Redis offline = Redis.create("redis://127.0.0.1:" + port, false)) {
             Calls calls = new Calls(offline, Duration.ofSeconds(60));
-            StoreUnavailable e = assertThrows(StoreUnavailable.class, () -> calls.read("v3:x"));
+            StoreUnavailable e = assertThrows(StoreUnavailable.class, () -> calls.read(new CallControlId("v3:x")));
             assertEquals(ErrorCode.STORE_UNAVAILABLE, e.code());
             Process redis = startRedis(port, false);
             try {
@@ -37,7 +38,7 @@ class RedisIT {
                     offline.ping();
                     return true;
                 });
-                assertTrue(calls.read("v3:x").empty(), "the next call reconnects");
+                assertTrue(calls.read(new CallControlId("v3:x")).empty(), "the next call reconnects");
             } finally {
                 redis.destroy();
             }
@@ -59,12 +60,12 @@ class RedisIT {
                     .start().getInputStream().readAllBytes()).contains("cluster_state:ok"));
             try (Redis clustered = Redis.create("redis://127.0.0.1:" + port, true)) {
                 Calls cluster = new Calls(clustered, Duration.ofSeconds(60));
-                CallState call = cluster.record("v3:cl", facts(Stage.ACTIVE, now, null), now);
+                CallState call = cluster.record(new CallControlId("v3:cl"), facts(Stage.ACTIVE, now, null), now);
                 assertEquals(Stage.ACTIVE, call.facts().stage());
-                assertInstanceOf(Claim.Claimed.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
-                assertInstanceOf(Claim.Busy.class, cluster.claim("v3:cl", Deliverable.CALL_LOG, now));
-                cluster.remember("v3:cl", "event-1", now);
-                assertTrue(cluster.read("v3:cl").handled("event-1"));
+                assertInstanceOf(Claim.Claimed.class, cluster.claim(new CallControlId("v3:cl"), Deliverable.CALL_LOG, now));
+                assertInstanceOf(Claim.Busy.class, cluster.claim(new CallControlId("v3:cl"), Deliverable.CALL_LOG, now));
+                cluster.remember(new CallControlId("v3:cl"), "event-1", now);
+                assertTrue(cluster.read(new CallControlId("v3:cl")).handled("event-1"));
             }
         } finally {
             redis.destroy();

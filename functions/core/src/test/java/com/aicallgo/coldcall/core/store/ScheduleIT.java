@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.core.store;
 
+import com.aicallgo.coldcall.core.CallControlId;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -65,17 +66,17 @@ class ScheduleIT {
     void anOutboxEntryIsAJsonPairScoredByWhenItIsDue() {
         Calls calls = new Calls(redis, Duration.ofSeconds(86_400));
         Outbox outbox = new Outbox(redis, calls);
-        assertTrue(outbox.enqueue("v3:o", Deliverable.CALL_LOG, null, "{}", now, now, Duration.ofDays(4)));
+        assertTrue(outbox.enqueue(new CallControlId("v3:o"), Deliverable.CALL_LOG, null, "{}", now, now, Duration.ofDays(4)));
         assertEquals(now.toEpochMilli(), score("cold_call_outbox", "[\"v3:o\",\"call_log\"]"));
-        assertEquals(CallState.Mark.QUEUED, calls.read("v3:o").sending(Deliverable.CALL_LOG).mark());
-        OutboxEntry entry = new OutboxEntry("v3:o", Deliverable.CALL_LOG);
+        assertEquals(CallState.Mark.QUEUED, calls.read(new CallControlId("v3:o")).sending(Deliverable.CALL_LOG).mark());
+        OutboxEntry entry = new OutboxEntry(new CallControlId("v3:o"), Deliverable.CALL_LOG);
         assertEquals(List.of(entry), outbox.due(now, 10));
         assertEquals(1, outbox.countFailure(entry));
         outbox.deadLetter(entry, "{\"call_control_id\":\"v3:o\"}");
         assertEquals(new Backlog(0, 1), outbox.backlog());
-        assertEquals(CallState.Mark.DEAD, calls.read("v3:o").sending(Deliverable.CALL_LOG).mark());
+        assertEquals(CallState.Mark.DEAD, calls.read(new CallControlId("v3:o")).sending(Deliverable.CALL_LOG).mark());
         assertFalse(TestRedis.<Boolean>with(DB, r -> r.hexists("cold_call_outbox_failures", "[\"v3:o\",\"call_log\"]")));
-        assertFalse(outbox.enqueue("v3:o", Deliverable.CALL_LOG, null, null, now, now, Duration.ofDays(4)),
+        assertFalse(outbox.enqueue(new CallControlId("v3:o"), Deliverable.CALL_LOG, null, null, now, now, Duration.ofDays(4)),
                 "dead work is not queued again");
     }
 
