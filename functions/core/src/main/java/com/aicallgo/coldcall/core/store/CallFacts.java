@@ -10,7 +10,8 @@ import java.time.Instant;
  * <p>In the parked flow the browser's leg is connected to the dialled number by a leg Telnyx creates (the
  * destination's leg): its answer is the call's answer, and its hang-up cause, when it ended unanswered, is the
  * call's outcome ({@code destination*}). {@code parked} is set from the browser leg's {@code call.initiated};
- * {@code settledBy} names what ended a call whose hang-up never came (the stale-call sweep).
+ * {@code settledBy} names what ended a call whose hang-up never came (the stale-call sweep); {@code rep} is the
+ * person behind the call, as their login or key tells it ({@link Reps}).
  */
 public record CallFacts(
         CallState.Stage stage,
@@ -30,7 +31,8 @@ public record CallFacts(
         String destinationHangupCause,
         String destinationSipHangupCause,
         Boolean parked,
-        String settledBy) {
+        String settledBy,
+        String rep) {
 
     /** What every event of the browser's own leg tells: its numbers, its ids, when the call started. */
     public static CallFacts ownLeg(CallState.Stage stage, String toPhone, String fromPhone, String callSessionId,
@@ -79,7 +81,14 @@ public record CallFacts(
     public CallFacts withInitiated(Instant at, boolean isParked) {
         return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, at, answeredAt,
                 endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause, destinationHangupCause,
-                destinationSipHangupCause, isParked, settledBy);
+                destinationSipHangupCause, isParked, settledBy, rep);
+    }
+
+    /** These facts with the rep behind the call ({@code null} when unknown). */
+    public CallFacts withRep(String who) {
+        return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
+                answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
+                destinationHangupCause, destinationSipHangupCause, parked, settledBy, who);
     }
 
     /**
@@ -89,7 +98,7 @@ public record CallFacts(
     public CallFacts withHangup(Instant end, Instant at, Instant seenAt, String cause, String source, String sipCause) {
         return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
                 answeredAt, end, at, seenAt, cause, source, sipCause, destinationHangupCause,
-                destinationSipHangupCause, parked, settledBy);
+                destinationSipHangupCause, parked, settledBy, rep);
     }
 
     /** Facts under construction: every one not set is "not told" ({@code null}). */
@@ -131,7 +140,7 @@ public record CallFacts(
         private CallFacts build() {
             return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
                     answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
-                    destinationHangupCause, destinationSipHangupCause, parked, settledBy);
+                    destinationHangupCause, destinationSipHangupCause, parked, settledBy, null);
         }
     }
 

@@ -23,7 +23,7 @@ final class CallHash {
     enum Field {
         CALL_CONTROL_ID, STATE, UPDATED_AT, TO_PHONE, FROM_PHONE, CALL_SESSION_ID, CALL_LEG_ID, CALL_START_TIME,
         INITIATED_AT, ANSWERED_AT, ENDED_AT, HANGUP_AT, HANGUP_SEEN_AT, HANGUP_CAUSE, HANGUP_SOURCE, SIP_HANGUP_CAUSE,
-        DESTINATION_HANGUP_CAUSE, DESTINATION_SIP_HANGUP_CAUSE, PARKED, SETTLED_BY,
+        DESTINATION_HANGUP_CAUSE, DESTINATION_SIP_HANGUP_CAUSE, PARKED, SETTLED_BY, REP,
         /** The parked flow's connect command: claimed while sent, {@code done} once Telnyx took it. */
         CONNECT,
         RECORDING_STATE, RECORDING_STARTED_AT, RECORDING_CHECK, RECORDING_CHECK_REASON, RECORDING_LISTINGS,
@@ -92,7 +92,8 @@ final class CallHash {
                         get(hash, Field.DESTINATION_HANGUP_CAUSE),
                         get(hash, Field.DESTINATION_SIP_HANGUP_CAUSE),
                         hash.containsKey(Field.PARKED.wire) ? Boolean.valueOf(hash.get(Field.PARKED.wire)) : null,
-                        get(hash, Field.SETTLED_BY)),
+                        get(hash, Field.SETTLED_BY),
+                        get(hash, Field.REP)),
                 CallState.Recording.of(get(hash, Field.RECORDING_STATE)),
                 time(hash.get(Field.RECORDING_STARTED_AT.wire)),
                 hash.containsKey(Field.RECORDING_CHECK.wire),
@@ -156,6 +157,7 @@ final class CallHash {
         put(fields, Field.DESTINATION_SIP_HANGUP_CAUSE.wire, facts.destinationSipHangupCause());
         put(fields, Field.PARKED.wire, facts.parked());
         put(fields, Field.SETTLED_BY.wire, facts.settledBy());
+        put(fields, Field.REP.wire, facts.rep());
         return fields;
     }
 
