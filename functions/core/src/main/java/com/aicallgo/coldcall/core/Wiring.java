@@ -188,7 +188,7 @@ public final class Wiring {
         return once(Delivery.class, () -> new Delivery(calls(), outbox(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
-                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
+                new CallLogBuilder(config.businessId(), config.sipPhoneNumber(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
                 telnyxRecordings(), config.recordingLinkMaxAge()));
     }
 
