@@ -229,7 +229,8 @@ public final class RecordingReconciler {
     RecordingMetadata metadata(CallControlId callControlId, TelnyxRecordings.Recording recording) {
         Link link = Link.of(recording, clock.instant(), telnyx.apiBase());
         if (link.refused() != null) {
-            log.warn("recording link refused: a fresh one is read again before posting", Map.of(
+            log.warn(link.url() == null ? "recording link refused: a fresh one is read again before posting"
+                    : "recording link refused: the recording's other link is posted", Map.of(
                     "call_control_id", callControlId, "recording_sid", recording.id(), "reason", link.refused()));
         }
         long seconds = 0;

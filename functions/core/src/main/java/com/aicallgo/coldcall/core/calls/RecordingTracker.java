@@ -85,7 +85,8 @@ public final class RecordingTracker {
                 : 0;
         Link link = Link.of(payload, event.occurredAt(), telnyx.apiBase());
         if (link.refused() != null) {
-            log.warn("recording link refused: a fresh one is read from the recordings API", Map.of(
+            log.warn(link.url() == null ? "recording link refused: a fresh one is read from the recordings API"
+                    : "recording link refused: the event's other link is posted", Map.of(
                     "call_control_id", callControlId, "recording_sid", recordingId, "reason", link.refused()));
         }
         RecordingMetadata metadata = new RecordingMetadata(
