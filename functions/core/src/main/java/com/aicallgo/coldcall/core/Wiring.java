@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core;
 
 import com.aicallgo.coldcall.core.calls.CallEvents;
+import com.aicallgo.coldcall.core.calls.CallLimit;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
@@ -112,7 +113,7 @@ public final class Wiring {
     public StaleCalls staleCalls() {
         config.requireBusinessId();
         return once(StaleCalls.class, () -> new StaleCalls(calls(), staleChecks(), callControl(), callTracker(), clock,
-                log, 200));
+                log, 200, CallLimit.fromEnv(env, config)));
     }
 
     private CallTracker callTracker() {
@@ -188,7 +189,7 @@ public final class Wiring {
         return once(Delivery.class, () -> new Delivery(calls(), outbox(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
-                new CallLogBuilder(config.businessId(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
+                new CallLogBuilder(config.businessId(), config.sipPhoneNumber(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
                 telnyxRecordings(), config.recordingLinkMaxAge()));
     }
 

@@ -91,6 +91,7 @@ public final class OutboxDrainHandler implements RequestStreamHandler {
         report.put("recordings_waiting", recordings.waiting());
         report.put("stale_calls_checked", stale.checked());
         report.put("stale_calls_settled", stale.settled());
+        report.put("stale_calls_lost", stale.lost());
         return report;
     }
 }

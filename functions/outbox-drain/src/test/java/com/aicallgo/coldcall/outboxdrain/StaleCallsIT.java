@@ -58,6 +58,7 @@ class StaleCallsIT {
                         .withBody("{\"data\":{\"result\":\"ok\"}}")));
         Map<String, String> env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), stubs.baseUrl());
         env.put("STALE_CALL_AFTER_MINUTES", "60");
+        env.put("MAX_CALL_MINUTES", "120");
         wiring = Fixtures.wiring("OutboxDrainFunction", env, clock, log);
         handler = new OutboxDrainHandler(wiring);
     }
@@ -211,6 +212,76 @@ class StaleCallsIT {
         assertTrue(due >= clock.instant().plus(Duration.ofMinutes(5)).toEpochMilli(), "checked again later");
         assertTrue(this.log.text().contains("Failure: The request is invalid: call_control_id is required"),
                 this.log.text());
+    }
+
+    private static final String KEY = "cold_call_status:{v3:stale-0001}";
+    private static final String HANGUP = "/v2/calls/v3%3Astale-0001/actions/hangup";
+
+    @Test
+    void aCallTelnyxReportsAliveForeverIsSettledAtTheMaximumMarkedAndHungUp() throws Exception {
+        stubs.stubFor(post(urlEqualTo(HANGUP)).willReturn(aResponse().withStatus(200)
+                .withHeader("Content-Type", "application/json").withBody("{\"data\":{\"result\":\"ok\"}}")));
+        answeredAndNeverHungUp();
+        telnyxSays(200, "{\"data\": {\"call_control_id\": \"v3:stale-0001\", \"is_alive\": true, \"record_type\": \"call\"}}");
+        for (int minute : new int[] {61, 91}) {
+            clock.set(T.plus(Duration.ofMinutes(minute)));
+            Map<String, Object> report = run();
+            assertEquals(1, report.get("stale_calls_checked"), "checked at " + minute);
+            assertEquals(0, report.get("stale_calls_settled"), "still under MAX_CALL_MINUTES at " + minute);
+            long ttl = TestRedis.with(DB, redis -> redis.ttl(KEY));
+            assertTrue(ttl > 86_400, "a call still up keeps its state past its next check, ttl " + ttl);
+        }
+        assertEquals(0, callLogs());
+        double next = TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "v3:stale-0001"));
+        assertEquals((double) T.plus(Duration.ofMinutes(120)).toEpochMilli(), next, "the last check falls on the maximum");
+
+        clock.set(T.plus(Duration.ofMinutes(120)));
+        Map<String, Object> report = run();
+        assertEquals(1, report.get("stale_calls_settled"));
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText(), "it was answered");
+        assertEquals("2025-11-15T12:30:00Z", log.get("call_end_time").asText(), "ended when it was settled");
+        assertEquals(120 * 60 - 5, log.get("call_duration_seconds").asInt());
+        assertEquals("max_duration", TestRedis.with(DB, redis -> redis.hget(KEY, "settled_by")));
+        String text = this.log.text();
+        assertTrue(text.contains("\"level\":\"WARN\"") && text.contains("call up past MAX_CALL_MINUTES settled"), text);
+        assertTrue(text.contains("CallsOverMaxDuration"), "a metric");
+        stubs.verify(1, postRequestedFor(urlEqualTo(HANGUP)));
+
+        clock.advance(Duration.ofHours(1));
+        assertEquals(0, run().get("stale_calls_checked"), "settled once");
+        assertEquals(1, callLogs());
+    }
+
+    @Test
+    void aCallNeverAnsweredAndAliveForeverIsSettledAsFailedEvenWhenTheHangUpIsRefused() throws Exception {
+        stubs.stubFor(post(urlEqualTo(HANGUP)).willReturn(aResponse().withStatus(503)));
+        apply(TelnyxExamples.specInitiated(call, "bridging", T));
+        telnyxSays(200, "{\"data\": {\"call_control_id\": \"v3:stale-0001\", \"is_alive\": true, \"record_type\": \"call\"}}");
+        clock.set(T.plus(Duration.ofMinutes(121)));
+        assertEquals(1, run().get("stale_calls_settled"));
+        JsonNode log = onlyCallLog();
+        assertEquals("failed", log.get("call_status").asText());
+        assertEquals(0, log.get("call_duration_seconds").asInt());
+        assertTrue(this.log.text().contains("Telnyx did not take the hang-up"), this.log.text());
+    }
+
+    @Test
+    void aCallWhoseStateExpiredBeforeItWasSettledIsDeadLetteredNotDropped() throws Exception {
+        answeredAndNeverHungUp();
+        TestRedis.with(DB, redis -> redis.del(KEY));
+        clock.set(T.plus(Duration.ofMinutes(61)));
+        Map<String, Object> report = run();
+        assertEquals(1, report.get("stale_calls_lost"));
+        assertEquals(0, callLogs());
+        var letters = TestRedis.with(DB, redis -> redis.lrange("cold_call_dead_letters", 0, -1));
+        assertEquals(1, letters.size());
+        JsonNode letter = Json.mapper().readTree(letters.get(0));
+        assertEquals("v3:stale-0001", letter.get("call_control_id").asText());
+        assertEquals("call_log", letter.get("record").asText());
+        assertTrue(this.log.text().contains("stale call lost its state before it was settled"));
+        assertEquals((Double) null, TestRedis.with(DB, redis -> redis.zscore("cold_call_stale_checks", "v3:stale-0001")));
+        assertEquals(0, run().get("stale_calls_checked"), "given up once");
     }
 
     @Test

@@ -164,6 +164,57 @@ class CallStatusWebhookIT {
         assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty(), "no recording for an unanswered call");
     }
 
+    /**
+     * The busy hang-up with these payload fields replaced (as JSON carries them), signed without the spec check: a
+     * value outside the spec's enums must not get further than one inside them.
+     */
+    private APIGatewayV2HTTPResponse deliverBusyHangupWith(Map<String, String> fields) throws Exception {
+        APIGatewayV2HTTPEvent event = Fixtures.event("call-status/call-hangup-busy.json");
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.mapper().readTree(Fixtures.bodyText(event));
+        var payload = (com.fasterxml.jackson.databind.node.ObjectNode) tree.path("data").path("payload");
+        fields.forEach(payload::put);
+        return handler.handleRequest(Fixtures.withBodyUnchecked(event, Json.mapper().writeValueAsString(tree),
+                clock.instant()), null);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "64 KB to       | to   | LONG_TO                              | to_phone_number     | unknown",
+        "CR/LF to       | to   | +18005551234\\r\\nX-Injected: 1       | to_phone_number     | unknown",
+        "SIP URI to     | to   | sip:+18005559876@sip.telnyx.com      | to_phone_number     | +18005559876",
+        "SIP login from | from | sip:gencred5Xk@sip.telnyx.com        | caller_phone_number | +15550000001",
+        "SIP URI from   | from | sip:+14155550100@sip.telnyx.com      | caller_phone_number | +14155550100",
+        "digits from    | from | 4155550100                           | caller_phone_number | +15550000001",
+    })
+    void theWebBackendGetsOnlyE164OrAMarkerForTheNumbersAnEventTold(String name, String field, String value,
+            String posted, String expected) throws Exception {
+        String told = value.equals("LONG_TO") ? "+1" + "9".repeat(65_536)
+                : value.replace("\\r", "\r").replace("\\n", "\n");
+        APIGatewayV2HTTPResponse response = deliverBusyHangupWith(Map.of(field, told));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        JsonNode log = onlyCallLog();
+        assertEquals(expected, log.get(posted).asText());
+        assertEquals("busy", log.get("call_status").asText());
+        for (String number : List.of("caller_phone_number", "to_phone_number")) {
+            String text = log.get(number).asText();
+            assertTrue(text.equals("unknown") || text.matches("\\+[0-9]{8,15}"), number + ": " + text);
+        }
+    }
+
+    @Test
+    void controlCharactersInTheHangupCausesNeverReachTheWebBackend() throws Exception {
+        String hostile = "user_busy\u0000\u001b[31m\r\nX-Injected: 1" + "x".repeat(10_000);
+        APIGatewayV2HTTPResponse response = deliverBusyHangupWith(Map.of("hangup_cause", hostile,
+                "sip_hangup_cause", hostile, "hangup_source", hostile));
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        var requests = stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS)));
+        assertEquals(1, requests.size());
+        String body = requests.get(0).getBodyAsString();
+        assertTrue(body.length() < 600, "bounded: " + body.length() + " chars");
+        assertFalse(body.contains("X-Injected") || body.contains("\\u0000") || body.contains("xxxx"), body);
+        assertEquals("failed", Json.mapper().readTree(body).get("call_status").asText(), "an unknown cause fails");
+    }
+
     @Test
     void neverAnsweredCallWithoutInitiatedStartsAtTheCallsStartTime() throws Exception {
         assertEquals(200, deliver("call-status/call-hangup-busy.json").getStatusCode());

@@ -167,6 +167,60 @@ class RecordingWebhookIT {
         assertEquals(105, last.get("recording_duration_seconds").asInt(), "the rest of the record is unchanged");
     }
 
+    private static final String FIXTURE_LINK =
+            "https://s3.amazonaws.com/telephony-recorder-prod/dev/recording-0001.mp3?X-Amz-Expires=600";
+
+    private void recordingsApiReads(String mp3) {
+        backend.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                "/v2/recordings/7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001").willReturn(com.github.tomakehurst.wiremock
+                        .client.WireMock.okJson("""
+                        {"data": {"id": "7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001", "call_control_id": "v3:dev-call-0001",
+                         "channels": "dual", "status": "completed", "download_urls": {"mp3": "%s"}}}""".formatted(mp3))));
+    }
+
+    /** Links a signed event may carry that must never reach the Web Backend (JSON-escaped as they travel). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {
+        "javascript:alert(document.cookie)",
+        "file:///etc/passwd",
+        "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+        "https://user:pw@s3.amazonaws.com/r.mp3",
+        "https://s3.amazonaws.com/r.mp3\\r\\nX-Injected: 1",
+        "LONG",
+    })
+    void aHostileLinkIsNeverPostedAFreshOneIsReadInstead(String hostile) throws Exception {
+        String link = hostile.equals("LONG") ? "https://s3.amazonaws.com/" + "a".repeat(8_192) + ".mp3" : hostile;
+        recordingsApiReads("https://s3.example/fresh-0001.mp3");
+        APIGatewayV2HTTPResponse response = deliverEdited(body -> body.replace(FIXTURE_LINK, link)
+                .replace("\"public_recording_urls\":{}", "\"public_recording_urls\":{\"mp3\":\"" + link + "\"}"));
+        assertEquals(200, response.getStatusCode());
+        var posted = onlyPost();
+        assertEquals("https://s3.example/fresh-0001.mp3", posted.get("recording_url").asText());
+        assertEquals(clock.instant().plus(java.time.Duration.ofMinutes(10)).toString(),
+                posted.get("recording_url_expires_at").asText());
+        backend.verify(1, com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor(
+                urlEqualTo("/v2/recordings/7d4b1f52-4c1e-4a8e-9f43-2b8e6d1a0001")));
+        org.junit.jupiter.api.Assertions.assertTrue(log.text().contains("recording link refused"), log.text());
+        assertFalse(log.text().contains("a".repeat(100)), "the log shows a bounded prefix only");
+        assertFalse(log.text().contains("\r") || log.text().contains("\\r\\nX-Injected"),
+                "nor a raw line break an attacker smuggled");
+    }
+
+    @Test
+    void whenTheRecordingsApiHandsOutAHostileLinkTooNothingIsPostedAndTheRecordWaits() throws Exception {
+        recordingsApiReads("http://169.254.169.254/latest/meta-data");
+        APIGatewayV2HTTPResponse response = deliverEdited(body -> body.replace(FIXTURE_LINK, "javascript:alert(1)"));
+        assertEquals(200, response.getStatusCode());
+        assertEquals("recording_queued", Json.mapper().readTree(response.getBody()).get("outcome").asText());
+        assertEquals(0, posts());
+        org.junit.jupiter.api.Assertions.assertTrue(log.text().contains("Telnyx gave no link that may be posted"));
+        // once Telnyx hands out a good link, the outbox posts it
+        recordingsApiReads("https://s3.example/fresh-0001.mp3");
+        clock.advance(java.time.Duration.ofMinutes(1));
+        assertEquals(1, wiring.outboxDrain().drain(true, clock.instant().plusSeconds(30)).posted());
+        assertEquals("https://s3.example/fresh-0001.mp3", onlyPost().get("recording_url").asText());
+    }
+
     /** Telnyx's spec: call.recording.saved has neither call_control_id nor recording_id. */
     private static String specMinimal(String body) {
         return body.replace("\"call_control_id\":\"v3:dev-call-0001\",", "")

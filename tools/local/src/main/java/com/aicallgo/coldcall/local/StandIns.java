@@ -198,7 +198,8 @@ final class StandIns {
         recording.put("channels", "dual");
         recording.put("status", "completed");
         recording.put("duration_millis", 0);
-        recording.put("download_urls", Map.of("mp3", "http://127.0.0.1/_local/telnyx/recordings/" + id + ".mp3"));
+        // an https link on a public-looking name: the functions post no other kind (nothing serves it here)
+        recording.put("download_urls", Map.of("mp3", "https://recordings.example.com/_local/" + id + ".mp3"));
         return recording;
     }
 

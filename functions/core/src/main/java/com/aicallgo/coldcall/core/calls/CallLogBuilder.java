@@ -6,6 +6,7 @@ import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
+import com.aicallgo.coldcall.core.webbackend.Outgoing;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -15,13 +16,20 @@ import java.time.Instant;
  * {@code call.answered} has not come yet is not ready until {@code answerWait} after its hang-up (after we learned of
  * it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
  * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
+ *
+ * <p>The numbers are posted as E.164 only ({@link Outgoing#number}): the caller's, else our own caller ID; the
+ * dialled one, else its SIP user part when short and printable, else {@code unknown}. Every other field is ours or
+ * a checked id, so no text an event carried reaches the Web Backend unbounded.
  */
 public final class CallLogBuilder {
     private final String businessId;
+    private final String callerNumber;
     private final Duration answerWait;
 
-    public CallLogBuilder(String businessId, Duration answerWait) {
+    /** @param callerNumber our caller ID ({@code TELNYX_SIP_PHONE_NUMBER}): the caller's number when none is told */
+    public CallLogBuilder(String businessId, String callerNumber, Duration answerWait) {
         this.businessId = businessId;
+        this.callerNumber = callerNumber;
         this.answerWait = answerWait;
     }
 
@@ -56,8 +64,8 @@ public final class CallLogBuilder {
         }
         return new CallLog(
                 businessId,
-                facts.fromPhone(),
-                facts.toPhone(),
+                Outgoing.number(facts.fromPhone(), false, callerNumber),
+                Outgoing.number(facts.toPhone(), true, null),
                 "OUTBOUND",
                 start.toString(),
                 end.toString(),

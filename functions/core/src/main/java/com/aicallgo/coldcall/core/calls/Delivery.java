@@ -17,6 +17,7 @@ import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.time.Deadlines;
 import com.aicallgo.coldcall.core.webbackend.CallLog;
+import com.aicallgo.coldcall.core.webbackend.Outgoing;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import com.aicallgo.coldcall.core.webbackend.WebBackendClient;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -168,8 +169,8 @@ public final class Delivery {
         WebBackendClient.Result result;
         Object fresh = record instanceof RecordingMetadata metadata ? live(metadata) : record;
         if (fresh == null) {
-            result = new WebBackendClient.Result(false, 0, "the recording's link is older than "
-                    + linkMaxAge.toSeconds() + " s and Telnyx gave no fresh one");
+            result = new WebBackendClient.Result(false, 0, "the recording has no link that may be posted (missing,"
+                    + " refused, or older than " + linkMaxAge.toSeconds() + " s) and Telnyx gave no fresh one");
         } else {
             // the post ends early enough that its success can still be written to Redis
             result = webBackend.post(path, fresh, budget.invocation().minus(Deadlines.SETTLE_RESERVE));
@@ -197,34 +198,52 @@ public final class Delivery {
     }
 
     /**
-     * The metadata with a link no older than {@code linkMaxAge}: a public link, or one handed out recently, as it is;
-     * an older one read again from the recordings API ({@code null} when Telnyx does not answer).
+     * The metadata with a link that may be posted ({@link Link#refusal}) and is no older than {@code linkMaxAge}: a
+     * public link, or one handed out recently, as it is; a completed recording's older link, refused link or missing
+     * link read again from the recordings API ({@code null} when Telnyx gives none that may be posted). A failed
+     * recording is posted without a link it may not carry.
      */
     private RecordingMetadata live(RecordingMetadata metadata) {
+        String url = metadata.recordingUrl();
+        String refused = url == null ? null : Link.refusal(url, recordings.apiBase());
+        if (refused != null) {
+            log.warn("recording link refused: it is not posted", Map.of("call_control_id", metadata.callSid(),
+                    "recording_sid", metadata.recordingSid(), "reason", "link " + refused + " ("
+                            + Outgoing.preview(url) + ")"));
+            metadata = metadata.withLink(null, null);
+        }
+        if (!RecordingStatus.COMPLETED.wire().equals(metadata.recordingStatus())) {
+            return metadata;
+        }
         String expires = metadata.recordingUrlExpiresAt();
-        if (expires == null || !RecordingStatus.COMPLETED.wire().equals(metadata.recordingStatus())) {
-            return metadata;
-        }
-        Instant handedOut;
-        try {
-            handedOut = Instant.parse(expires).minus(Config.RECORDING_LINK_LIFETIME);
-        } catch (java.time.format.DateTimeParseException e) {
-            handedOut = Instant.MIN;
-        }
         Instant now = clock.instant();
-        if (!handedOut.plus(linkMaxAge).isBefore(now)) {
-            return metadata;
+        if (metadata.recordingUrl() != null) {
+            if (expires == null) {
+                return metadata;
+            }
+            Instant handedOut;
+            try {
+                handedOut = Instant.parse(expires).minus(Config.RECORDING_LINK_LIFETIME);
+            } catch (java.time.format.DateTimeParseException e) {
+                handedOut = Instant.MIN;
+            }
+            if (!handedOut.plus(linkMaxAge).isBefore(now)) {
+                return metadata;
+            }
         }
         try {
-            Link link = Link.of(recordings.get(metadata.recordingSid()), now);
+            Link link = Link.of(recordings.get(metadata.recordingSid()), now, recordings.apiBase());
             if (link.url() == null) {
+                log.warn("Telnyx gave no link that may be posted", Map.of("call_control_id", metadata.callSid(),
+                        "recording_sid", metadata.recordingSid(), "reason",
+                        link.refused() == null ? "the recordings API lists no link" : link.refused()));
                 return null;
             }
             log.info("recording link read again before posting", Map.of("recording_sid", metadata.recordingSid(),
-                    "expired_at", expires));
+                    "expired_at", String.valueOf(expires)));
             return metadata.withLink(link.url(), link.expiresAt());
         } catch (TelnyxRecordings.Unavailable e) {
-            log.warn("recording link too old and Telnyx gave no fresh one", Map.of(
+            log.warn("recording link too old or missing and Telnyx gave no fresh one", Map.of(
                     "recording_sid", metadata.recordingSid(), "detail", e.getMessage()));
             return null;
         }

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.CallControlId;
+import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
@@ -11,6 +12,7 @@ import com.aicallgo.coldcall.core.store.RecordingStatus;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.time.Deadline;
+import com.aicallgo.coldcall.core.webbackend.Outgoing;
 import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
@@ -206,9 +208,14 @@ public final class RecordingReconciler {
         for (TelnyxRecordings.Recording summary : listed) {
             TelnyxRecordings.Recording fresh;
             try {
-                fresh = telnyx.get(summary.id());
+                fresh = Ids.valid(summary.id()) ? telnyx.get(summary.id()) : summary;
             } catch (TelnyxRecordings.Unavailable e) {
                 return telnyxUnavailable(callControlId, call, e);
+            }
+            if (!Ids.valid(fresh.id())) {
+                log.warn("recordings API named a recording by an id we cannot use: skipped", Map.of(
+                        "call_control_id", callControlId, "recording_id", Outgoing.preview(fresh.id())));
+                continue;
             }
             Instant now = clock.instant();
             CallState marked = calls.recordRecording(callControlId,
@@ -220,7 +227,12 @@ public final class RecordingReconciler {
 
     /** A recording the API describes, as the Web Backend takes it (its link as read now). */
     RecordingMetadata metadata(CallControlId callControlId, TelnyxRecordings.Recording recording) {
-        Link link = Link.of(recording, clock.instant());
+        Link link = Link.of(recording, clock.instant(), telnyx.apiBase());
+        if (link.refused() != null) {
+            log.warn(link.url() == null ? "recording link refused: a fresh one is read again before posting"
+                    : "recording link refused: the recording's other link is posted", Map.of(
+                    "call_control_id", callControlId, "recording_sid", recording.id(), "reason", link.refused()));
+        }
         long seconds = 0;
         if (recording.durationMillis() != null) {
             seconds = Math.round(recording.durationMillis() / 1000.0);

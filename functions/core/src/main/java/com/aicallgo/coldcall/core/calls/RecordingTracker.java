@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.calls;
 
 import com.aicallgo.coldcall.core.CallControlId;
+import com.aicallgo.coldcall.core.Ids;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
@@ -82,7 +83,12 @@ public final class RecordingTracker {
         long duration = started != null && ended != null
                 ? Math.max(0, Math.round(Duration.between(started, ended).toMillis() / 1000.0))
                 : 0;
-        Link link = Link.of(payload, event.occurredAt());
+        Link link = Link.of(payload, event.occurredAt(), telnyx.apiBase());
+        if (link.refused() != null) {
+            log.warn(link.url() == null ? "recording link refused: a fresh one is read from the recordings API"
+                    : "recording link refused: the event's other link is posted", Map.of(
+                    "call_control_id", callControlId, "recording_sid", recordingId, "reason", link.refused()));
+        }
         RecordingMetadata metadata = new RecordingMetadata(
                 callControlId.value(),
                 recordingId,
@@ -118,11 +124,11 @@ public final class RecordingTracker {
             for (TelnyxRecordings.Recording recording : listed) {
                 Instant at = RecordingReconciler.instant(recording.recordingStartedAt());
                 if (at != null && Math.abs(Duration.between(at, started).toMillis()) <= 1_000) {
-                    return recording.id();
+                    return Ids.valid(recording.id()) ? recording.id() : null;
                 }
             }
         }
-        return listed.size() == 1 ? listed.get(0).id() : null;
+        return listed.size() == 1 && Ids.valid(listed.get(0).id()) ? listed.get(0).id() : null;
     }
 
     private static boolean blank(String value) {

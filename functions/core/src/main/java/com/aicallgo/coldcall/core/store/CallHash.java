@@ -191,7 +191,10 @@ final class CallHash {
 
     private static final Pattern SYMBOL = Pattern.compile("\\b([FPV])\\.([A-Z_]+)\\b");
 
-    /** ARGV: ttl, now, stage, n (count of first-wins pairs), n pairs for HSETNX, then pairs for HSET. */
+    /**
+     * ARGV: ttl, now, stage, n (count of first-wins pairs), n pairs for HSETNX, then pairs for HSET. Like every
+     * script here it only ever raises the hash's time to live: a write never cuts the longer life queuing gave it.
+     */
     static final String APPLY = lua("""
             local key = KEYS[1]
             local rank = RANK
@@ -212,7 +215,7 @@ final class CallHash {
               end
             end
             redis.call('HSET', key, F.UPDATED_AT, ARGV[2])
-            redis.call('EXPIRE', key, ARGV[1])
+            if redis.call('TTL', key) < tonumber(ARGV[1]) then redis.call('EXPIRE', key, ARGV[1]) end
             return redis.call('HGETALL', key)
             """);
 
@@ -225,7 +228,7 @@ final class CallHash {
               if since and since + tonumber(ARGV[3]) > tonumber(ARGV[2]) then return 'busy' end
             end
             redis.call('HSET', KEYS[1], ARGV[1], V.CLAIMED .. ARGV[2])
-            redis.call('EXPIRE', KEYS[1], ARGV[4])
+            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[4]) then redis.call('EXPIRE', KEYS[1], ARGV[4]) end
             return V.CLAIMED .. ARGV[2]
             """);
 
@@ -258,7 +261,7 @@ final class CallHash {
               if since and since + tonumber(ARGV[2]) > tonumber(ARGV[1]) then return 'requesting' end
             end
             redis.call('HSET', KEYS[1], F.RECORDING_STATE, V.REQUESTING .. ARGV[1])
-            redis.call('EXPIRE', KEYS[1], ARGV[3])
+            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('EXPIRE', KEYS[1], ARGV[3]) end
             return V.REQUESTING .. ARGV[1]
             """);
 
@@ -295,6 +298,13 @@ final class CallHash {
             if ARGV[2] ~= '' then redis.call('HINCRBY', KEYS[1], P.OUTBOX_ATTEMPTS .. ARGV[1], 1) end
             if redis.call('TTL', KEYS[1]) < tonumber(ARGV[5]) then redis.call('EXPIRE', KEYS[1], ARGV[5]) end
             return 'queued'
+            """);
+
+    /** ARGV: seconds. Keeps an existing hash at least that long; answers whether the hash exists. */
+    static final String KEEP = lua("""
+            if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+            if redis.call('TTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+            return 1
             """);
 
     /** Replaces the scripts' symbols by their wire spellings, quoted for Lua. */

@@ -46,6 +46,16 @@ public final class Calls {
         return apply(callControlId, facts.stage(), CallHash.encode(facts), CallHash.overwrites(facts), now);
     }
 
+    /**
+     * Keeps a call's hash at least {@code atLeast} from now (never shortening it), so a call that is still up keeps
+     * its state until it is settled; {@code false} when the call has no state left.
+     */
+    public boolean keep(CallControlId callControlId, Duration atLeast) {
+        long seconds = Math.max(atLeast.toSeconds(), ttl.toSeconds());
+        return Long.valueOf(1).equals(redis.run(commands -> commands.eval(CallHash.KEEP, ScriptOutputType.INTEGER,
+                new String[] {CallHash.key(callControlId)}, Long.toString(seconds))));
+    }
+
     /** Everything known about a call ({@link CallState#empty()} when nothing is). */
     public CallState read(CallControlId callControlId) {
         return CallHash.decode(redis.run(commands -> commands.hgetall(CallHash.key(callControlId))));

@@ -57,6 +57,11 @@ public final class TelnyxRecordings {
         this.http = http;
     }
 
+    /** The API base these reads go to: a link under it is Telnyx's own. */
+    public String apiBase() {
+        return apiBase;
+    }
+
     /**
      * The call's recordings: those Telnyx lists for its call control id, else (when it lists none) for its leg id,
      * else for its call session (which a transferred leg shares). Absent ids are skipped. Only recordings that

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CallLogBuilderTest {
     private static final Instant START = Instant.parse("2025-11-15T10:30:00Z");
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(60);
-    private final CallLogBuilder builder = new CallLogBuilder("biz-1", ANSWER_WAIT);
+    private final CallLogBuilder builder = new CallLogBuilder("biz-1", "+15550000001", ANSWER_WAIT);
 
     /** Times are seconds after START; blank is absent. */
     static CallState call(Integer answered, Integer ended, String cause, Integer recordingStarted, Integer seen) {
@@ -102,9 +102,23 @@ class CallLogBuilderTest {
     }
 
     @Test
+    void numbersThatAreNotE164AreNeverPostedAsTold() {
+        CallState told = call(5, 10, "normal_clearing", null, null);
+        CallFacts facts = told.facts();
+        CallState hostile = new CallState("v3:t", new CallFacts(facts.stage(), "+1800\r\nX-Injected: 1" + "9".repeat(65_536),
+                "sip:gencred5Xk@sip.telnyx.com", "s-1", "l-1", START, START.plusSeconds(1), facts.answeredAt(),
+                facts.endedAt(), facts.hangupAt(), null, "normal_clearing\u0000\u001b[31m", "callee", null, null, null,
+                null, null, null), CallState.Recording.NONE, null, false, false, Map.of(), Set.of());
+        CallLog log = builder.build(new CallControlId("v3:t"), hostile);
+        assertEquals("unknown", log.toPhoneNumber());
+        assertEquals("+15550000001", log.callerPhoneNumber(), "our caller ID, not the SIP login");
+        assertEquals("completed", log.callStatus());
+    }
+
+    @Test
     void aMissingBusinessIdIsAConfigurationError() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> new CallLogBuilder(null, ANSWER_WAIT).build(new CallControlId("v3:t"),
+                () -> new CallLogBuilder(null, "+15550000001", ANSWER_WAIT).build(new CallControlId("v3:t"),
                         call(5, 10, "normal_clearing", null, null)));
         assertEquals("COLD_CALL_BUSINESS_ID is required and not set", e.getMessage());
     }

@@ -119,7 +119,7 @@ class CallHashTest {
     void theScriptsCarryOnlyWireSpellings() {
         Pattern symbol = Pattern.compile("\\b[FPV]\\.[A-Z_]+|\\bRANK\\b");
         for (String script : List.of(CallHash.APPLY, CallHash.CLAIM, CallHash.SETTLE, CallHash.CLAIM_RECORDING,
-                CallHash.PARK_RECORDING, CallHash.QUEUE)) {
+                CallHash.PARK_RECORDING, CallHash.QUEUE, CallHash.KEEP)) {
             assertFalse(symbol.matcher(script).find(), script);
         }
         assertTrue(CallHash.APPLY.contains("{none = 0, dialing = 1, initiated = 2, active = 3, ended = 4, }"));

@@ -62,6 +62,32 @@ class CallsIT {
     }
 
     @Test
+    void aWriteNeverCutsTheLongerLifeQueuingGaveTheCall() {
+        CallControlId call = new CallControlId("v3:kept");
+        store.record(call, facts(Stage.ENDED, null, now), now);
+        new Outbox(redis, store).enqueue(call, Deliverable.CALL_LOG, null, null, now.plusSeconds(10), now,
+                Duration.ofHours(96));
+        store.record(call, facts(Stage.ENDED, now, now), now);
+        store.claim(call, Deliverable.CALL_LOG, now);
+        store.claimRecording(call, now);
+        long ttl = TestRedis.with(DB, redis -> redis.ttl("cold_call_status:{v3:kept}"));
+        assertTrue(ttl > 95 * 3_600, "a later write kept the queued call's 96 h, ttl " + ttl);
+    }
+
+    @Test
+    void keepOnlyLengthensAndAnswersWhetherTheCallHasStateLeft() {
+        CallControlId call = new CallControlId("v3:up");
+        store.record(call, facts(Stage.ACTIVE, now, null), now);
+        assertTrue(store.keep(call, Duration.ofHours(30)));
+        long ttl = TestRedis.with(DB, redis -> redis.ttl("cold_call_status:{v3:up}"));
+        assertTrue(ttl > 29 * 3_600, "ttl " + ttl);
+        assertTrue(store.keep(call, Duration.ofMinutes(1)));
+        assertTrue(TestRedis.with(DB, redis -> redis.ttl("cold_call_status:{v3:up}")) > 29 * 3_600, "never shortened");
+        assertFalse(store.keep(new CallControlId("v3:gone"), Duration.ofHours(1)), "no state: nothing is created");
+        assertEquals(0L, (long) TestRedis.with(DB, redis -> redis.exists("cold_call_status:{v3:gone}")));
+    }
+
+    @Test
     void aClaimIsExclusiveUntilSettledAndDoneIsFinal() {
         Deliverable log = Deliverable.CALL_LOG;
         assertInstanceOf(Claim.Claimed.class, store.claim(new CallControlId("v3:a"), log, now));
