@@ -64,10 +64,11 @@ public final class Doctor {
         out.println("Telnyx account at " + inputs.apiBase() + ": connection " + inputs.connectionId() + ", caller ID "
                 + (inputs.phoneNumber() == null ? "(none)" : inputs.phoneNumber()) + ", CALL_FLOW " + inputs.callFlow()
                 + ", allowed " + String.join(",", inputs.allowed()));
-        StringBuilder from = new StringBuilder();
-        inputs.sources().forEach((name, source) -> from.append(from.isEmpty() ? "" : ", ").append(name).append(" from ")
-                .append(source));
-        out.println("  (" + from + "; the key is not shown)");
+        Map<String, List<String>> bySource = new LinkedHashMap<>();
+        inputs.sources().forEach((name, source) -> bySource.computeIfAbsent(source, s -> new java.util.ArrayList<>()).add(name));
+        List<String> from = new java.util.ArrayList<>();
+        bySource.forEach((source, names) -> from.add(String.join(", ", names) + " from " + source));
+        out.println("  (" + String.join("; ", from) + "; the key is never shown)");
         checks.forEach(c -> out.println(c.line()));
         long fails = checks.stream().filter(c -> c.status() == Check.Status.FAIL).count();
         long warns = checks.stream().filter(c -> c.status() == Check.Status.WARN).count();

@@ -124,7 +124,7 @@ record Inputs(String apiKey, String connectionId, String phoneNumber, String cal
         }
         return new Inputs(apiKey, connection.trim(), phone == null ? null : phone.trim(), callFlow,
                 Destinations.allowed(allowedSetting, phone), callStatus, recording, base == null ? DEFAULT_API_BASE : base,
-                maxRate, json, Map.copyOf(sources));
+                maxRate, json, java.util.Collections.unmodifiableMap(sources));
     }
 
     private static String pick(String name, String flag, Map<String, String> env, String stack, Map<String, String> sources) {
