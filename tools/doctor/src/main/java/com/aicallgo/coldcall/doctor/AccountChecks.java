@@ -124,7 +124,8 @@ final class AccountChecks {
         }
         String found = parked
                 ? "on, but CALL_FLOW is direct: every call stays parked and the browser rings until it gives up"
-                : "off, but CALL_FLOW is parked: the functions wait for parked calls that never come";
+                : "off, but CALL_FLOW is parked: Telnyx bridges each call itself, past the transfer the parked flow"
+                        + " connects and records with";
         checks.add(Check.fail("Park Outbound Calls", found, where + " -> Outbound -> Park Outbound Calls "
                 + (parked ? "off" : "on") + "; or " + patch + "{\"outbound\": {\"call_parking_enabled\": " + !parked
                 + "}}; or deploy with CallFlow=" + (parked ? "parked" : "direct")));

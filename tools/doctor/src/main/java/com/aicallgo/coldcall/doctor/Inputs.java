@@ -30,8 +30,8 @@ record Inputs(String apiKey, String connectionId, String phoneNumber, String cal
               connection       --connection-id, TELNYX_SIP_CONNECTION_ID, the stack's SipConnectionId
               caller ID        --phone-number, TELNYX_SIP_PHONE_NUMBER, the stack's SipPhoneNumber
               call flow        --call-flow, CALL_FLOW, the stack's CallFlow (default direct)
-              destinations     --allowed, DIAL_ALLOWED_PREFIXES, the stack's DialAllowedPrefixes (default: the
-                               caller ID's country code)
+              destinations     --allowed, DIAL_ALLOWED_PREFIXES (default: the caller ID's country code, as
+                               the functions' own default)
               webhook URLs     --call-status-url / --recording-url, the stack's CallStatusWebhookUrl / RecordingWebhookUrl
               Telnyx API       --telnyx-api-base, TELNYX_API_BASE (default https://api.telnyx.com)
             Exit status: 0 when nothing FAILs (warnings allowed), 1 when a check FAILs, 2 when an input is missing.""";
@@ -80,8 +80,7 @@ record Inputs(String apiKey, String connectionId, String phoneNumber, String cal
                 stack == null ? null : stack.parameters().get("SipPhoneNumber"), sources);
         String flow = pick("CALL_FLOW", flags.get("--call-flow"), env,
                 stack == null ? null : stack.parameters().get("CallFlow"), sources);
-        String allowedSetting = pick("DIAL_ALLOWED_PREFIXES", flags.get("--allowed"), env,
-                stack == null ? null : stack.parameters().get("DialAllowedPrefixes"), sources);
+        String allowedSetting = pick("DIAL_ALLOWED_PREFIXES", flags.get("--allowed"), env, null, sources);
         String callStatus = pick("CallStatusWebhookUrl", flags.get("--call-status-url"), Map.of(),
                 stack == null ? null : stack.outputs().get("CallStatusWebhookUrl"), sources);
         String recording = pick("RecordingWebhookUrl", flags.get("--recording-url"), Map.of(),
