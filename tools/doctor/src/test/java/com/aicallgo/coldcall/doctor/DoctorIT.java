@@ -75,6 +75,7 @@ class DoctorIT {
                 .redirectOutput(Path.of(System.getProperty("java.io.tmpdir"), "doctor-runner-" + port + ".log").toFile());
         builder.environment().put("REDIS_URL", TestRedis.url(DB));
         runner = builder.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(runner::destroy));
         Instant deadline = Instant.now().plusSeconds(60);
         while (Instant.now().isBefore(deadline)) {
             if (!runner.isAlive()) {
@@ -261,6 +262,18 @@ class DoctorIT {
         failsOnly(doctor(), "caller ID number", "on no connection");
         assertEquals(200, account("DELETE", null).statusCode());
         failsOnly(doctor("--phone-number", "+15550009999"), "caller ID number", "+15550009999 is not a number of this account");
+    }
+
+    @Test
+    void withoutTheStacksUrlsTheUrlsAreShownNotPassed() {
+        Run run = run(Map.of("TELNYX_SIP_API_KEY", KEY, "TELNYX_API_BASE", base + "/_local/telnyx",
+                "TELNYX_SIP_CONNECTION_ID", CONNECTION, "TELNYX_SIP_PHONE_NUMBER", NUMBER));
+        assertEquals(0, run.exit(), run.all());
+        assertTrue(line(run, "webhook URL").startsWith("warn") && line(run, "webhook URL").contains("--call-status-url"),
+                run.out());
+        assertTrue(line(run, "failover URL").startsWith("warn") && line(run, "failover URL").contains("--recording-url"),
+                run.out());
+        assertTrue(run.out().contains("0 FAIL, 2 warn, 10 ok."), run.out());
     }
 
     @Test
