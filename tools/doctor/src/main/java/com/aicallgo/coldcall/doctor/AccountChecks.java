@@ -185,8 +185,15 @@ final class AccountChecks {
             }
         }
         if (outside.isEmpty()) {
-            checks.add(Check.ok("whitelisted destinations", String.join(", ", all) + ": within the allowed prefixes "
-                    + allowed));
+            List<String> unreached = in.allowed().stream().filter(p -> !Destinations.reaches(p, all)).toList();
+            if (unreached.isEmpty()) {
+                checks.add(Check.ok("whitelisted destinations", String.join(", ", all) + ": within the allowed prefixes "
+                        + allowed));
+            } else {
+                checks.add(Check.warn("whitelisted destinations", String.join(", ", all) + " lists no country of "
+                        + String.join(", ", unreached) + ", which DIAL_ALLOWED_PREFIXES allows: Telnyx refuses those calls",
+                        where + " -> Destinations: add the country; or drop the prefix from DIAL_ALLOWED_PREFIXES"));
+            }
             return;
         }
         checks.add(Check.fail("whitelisted destinations", String.join(", ", all) + " lists " + String.join("; ", outside)

@@ -126,6 +126,12 @@ final class Destinations {
                 : new Verdict.Outside("outside the allowed prefixes (" + String.join(", ", codes) + ")");
     }
 
+    /** Whether any of {@code countries} (alpha-2) has a calling code that {@code prefix} reaches. */
+    static boolean reaches(String prefix, List<String> countries) {
+        return countries.stream().map(CODES::get).filter(java.util.Objects::nonNull).flatMap(List::stream)
+                .anyMatch(code -> overlap(prefix, code));
+    }
+
     /** Whether an allowed prefix and a country code share their common start ({@code X} matches any digit). */
     private static boolean overlap(String prefix, String code) {
         for (int i = 1; i < Math.min(prefix.length(), code.length()); i++) {

@@ -46,4 +46,12 @@ class DestinationsTest {
         assertInstanceOf(Destinations.Verdict.Within.class, check("DO", "+1809"));
         assertInstanceOf(Destinations.Verdict.Outside.class, check("DO", "+1876"));
     }
+
+    @Test
+    void aPrefixReachesTheCountriesOfItsCode() {
+        org.junit.jupiter.api.Assertions.assertTrue(Destinations.reaches("+1", List.of("CA")));
+        org.junit.jupiter.api.Assertions.assertTrue(Destinations.reaches("+4420", List.of("US", "GB")));
+        org.junit.jupiter.api.Assertions.assertFalse(Destinations.reaches("+44", List.of("US", "CA")));
+        org.junit.jupiter.api.Assertions.assertFalse(Destinations.reaches("+1", List.of("ZZ")));
+    }
 }

@@ -216,6 +216,12 @@ class DoctorIT {
         failsOnly(doctor(Map.of("TELNYX_SIP_API_KEY", KEY, "DIAL_ALLOWED_PREFIXES", "+1,+44")),
                 "whitelisted destinations", "JM (a toll-fraud target");
 
+        patch("{\"outbound_voice_profile\": {\"whitelisted_destinations\": [\"US\", \"CA\"]}}");
+        Run notListed = doctor(Map.of("TELNYX_SIP_API_KEY", KEY, "DIAL_ALLOWED_PREFIXES", "+1,+44"));
+        assertEquals(0, notListed.exit(), notListed.all());
+        assertTrue(line(notListed, "whitelisted destinations").startsWith("warn")
+                && line(notListed, "whitelisted destinations").contains("lists no country of +44"), notListed.out());
+
         patch("{\"outbound_voice_profile\": {\"whitelisted_destinations\": [\"US\", \"*\"]}}");
         failsOnly(doctor(), "whitelisted destinations", "* (every country)");
     }
