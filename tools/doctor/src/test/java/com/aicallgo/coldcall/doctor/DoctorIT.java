@@ -385,6 +385,10 @@ class DoctorIT {
                 URI.create(base + "/_local/telnyx/v2/outbound_voice_profiles/someone-elses"))
                 .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, other.statusCode());
+        HttpResponse<String> elsewhere = HTTP.send(HttpRequest.newBuilder(
+                URI.create(base + "/_local/stands/v2/phone_numbers")).header("Authorization", "Bearer " + KEY)
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(404, elsewhere.statusCode(), "only under the Telnyx stand-in (a prefix as long as its own is not it)");
         assertEquals(400, account("PATCH", "{\"api_key\": \"mine\"}").statusCode(), "only the three parts");
         assertEquals(400, account("PATCH", "not json").statusCode());
     }

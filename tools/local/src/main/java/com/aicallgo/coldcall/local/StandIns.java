@@ -70,11 +70,10 @@ final class StandIns {
         String calls = TELNYX + "/v2/calls/";
         Twin current = twin;
         Account played = account;
-        if (played != null && (rawPath.equals(TELNYX + "/account") || method.equals("GET")
-                && Account.serves(rawPath.substring(Math.min(rawPath.length(), TELNYX.length()))))) {
-            Twin.Answer answer = rawPath.equals(TELNYX + "/account") ? played.control(method, body)
-                    : played.read(rawPath.substring(TELNYX.length()), queryMap(exchange),
-                            exchange.getRequestHeaders().getFirst("Authorization"));
+        String telnyxPath = rawPath.startsWith(TELNYX + "/") ? rawPath.substring(TELNYX.length()) : "";
+        if (played != null && (telnyxPath.equals("/account") || method.equals("GET") && Account.serves(telnyxPath))) {
+            Twin.Answer answer = telnyxPath.equals("/account") ? played.control(method, body)
+                    : played.read(telnyxPath, queryMap(exchange), exchange.getRequestHeaders().getFirst("Authorization"));
             ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
             return;
         }
