@@ -393,6 +393,40 @@ class DoctorIT {
         assertEquals(400, account("PATCH", "not json").statusCode());
     }
 
+    /**
+     * The twin's resources carry the types Telnyx's OpenAPI spec gives these fields (CredentialConnection,
+     * CredentialOutbound, OutboundVoiceProfile, PhoneNumberDetailed), so the doctor is tested against Telnyx's shapes.
+     */
+    @Test
+    void theTwinsAccountHasTelnyxsFieldTypes() throws Exception {
+        JsonNode connection = read("/v2/credential_connections/" + CONNECTION);
+        assertTrue(List.of("1", "2").contains(connection.path("webhook_api_version").textValue()), connection.toString());
+        assertTrue(connection.path("webhook_event_url").isTextual() && connection.path("webhook_event_failover_url").isTextual()
+                && connection.path("active").isBoolean() && connection.path("connection_name").isTextual(), connection.toString());
+        assertTrue(connection.path("outbound").path("call_parking_enabled").isBoolean()
+                && connection.path("outbound").path("outbound_voice_profile_id").isTextual(), connection.toString());
+        JsonNode profile = read("/v2/outbound_voice_profiles/" + connection.path("outbound").path("outbound_voice_profile_id").asText());
+        assertTrue(profile.path("max_destination_rate").isNumber() && profile.path("daily_spend_limit").isTextual()
+                && profile.path("daily_spend_limit_enabled").isBoolean() && profile.path("concurrent_call_limit").isInt()
+                && profile.path("enabled").isBoolean() && profile.path("traffic_type").isTextual(), profile.toString());
+        for (JsonNode country : profile.path("whitelisted_destinations")) {
+            assertTrue(country.isTextual() && country.asText().matches("[A-Z]{2}"), profile.toString());
+        }
+        JsonNode numbers = read("/v2/phone_numbers?filter%5Bphone_number%5D=%2B15550000001");
+        assertEquals(1, numbers.size(), numbers.toString());
+        assertTrue(List.of("purchase-pending", "purchase-failed", "port-pending", "port-failed", "active", "deleted",
+                "emergency-only", "ported-out", "port-out-pending").contains(numbers.path(0).path("status").asText()));
+        assertTrue(numbers.path(0).path("connection_id").isTextual() && numbers.path(0).path("id").isTextual());
+        assertEquals(0, read("/v2/phone_numbers?filter%5Bphone_number%5D=%2B15550000002").size(), "another number");
+    }
+
+    private static JsonNode read(String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/_local/telnyx" + path))
+                .header("Authorization", "Bearer " + KEY).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), path + ": " + response.body());
+        return JSON.readTree(response.body()).path("data");
+    }
+
     @Test
     void theStackGivesEveryInputAndTheSecretTheKey() throws Exception {
         Path work = Files.createTempDirectory("doctor-stack");
