@@ -104,7 +104,7 @@ final class TelnyxApi {
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             throw new Failure(status, "Telnyx refused the API key (" + status + detail(response.body())
-                    + "): it is wrong, revoked, or another account's", "put the account's key in TELNYX_SIP_API_KEY (the"
+                    + "): it is wrong, revoked, another account's, or not allowed these reads", "put the account's key in TELNYX_SIP_API_KEY (the"
                     + " deploy's secret, or the shell's); portal: Keys & Credentials -> API Keys");
         }
         if (status == 404) {
