@@ -104,8 +104,9 @@ final class TelnyxApi {
         int status = response.statusCode();
         if (status == 401 || status == 403) {
             throw new Failure(status, "Telnyx refused the API key (" + status + detail(response.body())
-                    + "): it is wrong, revoked, another account's, or not allowed these reads", "put the account's key in TELNYX_SIP_API_KEY (the"
-                    + " deploy's secret, or the shell's); portal: Keys & Credentials -> API Keys");
+                    + "): it is wrong, revoked, another account's, or not allowed these reads",
+                    "put the account's key in TELNYX_SIP_API_KEY (the deploy's secret, or the shell's); portal: Keys &"
+                            + " Credentials -> API Keys");
         }
         if (status == 404) {
             throw new Failure(404, "no " + what + " on this account (404" + detail(response.body()) + ")", "");
