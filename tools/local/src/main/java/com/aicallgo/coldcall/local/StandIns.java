@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.local.twin.Account;
 import com.aicallgo.coldcall.local.twin.Recordings;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -30,9 +31,15 @@ final class StandIns {
     private final List<Map<String, Object>> telnyx = new ArrayList<>();
     /** The Telnyx twin, when it is on: it answers record_start for its own calls and serves their recordings. */
     private volatile Twin twin;
+    /** The account the twin plays (connection, voice profile, number), when the twin is on. */
+    private volatile Account account;
 
     void twin(Twin twin) {
         this.twin = twin;
+    }
+
+    void account(Account account) {
+        this.account = account;
     }
 
     void handle(HttpExchange exchange, String path, byte[] body) throws IOException {
@@ -62,6 +69,14 @@ final class StandIns {
         String rawPath = exchange.getRequestURI().getRawPath();
         String calls = TELNYX + "/v2/calls/";
         Twin current = twin;
+        Account played = account;
+        String telnyxPath = rawPath.startsWith(TELNYX + "/") ? rawPath.substring(TELNYX.length()) : "";
+        if (played != null && (telnyxPath.equals("/account") || method.equals("GET") && Account.serves(telnyxPath))) {
+            Twin.Answer answer = telnyxPath.equals("/account") ? played.control(method, body)
+                    : played.read(telnyxPath, queryMap(exchange), exchange.getRequestHeaders().getFirst("Authorization"));
+            ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (method.equals("POST") && rawPath.startsWith(calls) && rawPath.indexOf("/actions/", calls.length()) > 0) {
             command(exchange, rawPath.substring(calls.length()), body, current);
             return;

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.local;
 
 import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
+import com.aicallgo.coldcall.local.twin.Account;
 import com.aicallgo.coldcall.local.twin.PageOverlay;
 import com.aicallgo.coldcall.local.twin.Twin;
 import java.io.IOException;
@@ -65,6 +66,12 @@ final class TwinSwitch {
                 blankToNull(env.get("TELNYX_SIP_PASSWORD")), env.getOrDefault("TELNYX_SIP_CONNECTION_ID", ""), flow,
                 linkTtl, publicUrls));
         server.standIns().twin(twin);
+        String recordingRoute = functions.template().routes().stream()
+                .filter(r -> r.functionId().equals("RecordingWebhookFunction")).map(Template.Route::path).findFirst()
+                .orElse(null);
+        server.standIns().account(new Account(new Account.Settings(env.get("TELNYX_SIP_API_KEY"),
+                env.getOrDefault("TELNYX_SIP_CONNECTION_ID", ""), env.get("TELNYX_SIP_PHONE_NUMBER"), flow,
+                twin.webhookUrl(), recordingRoute == null ? null : URI.create(server.base() + recordingRoute))));
         server.pageOverlay(PageOverlay.of(twin));
         System.err.println("  Telnyx twin ON: the page's SDK signals to " + twin.signallingUrl()
                 + " (config.js names it), Call Control and recordings at " + apiBase + ", webhooks to " + twin.webhookUrl()
@@ -75,6 +82,8 @@ final class TwinSwitch {
                         : "the browser's call is bridged to the number (call.initiated state bridging); record_start records it")
                 + "; recording links live " + linkTtl.toSeconds() + " s (" + LINK_TTL + ")"
                 + (publicUrls ? ", public recording URLs on" : ""));
+        System.err.println("  account (bin/doctor reads it): a hardened connection, voice profile and number; "
+                + "PATCH " + StandIns.TELNYX + "/account changes it, DELETE restores it");
         System.err.println("  test numbers: +1 202 555 0100 answered ... 0109 recording event without ids (README; the page lists them)");
         return twin;
     }
