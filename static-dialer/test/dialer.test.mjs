@@ -38,7 +38,9 @@ describe('dialer page', { concurrency: false }, () => {
 
   before(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    [runner, browser] = await Promise.all([startRunner(), launchBrowser()]);
+    // the shared SIP login these tests check (password, then tokens they hand the page); twin.test.mjs runs the
+    // default mode, each rep's own credential
+    [runner, browser] = await Promise.all([startRunner({ env: { CREDENTIALS_MODE: 'password' } }), launchBrowser()]);
   });
 
   after(async () => {

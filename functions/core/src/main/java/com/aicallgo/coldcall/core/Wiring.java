@@ -25,8 +25,10 @@ import com.aicallgo.coldcall.core.secrets.SecretsProvider;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.Redis;
+import com.aicallgo.coldcall.core.store.Reps;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCredentials;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
 import com.aicallgo.coldcall.core.telnyx.TelnyxRecordings;
 import com.aicallgo.coldcall.core.telnyx.WebhookVerifier;
@@ -95,6 +97,16 @@ public final class Wiring {
 
     public TelnyxLoginTokens loginTokens() {
         return once(TelnyxLoginTokens.class, () -> new TelnyxLoginTokens(config.telnyxApiBase(), secrets(), telnyxHttp()));
+    }
+
+    /** Telnyx's telephony credentials API: each rep's own SIP user on our connection. */
+    public TelnyxCredentials telnyxCredentials() {
+        return once(TelnyxCredentials.class, () -> new TelnyxCredentials(config.telnyxApiBase(), secrets(), telnyxHttp()));
+    }
+
+    /** Which rep each SIP user was issued to. */
+    public Reps reps() {
+        return once(Reps.class, () -> new Reps(redis()));
     }
 
     public RecordingStarter recordingStarter() {

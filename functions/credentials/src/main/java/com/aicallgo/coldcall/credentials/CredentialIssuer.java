@@ -1,16 +1,23 @@
 package com.aicallgo.coldcall.credentials;
 
+import com.aicallgo.coldcall.core.config.CredentialsMode;
 import com.aicallgo.coldcall.core.secrets.Secrets;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.store.Reps;
+import com.aicallgo.coldcall.core.telnyx.TelnyxCredentials;
+import com.aicallgo.coldcall.core.telnyx.TelnyxFailure;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * Hands the page what it needs to log in: the SIP credentials, the caller id, and (when a telephony credential is
- * configured) a short-lived login token, cached for an hour of its 24 h life so a busy floor does not mint one per
- * page load.
+ * Hands a rep's page what it needs to log in ({@link CredentialsMode}): by default the rep's own telephony credential
+ * (created on first use, then found by name) and a login token for it; or the shared SIP login. Tokens are cached for
+ * an hour of their 24 h life, per credential, so a busy floor does not mint one per page load; a rep's credential id
+ * is cached as long, so it is not looked up on every load either.
  */
 public final class CredentialIssuer {
     /** The answer of {@code GET /webrtc-credentials}. */
@@ -22,44 +29,97 @@ public final class CredentialIssuer {
         }
     }
 
-    static final Duration TOKEN_REUSE = Duration.ofHours(1);
+    /** What the rep mode needs beyond the shared settings. */
+    public record PerRep(TelnyxCredentials credentials, Reps reps, String connectionId, String stage) {
+    }
 
+    static final Duration TOKEN_REUSE = Duration.ofHours(1);
+    /** How long a rep's credential id is trusted before it is looked up again. */
+    static final Duration CREDENTIAL_REUSE = Duration.ofHours(1);
+    /**
+     * How long Redis says which rep a SIP user is, from the last issue: a token lives 24 h, and a call placed at its
+     * end may last over 4 h (Telnyx's time limit) before its last webhook.
+     */
+    static final Duration REP_OF_SIP_TTL = Duration.ofHours(30);
+
+    private record Minted(String value, Instant at) {
+    }
+
+    private final CredentialsMode mode;
     private final SecretsProvider secrets;
     private final TelnyxLoginTokens tokens;
     private final String callerNumber;
-    private final String credentialId;
-    private final boolean tokenOnly;
+    private final String sharedCredentialId;
+    private final PerRep perRep;
     private final Clock clock;
-    private String token;
-    private Instant tokenMinted = Instant.MIN;
+    private final Map<String, Minted> tokenByCredential = new HashMap<>();
+    private final Map<String, TelnyxCredentials.Credential> credentialByRep = new HashMap<>();
+    private final Map<String, Instant> credentialFoundAt = new HashMap<>();
 
-    public CredentialIssuer(SecretsProvider secrets, TelnyxLoginTokens tokens, String callerNumber, String credentialId,
-            boolean tokenOnly, Clock clock) {
+    /**
+     * @param sharedCredentialId {@code TELNYX_SIP_CREDENTIAL_ID} (token and password modes), or {@code null}
+     * @param perRep what the rep mode uses; {@code null} in the other modes
+     */
+    public CredentialIssuer(CredentialsMode mode, SecretsProvider secrets, TelnyxLoginTokens tokens, String callerNumber,
+            String sharedCredentialId, PerRep perRep, Clock clock) {
+        if (mode == CredentialsMode.REP && perRep == null) {
+            throw new IllegalArgumentException("the rep mode needs its credentials API and Redis");
+        }
+        this.mode = mode;
         this.secrets = secrets;
         this.tokens = tokens;
         this.callerNumber = callerNumber;
-        this.credentialId = credentialId;
-        this.tokenOnly = tokenOnly;
+        this.sharedCredentialId = sharedCredentialId;
+        this.perRep = perRep;
         this.clock = clock;
     }
 
-    public WebRtcCredentials issue() {
-        Secrets current = secrets.current();
-        String loginToken = credentialId == null ? null : token();
-        return new WebRtcCredentials(
-                current.requireSipUsername(),
-                tokenOnly ? null : current.requireSipPassword(),
-                callerNumber,
-                loginToken,
-                "ok");
+    public synchronized WebRtcCredentials issue(String rep) {
+        return switch (mode) {
+            case REP -> ownCredential(rep);
+            case TOKEN -> new WebRtcCredentials(secrets.current().requireSipUsername(), null, callerNumber,
+                    token(sharedCredentialId), "ok");
+            case PASSWORD -> {
+                Secrets current = secrets.current();
+                yield new WebRtcCredentials(current.requireSipUsername(), current.requireSipPassword(), callerNumber,
+                        sharedCredentialId == null ? null : token(sharedCredentialId), "ok");
+            }
+        };
     }
 
-    private synchronized String token() {
+    private WebRtcCredentials ownCredential(String rep) {
         Instant now = clock.instant();
-        if (token == null || now.isAfter(tokenMinted.plus(TOKEN_REUSE))) {
-            token = tokens.create(credentialId);
-            tokenMinted = now;
+        TelnyxCredentials.Credential credential = credentialByRep.get(rep);
+        if (credential == null || now.isAfter(credentialFoundAt.get(rep).plus(CREDENTIAL_REUSE))) {
+            credential = perRep.credentials().findOrCreate(credentialName(perRep.stage(), rep), perRep.connectionId());
+            credentialByRep.put(rep, credential);
+            credentialFoundAt.put(rep, now);
         }
-        return token;
+        String token;
+        try {
+            token = token(credential.id());
+        } catch (TelnyxFailure e) {
+            // the credential may be gone (deleted in the portal): look it up again next time
+            credentialByRep.remove(rep);
+            throw e;
+        }
+        // before the page can place a call: the webhooks of its calls then name their rep
+        perRep.reps().remember(credential.sipUsername(), rep, REP_OF_SIP_TTL);
+        return new WebRtcCredentials(credential.sipUsername(), null, callerNumber, token, "ok");
+    }
+
+    /** The Telnyx name of a rep's credential: one per stage and rep, so no two reps ever share one. */
+    static String credentialName(String stage, String rep) {
+        return "cold-call-" + stage + "-" + rep;
+    }
+
+    private String token(String credentialId) {
+        Instant now = clock.instant();
+        Minted minted = tokenByCredential.get(credentialId);
+        if (minted == null || now.isAfter(minted.at().plus(TOKEN_REUSE))) {
+            minted = new Minted(tokens.create(credentialId), now);
+            tokenByCredential.put(credentialId, minted);
+        }
+        return minted.value();
     }
 }

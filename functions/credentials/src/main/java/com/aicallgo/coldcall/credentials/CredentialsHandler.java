@@ -2,14 +2,20 @@ package com.aicallgo.coldcall.credentials;
 
 import com.aicallgo.coldcall.core.ApiHandler;
 import com.aicallgo.coldcall.core.Wiring;
+import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.config.CredentialsMode;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
 import com.aicallgo.coldcall.core.http.ApiRequest;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
+import com.aicallgo.coldcall.core.store.Redis;
 import java.util.Map;
 
-/** {@code GET /webrtc-credentials}: the dialer page's SIP login. No Redis in this function. */
+/**
+ * {@code GET /webrtc-credentials}: the dialer page's SIP login, as the rep whose key asks. Redis (which rep each SIP
+ * user is) only in the default rep mode.
+ */
 public final class CredentialsHandler extends ApiHandler {
     private final ApiKeyCheck apiKeys;
     private final CredentialIssuer issuer;
@@ -25,19 +31,27 @@ public final class CredentialsHandler extends ApiHandler {
 
     CredentialsHandler(Wiring wiring) {
         super(wiring, Endpoint.CREDENTIALS);
+        Config config = wiring.config();
+        boolean perRep = config.credentialsMode() == CredentialsMode.REP;
         this.apiKeys = wiring.apiKeyCheck();
-        this.issuer = new CredentialIssuer(wiring.secrets(), wiring.loginTokens(), wiring.config().requirePhoneNumber(),
-                wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
-        prime(wiring, null, () -> {
+        this.issuer = new CredentialIssuer(config.credentialsMode(), wiring.secrets(), wiring.loginTokens(),
+                config.requirePhoneNumber(), config.sipCredentialId(),
+                perRep ? new CredentialIssuer.PerRep(wiring.telnyxCredentials(), wiring.reps(),
+                        config.requireConnectionId(), config.stage()) : null,
+                wiring.clock());
+        prime(wiring, perRep ? wiring.redis() : null, () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CREDENTIALS, null));
             wiring.primeSecretsClient();
             Priming.primeHttp(wiring.log());
+            if (perRep) {
+                Redis.primeCodec();
+            }
         });
     }
 
     @Override
     protected Reply handle(ApiRequest request) {
-        apiKeys.check(request);
-        return Reply.ok(issuer.issue(), "issued").withHeader("Cache-Control", "no-store");
+        String rep = apiKeys.check(request);
+        return Reply.ok(issuer.issue(rep), "issued").withHeader("Cache-Control", "no-store");
     }
 }

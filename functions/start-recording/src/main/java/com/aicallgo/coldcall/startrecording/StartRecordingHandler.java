@@ -52,12 +52,13 @@ public final class StartRecordingHandler extends ApiHandler {
 
     @Override
     protected Reply handle(ApiRequest request) {
-        apiKeys.check(request);
+        String rep = apiKeys.check(request);
         StartRecordingRequest body = StartRecordingRequest.parse(request.body());
         CallControlId callControlId = body.callControlId();
         request.tag("call_control_id", callControlId.value());
         String id = callControlId.value();
-        return switch (starter.start(callControlId, PhoneNumber.text(body.toPhone()), PhoneNumber.text(body.fromPhone()))) {
+        return switch (starter.start(callControlId, PhoneNumber.text(body.toPhone()), PhoneNumber.text(body.fromPhone()),
+                rep)) {
             case STARTED -> Reply.ok(new Answer("recording_started", id), "recording_started");
             case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
             case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");

@@ -218,6 +218,27 @@ class StartRecordingHandlerIT {
     }
 
     @Test
+    void theCallKeepsTheRepWhoseKeyAskedFirst() throws Exception {
+        APIGatewayV2HTTPEvent alice = Fixtures.event("start-recording/start.json");
+        alice.setHeaders(new java.util.HashMap<>(Map.of("x-api-key", "dev-alice-key-NOT-REAL")));
+        assertEquals(200, handler.handleRequest(alice, null).getStatusCode());
+        assertEquals("alice", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + CALL + "}", "rep")));
+        assertTrue(log.text().contains("\"rep\":\"alice\""), "the request's log line names the rep");
+        // another key on the same call (a replay, a colleague's page) does not rename the call's rep
+        APIGatewayV2HTTPEvent bob = Fixtures.event("start-recording/start.json");
+        bob.setHeaders(new java.util.HashMap<>(Map.of("x-api-key", "dev-bob-key-NOT-REAL")));
+        assertEquals(200, handler.handleRequest(bob, null).getStatusCode());
+        assertEquals("alice", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + CALL + "}", "rep")));
+        assertFalse(log.text().contains("dev-alice-key-NOT-REAL") || log.text().contains("dev-bob-key-NOT-REAL"));
+    }
+
+    @Test
+    void theSharedKeyIsTheRepShared() throws Exception {
+        assertEquals(200, sendFile("start-recording/start.json").getStatusCode());
+        assertEquals("shared", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + CALL + "}", "rep")));
+    }
+
+    @Test
     void redisDownIs503WithAClearError() throws Exception {
         env.put("REDIS_URL", "redis://127.0.0.1:1");
         wiring.redis().close();

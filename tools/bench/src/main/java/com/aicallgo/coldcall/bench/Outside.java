@@ -13,9 +13,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The outside services on loopback, answering at once: Telnyx Call Control ({@code record_start}, login tokens),
- * the Web Backend (call logs, recordings) and Secrets Manager's {@code GetSecretValue} (the secret holds the dev
- * values of {@code events/env.json}). It counts what it answered, so a run can check the I/O it expected happened.
+ * The outside services on loopback, answering at once: Telnyx ({@code record_start}, telephony credentials, login
+ * tokens), the Web Backend (call logs, recordings) and Secrets Manager's {@code GetSecretValue} (the secret holds
+ * the dev values of {@code events/env.json}). It counts what it answered, so a run can check the I/O it expected happened.
  */
 final class Outside implements AutoCloseable {
     static final String SECRET_ID = "arn:aws:secretsmanager:us-east-1:123456789012:secret:coldcall-bench-AbCdEf";
@@ -68,6 +68,12 @@ final class Outside implements AutoCloseable {
             answer(exchange, 200, "application/json", "{\"data\":{\"result\":\"ok\"}}");
         } else if (path.endsWith("/token")) {
             answer(exchange, 201, "text/plain", "bench.login.token");
+        } else if (path.endsWith("/v2/telephony_credentials")) {
+            // the rep mode: none found by name, so one is created (then cached by the function for an hour)
+            answer(exchange, exchange.getRequestMethod().equals("POST") ? 201 : 200, "application/json",
+                    exchange.getRequestMethod().equals("POST")
+                            ? "{\"data\":{\"id\":\"bench-credential\",\"sip_username\":\"gencredbench\"}}"
+                            : "{\"data\":[]}");
         } else {
             unexpected.incrementAndGet();
             answer(exchange, 404, "application/json", "{\"errors\":[{\"code\":\"10005\",\"title\":\"not found\"}]}");

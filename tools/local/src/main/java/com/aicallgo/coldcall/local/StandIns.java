@@ -2,6 +2,7 @@ package com.aicallgo.coldcall.local;
 
 import com.aicallgo.coldcall.local.twin.Account;
 import com.aicallgo.coldcall.local.twin.Recordings;
+import com.aicallgo.coldcall.local.twin.TelephonyCredentials;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -13,13 +14,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * What the runner serves under {@code /_local/} so the whole flow works with no Telnyx account and no Web Backend:
  * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that keeps every Call Control
  * command it gets (the twin answers those on its own calls: {@code record_start}, {@code transfer}, {@code hangup}),
- * answers the call status API, lists recordings and serves their files by expiring links, and mints login tokens.
+ * answers the call status API, lists recordings and serves their files by expiring links, makes telephony
+ * credentials and mints login tokens.
  * They live in the runner only, never in a Lambda jar.
  */
 final class StandIns {
@@ -33,6 +34,8 @@ final class StandIns {
     private volatile Twin twin;
     /** The account the twin plays (connection, voice profile, number), when the twin is on. */
     private volatile Account account;
+    /** The credentials API when the twin is off (no signalling then: the tokens log nobody in). */
+    private final TelephonyCredentials ownCredentials = new TelephonyCredentials();
 
     void twin(Twin twin) {
         this.twin = twin;
@@ -117,16 +120,62 @@ final class StandIns {
             recordings(exchange, rawPath.substring((TELNYX + "/v2/recordings").length()), current);
             return;
         }
-        if (method.equals("POST") && rawPath.startsWith(TELNYX + "/v2/telephony_credentials/") && rawPath.endsWith("/token")) {
-            synchronized (telnyx) {
-                telnyx.add(Map.of("command", "token"));
-            }
-            ApiServer.send(exchange, 201, "text/plain",
-                    ("local-login-token." + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        if (rawPath.startsWith(TELNYX + "/v2/telephony_credentials")) {
+            credentials(exchange, method, rawPath.substring((TELNYX + "/v2/telephony_credentials").length()), body,
+                    current == null ? ownCredentials : current.credentials());
             return;
         }
         ApiServer.send(exchange, 404, "application/json",
                 "{\"error\":\"not_found\",\"message\":\"No local stand-in at this path\"}".getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Telnyx's telephony credentials API: {@code POST} makes one on a connection ({@code connection_id} required),
+     * {@code GET} lists them by {@code filter[name]}, {@code filter[sip_username]}, {@code filter[tag]},
+     * {@code filter[resource_id]}, and {@code POST /{id}/token} mints a login token (201, text/plain). The twin's
+     * signalling takes a token as the SIP user of its credential.
+     */
+    private void credentials(HttpExchange exchange, String method, String rest, byte[] body, TelephonyCredentials store)
+            throws IOException {
+        if (method.equals("POST") && rest.startsWith("/") && rest.endsWith("/token")) {
+            String id = decode(rest.substring(1, rest.length() - "/token".length()));
+            synchronized (telnyx) {
+                telnyx.add(Map.of("command", "token", "credential_id", id));
+            }
+            ApiServer.send(exchange, 201, "text/plain", store.mint(id).getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (method.equals("POST") && rest.isEmpty()) {
+            Object parsed = parse(body);
+            Map<?, ?> request = parsed instanceof Map<?, ?> map ? map : Map.of();
+            if (!(request.get("connection_id") instanceof String connection) || connection.isBlank()) {
+                ApiServer.send(exchange, 422, "application/json", ("{\"errors\":[{\"code\":\"10015\",\"title\":"
+                        + "\"Invalid parameter\",\"source\":{\"pointer\":\"/connection_id\"}}]}").getBytes(StandardCharsets.UTF_8));
+                return;
+            }
+            Map<String, Object> created = store.create(connection, request.get("name") instanceof String name ? name : null,
+                    request.get("tag") instanceof String tag ? tag : null);
+            synchronized (telnyx) {
+                telnyx.add(Map.of("command", "create_credential", "name", String.valueOf(created.get("name"))));
+            }
+            ApiServer.send(exchange, 201, "application/json", JSON.writeValueAsBytes(Map.of("data", created)));
+            return;
+        }
+        if (method.equals("GET") && rest.isEmpty()) {
+            Map<String, String> filters = new LinkedHashMap<>();
+            for (String name : List.of("name", "sip_username", "tag", "resource_id")) {
+                String value = query(exchange, "filter[" + name + "]");
+                if (!value.isEmpty()) {
+                    filters.put(name, value);
+                }
+            }
+            List<Map<String, Object>> found = store.find(filters);
+            ApiServer.send(exchange, 200, "application/json", JSON.writeValueAsBytes(Map.of("data", found, "meta",
+                    Map.of("page_number", 1, "page_size", 250, "total_pages", 1, "total_results", found.size()))));
+            return;
+        }
+        ApiServer.send(exchange, 404, "application/json",
+                "{\"errors\":[{\"code\":\"10005\",\"title\":\"Resource not found\"}]}".getBytes(StandardCharsets.UTF_8));
     }
 
     /**

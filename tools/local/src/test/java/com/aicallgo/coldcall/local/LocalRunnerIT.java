@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -202,7 +203,11 @@ class LocalRunnerIT {
             Response credentials = request("GET", base + Endpoint.CREDENTIALS.path(), null,
                     Map.of("X-API-Key", "dev-internal-api-key"));
             assertEquals(200, credentials.status());
-            assertEquals("dev-sip-user", JSON.readTree(credentials.body()).get("sip_username").asText());
+            // the default mode: the key's rep ("shared") gets a credential of its own from the Telnyx stand-in
+            JsonNode login = JSON.readTree(credentials.body());
+            assertTrue(login.get("sip_username").asText().startsWith("gencred"), login.toString());
+            assertTrue(login.get("login_token").asText().startsWith("local-login-token."), login.toString());
+            assertFalse(login.has("sip_password"));
 
             Response unsigned = request("POST", path, body, Map.of("Content-Type", "application/json"));
             assertEquals(401, unsigned.status());

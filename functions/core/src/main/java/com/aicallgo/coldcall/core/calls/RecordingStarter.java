@@ -40,7 +40,13 @@ public final class RecordingStarter {
      * @throws TelnyxFailure when Telnyx does not answer or refuses; the claim is given back first
      */
     public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone) {
-        CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone), clock.instant());
+        return start(callControlId, toPhone, fromPhone, null);
+    }
+
+    /** The same, for the page of {@code rep} (the person whose key asked; {@code null} when unknown): first wins. */
+    public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone, String rep) {
+        CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone).withRep(rep),
+                clock.instant());
         if (parkedFlow && !Boolean.FALSE.equals(call.facts().parked())) {
             // the transfer that connects a parked call records from the answer: a record_start of the page's own
             // would make a second recording; until the flow of this call is known, it waits as pending (the answer

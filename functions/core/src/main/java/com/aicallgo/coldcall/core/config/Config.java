@@ -22,7 +22,7 @@ public record Config(
         String sipPhoneNumber,
         String sipCredentialId,
         String secretId,
-        boolean tokenOnlyCredentials,
+        CredentialsMode credentialsMode,
         String webBackendUrl,
         String redisUrl,
         boolean redisCluster,
@@ -103,7 +103,7 @@ public record Config(
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(
             "TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD", "TELNYX_WEBHOOK_PUBLIC_KEY",
-            "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY");
+            "INTERNAL_API_KEY", "INTERNAL_API_KEYS", "WEB_BACKEND_API_KEY");
 
     private static final Map<String, String> RENAMED = Map.of(
             "TELNYX_COLD_CALL_CONNECTION_ID", "TELNYX_SIP_CONNECTION_ID",
@@ -134,16 +134,17 @@ public record Config(
         if (!stage.equals("dev") && !stage.equals("prod")) {
             problems.add("STAGE must be dev or prod");
         }
-        String mode = value(env, "CREDENTIALS_MODE", "password").toLowerCase(Locale.ROOT);
-        if (!mode.equals("password") && !mode.equals("token")) {
-            problems.add("CREDENTIALS_MODE must be password or token");
+        CredentialsMode mode = CredentialsMode.of(value(env, "CREDENTIALS_MODE", CredentialsMode.REP.setting()));
+        if (mode == null) {
+            problems.add("CREDENTIALS_MODE must be rep, token or password");
+            mode = CredentialsMode.REP;
         }
         boolean verify = flag(env, "TELNYX_WEBHOOK_VERIFY", true, problems);
         if (!verify && stage.equals("prod")) {
             problems.add("TELNYX_WEBHOOK_VERIFY=false is refused when STAGE=prod");
         }
         String credentialId = value(env, "TELNYX_SIP_CREDENTIAL_ID", null);
-        if (mode.equals("token") && credentialId == null) {
+        if (mode == CredentialsMode.TOKEN && credentialId == null) {
             problems.add("CREDENTIALS_MODE=token needs TELNYX_SIP_CREDENTIAL_ID");
         }
         String redisUrl = value(env, "REDIS_URL", DEFAULT_REDIS_URL);
@@ -172,7 +173,7 @@ public record Config(
                 value(env, "TELNYX_SIP_PHONE_NUMBER", null),
                 credentialId,
                 value(env, "TELNYX_SIP_SECRET_ID", null),
-                mode.equals("token"),
+                mode,
                 webBackendUrl,
                 redisUrl,
                 flag(env, "REDIS_CLUSTER", false, problems),
@@ -210,6 +211,10 @@ public record Config(
 
     public boolean prod() {
         return stage.equals("prod");
+    }
+
+    public String requireConnectionId() {
+        return require(sipConnectionId, "TELNYX_SIP_CONNECTION_ID");
     }
 
     public String requirePhoneNumber() {

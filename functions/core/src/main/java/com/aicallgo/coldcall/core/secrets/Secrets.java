@@ -13,6 +13,7 @@ public record Secrets(
         String sipPassword,
         String webhookPublicKey,
         String internalApiKey,
+        String internalApiKeys,
         String webBackendApiKey,
         String source) {
 
@@ -24,6 +25,7 @@ public record Secrets(
                 blankToNull(values.get("TELNYX_SIP_PASSWORD")),
                 blankToNull(values.get("TELNYX_WEBHOOK_PUBLIC_KEY")),
                 blankToNull(values.get("INTERNAL_API_KEY")),
+                blankToNull(values.get("INTERNAL_API_KEYS")),
                 blankToNull(values.get("WEB_BACKEND_API_KEY")),
                 source);
     }
@@ -44,8 +46,14 @@ public record Secrets(
         return require(webhookPublicKey, "TELNYX_WEBHOOK_PUBLIC_KEY");
     }
 
-    public String requireInternalApiKey() {
-        return require(internalApiKey, "INTERNAL_API_KEY");
+    /**
+     * Who may call the internal routes: {@code INTERNAL_API_KEYS} (one key per rep) and {@code INTERNAL_API_KEY} (the
+     * rep {@value Keyring#SHARED}).
+     *
+     * @throws com.aicallgo.coldcall.core.config.ConfigException when neither is set or the keyring is malformed
+     */
+    public Keyring keyring() {
+        return Keyring.of(internalApiKey, internalApiKeys, source);
     }
 
     public String requireWebBackendApiKey() {

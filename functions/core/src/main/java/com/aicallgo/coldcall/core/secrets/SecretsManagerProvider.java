@@ -106,11 +106,13 @@ public final class SecretsManagerProvider implements SecretsProvider {
             }
         }
         try {
-            mapper.readValue(json, OBJECT).forEach((key, value) -> {
+            for (Map.Entry<String, Object> entry : mapper.readValue(json, OBJECT).entrySet()) {
+                Object value = entry.getValue();
                 if (value != null) {
-                    values.put(key, value.toString());
+                    // a nested object (INTERNAL_API_KEYS) is kept as its JSON text
+                    values.put(entry.getKey(), value instanceof Map<?, ?> ? mapper.writeValueAsString(value) : value.toString());
                 }
-            });
+            }
         } catch (JsonProcessingException e) {
             // the parser's message could quote the secret: name the problem only
             throw new SecretsUnavailableException("secret " + secretId + " is not a JSON object", null);

@@ -61,6 +61,22 @@ class CallQualityTest {
     }
 
     @Test
+    void eachLineNamesTheCallsRepAsAFieldNotADimension() throws Exception {
+        CallState plain = answered();
+        CallState alices = new CallState(plain.callControlId(), plain.facts().withRep("alice"), plain.recording(),
+                plain.recordingStartedAt(), plain.recordingChecked(), plain.empty(), plain.sendings(),
+                plain.handledEvents(), plain.answered());
+        quality.publish(new CallControlId("v3:q1"), alices, Json.mapper().readTree(FULL));
+        for (JsonNode line : metrics().values()) {
+            assertEquals("alice", line.get("rep").asText());
+            assertEquals(1, line.at("/_aws/CloudWatchMetrics/0/Dimensions/0").size(), "one metric per stage, not per rep");
+        }
+        out.reset();
+        quality.publish(new CallControlId("v3:q2"), plain, Json.mapper().readTree(FULL));
+        assertTrue(metrics().values().stream().noneMatch(line -> line.has("rep")));
+    }
+
+    @Test
     void anAnsweredCallPublishesMosLossBothWaysAndJitter() throws Exception {
         quality.publish(new CallControlId("v3:q1"), answered(), Json.mapper().readTree(FULL));
         Map<String, JsonNode> metrics = metrics();

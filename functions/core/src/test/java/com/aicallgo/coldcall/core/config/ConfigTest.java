@@ -127,6 +127,17 @@ class ConfigTest {
         env.put("CREDENTIALS_MODE", "token");
         assertThrows(ConfigException.class, () -> Config.fromEnv(env));
         env.put("TELNYX_SIP_CREDENTIAL_ID", "cred-1");
-        assertTrue(Config.fromEnv(env).tokenOnlyCredentials());
+        assertEquals(CredentialsMode.TOKEN, Config.fromEnv(env).credentialsMode());
+    }
+
+    @Test
+    void eachRepHasACredentialUnlessAnotherModeIsChosen() {
+        Map<String, String> env = minimal();
+        assertEquals(CredentialsMode.REP, Config.fromEnv(env).credentialsMode());
+        env.put("CREDENTIALS_MODE", "Password");
+        assertEquals(CredentialsMode.PASSWORD, Config.fromEnv(env).credentialsMode());
+        env.put("CREDENTIALS_MODE", "shared");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.fromEnv(env));
+        assertTrue(e.getMessage().contains("CREDENTIALS_MODE"), e.getMessage());
     }
 }

@@ -92,6 +92,7 @@ public final class Twin implements AutoCloseable {
     /** Every leg's call control id, to the browser call it belongs to. */
     private final Map<String, Call> byControlId = new ConcurrentHashMap<>();
     private final CallControl callControl = new CallControl(this);
+    private final TelephonyCredentials credentials = new TelephonyCredentials();
 
     private Twin(Settings settings) throws IOException {
         this.settings = settings;
@@ -130,6 +131,11 @@ public final class Twin implements AutoCloseable {
 
     public Recordings recordings() {
         return recordings;
+    }
+
+    /** The per-rep telephony credentials made through the runner's Telnyx stand-in, and their login tokens. */
+    public TelephonyCredentials credentials() {
+        return credentials;
     }
 
     /**

@@ -23,6 +23,8 @@ final class VertoSession implements WebSocketServer.Listener {
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private int nextId = 1;
     private boolean loggedIn;
+    /** The SIP user this socket logged in as: the shared login, or a rep's own credential. */
+    private String sipUser;
 
     VertoSession(Twin twin, WebSocketServer.Connection connection) {
         this.twin = twin;
@@ -67,9 +69,10 @@ final class VertoSession implements WebSocketServer.Listener {
         String login = params.path("login").asText("");
         String password = params.path("passwd").asText(params.path("password").asText(""));
         String token = params.path("login_token").asText("");
-        boolean byPassword = !login.isEmpty() && (twin.settings().sipUsername() == null
-                ? !password.isEmpty()
-                : login.equals(twin.settings().sipUsername()) && password.equals(twin.settings().sipPassword()));
+        boolean byPassword = !login.isEmpty() && (twin.credentials().accepts(login, password)
+                || (twin.settings().sipUsername() == null
+                        ? !password.isEmpty()
+                        : login.equals(twin.settings().sipUsername()) && password.equals(twin.settings().sipPassword())));
         boolean byToken = login.isEmpty() && token.startsWith(Twin.TOKEN_PREFIX);
         if (!byPassword && !byToken) {
             Twin.log("WARN", "login refused", Map.of("login", login.isEmpty() ? "(token)" : login));
@@ -77,6 +80,10 @@ final class VertoSession implements WebSocketServer.Listener {
             return;
         }
         loggedIn = true;
+        // a token names its credential (Telnyx: the JWT's subject); one the twin never made is the shared login's
+        String ownUser = byToken ? twin.credentials().sipUserOfToken(token) : null;
+        sipUser = byPassword ? login : ownUser != null ? ownUser : twin.settings().sipUsername();
+        Twin.log("INFO", "logged in", Map.of("sip_username", String.valueOf(sipUser), "by", byToken ? "token" : "password"));
         reply(id, Map.of("message", "logged in", "sessid", sessid), null);
         request("telnyx_rtc.clientReady", Map.of());
     }
@@ -99,7 +106,7 @@ final class VertoSession implements WebSocketServer.Listener {
             return;
         }
         JsonNode clientState = dialog.path("clientState");
-        Call call = new Call(twin, this, callId, dialog.path("caller_id_number").asText(twin.settings().sipUsername()), to,
+        Call call = new Call(twin, this, callId, dialog.path("caller_id_number").asText(sipUser), to,
                 clientState.isTextual() ? clientState.asText() : null, answerSdp);
         calls.put(callId, call);
         twin.register(call.a.controlId, call);

@@ -1,0 +1,201 @@
+package com.aicallgo.coldcall.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.aicallgo.coldcall.core.http.Endpoint;
+import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.aicallgo.coldcall.local.twin.Twin;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two reps through the runner and its Telnyx twin, as their pages would go: each key fetches its own credential and
+ * token from the credentials function, logs in to the twin's signalling with it, places a call and asks for its
+ * recording; each call's hash then names its rep, and Redis knows whose SIP user each login was.
+ */
+class RepsThroughTheRunnerIT {
+    static final int DB = 15;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
+            "a=rtpmap:111 opus/48000/2", "");
+    private Path envVars;
+    private final List<Page> pages = new ArrayList<>();
+
+    @BeforeEach
+    void environment() throws IOException {
+        TestRedis.flush(DB);
+        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
+        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
+        envVars = Files.createTempFile("env", ".json");
+        JSON.writeValue(envVars.toFile(), env);
+    }
+
+    @AfterEach
+    void clean() throws IOException {
+        pages.forEach(page -> page.socket.abort());
+        Files.deleteIfExists(envVars);
+    }
+
+    @Test
+    void twoRepsLogInWithTheirOwnCredentialsAndEachCallKeepsItsRep() throws Exception {
+        JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
+        JsonNode keyring = JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText());
+        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
+                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
+        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+            functions.useLocalBase(server.base());
+            String first = functions.template().functions().keySet().iterator().next();
+            try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+                assertTrue(twin != null, "events/env.json turns the twin on");
+                server.start();
+                String alice = call(server.base(), twin, "alice", keyring.get("alice").asText(), "+12025550100");
+                String bob = call(server.base(), twin, "bob", keyring.get("bob").asText(), "+13035550100");
+                assertNotEquals(alice, bob);
+                assertEquals("alice", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + alice + "}", "rep")));
+                assertEquals("bob", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + bob + "}", "rep")));
+
+                // the README's key still works: the rep "shared", with a credential of its own
+                JsonNode shared = credentials(server.base(), parameters.get("INTERNAL_API_KEY").asText());
+                assertTrue(shared.get("sip_username").asText().startsWith("gencred"));
+                assertEquals(401, request("GET", server.base() + Endpoint.CREDENTIALS.path(), null,
+                        Map.of("X-API-Key", "dev-carol-key-NOT-REAL")).status());
+            }
+        }
+    }
+
+    /** One rep's page: credentials, token login, a call without a caller ID, start-recording. The call control id. */
+    private String call(String base, Twin twin, String rep, String key, String number) throws Exception {
+        JsonNode credentials = credentials(base, key);
+        String sipUser = credentials.get("sip_username").asText();
+        assertTrue(sipUser.startsWith("gencred"), "a telephony credential of the rep's own: " + credentials);
+        assertFalse(credentials.has("sip_password"), "the default mode hands out no password");
+        String token = credentials.get("login_token").asText();
+        assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_sip:{" + sipUser + "}")));
+
+        Page page = new Page(URI.create(twin.signallingUrl()));
+        pages.add(page);
+        page.send("login", Map.of("login_token", token));
+        page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
+        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams",
+                Map.of("callID", UUID.randomUUID().toString(), "destination_number", number)));
+        String callControlId = page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing"))
+                .path("params").path("telnyx_call_control_id").asText();
+        assertFalse(callControlId.isEmpty());
+        JsonNode placed = JSON.valueToTree(twin.journal().get("calls"));
+        JsonNode leg = null;
+        for (JsonNode call : placed) {
+            if (call.path("call_control_id").asText().equals(callControlId)) {
+                leg = call.path("legs").get(0);
+            }
+        }
+        assertEquals(sipUser, leg.path("from").asText(), "without a caller ID the call is from the logged-in SIP user");
+
+        Response started = request("POST", base + Endpoint.START_RECORDING.path(), JSON.writeValueAsBytes(Map.of(
+                "call_control_id", callControlId, "to_phone", number)), Map.of("X-API-Key", key,
+                "Content-Type", "application/json"));
+        assertTrue(started.status() == 200 || started.status() == 202, new String(started.body(), StandardCharsets.UTF_8));
+        return callControlId;
+    }
+
+    private static JsonNode credentials(String base, String key) throws IOException {
+        Response response = request("GET", base + Endpoint.CREDENTIALS.path(), null, Map.of("X-API-Key", key));
+        assertEquals(200, response.status(), new String(response.body(), StandardCharsets.UTF_8));
+        return JSON.readTree(response.body());
+    }
+
+    record Response(int status, byte[] body) {
+    }
+
+    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
+        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        connection.setRequestMethod(method);
+        headers.forEach(connection::setRequestProperty);
+        if (body != null) {
+            connection.setDoOutput(true);
+            try (OutputStream out = connection.getOutputStream()) {
+                out.write(body);
+            }
+        }
+        int status = connection.getResponseCode();
+        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
+        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
+    }
+
+    /** The page's SDK, as far as signalling goes. */
+    private static final class Page implements WebSocket.Listener {
+        final WebSocket socket;
+        private final List<JsonNode> received = new ArrayList<>();
+        private final StringBuilder partial = new StringBuilder();
+        private int nextId = 1;
+
+        Page(URI uri) {
+            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
+        }
+
+        void send(String method, Map<String, Object> params) throws IOException {
+            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
+            socket.sendText(JSON.writeValueAsString(message), true).join();
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                try {
+                    JsonNode message = JSON.readTree(partial.toString());
+                    synchronized (received) {
+                        received.add(message);
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (System.currentTimeMillis() < deadline) {
+                synchronized (received) {
+                    for (JsonNode message : received) {
+                        if (which.test(message)) {
+                            return message;
+                        }
+                        if (message.has("error")) {
+                            throw new AssertionError("the twin refused: " + message);
+                        }
+                    }
+                }
+                Thread.sleep(50);
+            }
+            throw new AssertionError("the page got no such message; it got " + received);
+        }
+    }
+}
