@@ -14,6 +14,8 @@ public record Secrets(
         String webhookPublicKey,
         String internalApiKey,
         String webBackendApiKey,
+        String redisUsername,
+        String redisPassword,
         String source) {
 
     /** Builds the record from key/value pairs named as in docs/configuration.md (secret JSON or environment). */
@@ -25,6 +27,8 @@ public record Secrets(
                 blankToNull(values.get("TELNYX_WEBHOOK_PUBLIC_KEY")),
                 blankToNull(values.get("INTERNAL_API_KEY")),
                 blankToNull(values.get("WEB_BACKEND_API_KEY")),
+                blankToNull(values.get("REDIS_USERNAME")),
+                blankToNull(values.get("REDIS_PASSWORD")),
                 source);
     }
 
