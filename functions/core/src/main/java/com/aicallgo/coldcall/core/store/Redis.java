@@ -164,7 +164,8 @@ public final class Redis implements AutoCloseable {
     /**
      * At init, before a SnapStart snapshot: opens the connection and PINGs as {@link #ping} does, but without a login,
      * since nothing may read a secret into the snapshot. A Redis that wants one refuses (NOAUTH): Lettuce's and Netty's
-     * connect path (and TLS) is loaded all the same, and the first request opens the connection with the login.
+     * connect path (and TLS) is loaded all the same. The connection is closed either way, so the first request opens
+     * it with the login the secret names (a Redis whose default user is on would otherwise serve it as that user).
      *
      * @return false when Redis asked for a login
      * @throws StoreUnavailable when Redis cannot be reached at all
@@ -176,12 +177,12 @@ public final class Redis implements AutoCloseable {
             return true;
         } catch (StoreUnavailable e) {
             if (e.detail() != null && e.detail().contains(LOGIN_REFUSED)) {
-                disconnect();
                 return false;
             }
             throw e;
         } finally {
             anonymous = false;
+            disconnect();
         }
     }
 

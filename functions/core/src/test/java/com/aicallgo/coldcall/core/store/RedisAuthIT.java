@@ -158,6 +158,38 @@ class RedisAuthIT {
     }
 
     @Test
+    void afterAWarmUpThatADefaultUserServedTheFirstCommandLogsInAsTheSecretSays() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        Path dir = Files.createTempDirectory("redis-open-" + port);
+        Process open = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        try {
+            String openUrl = "redis://127.0.0.1:" + port;
+            Instant deadline = Instant.now().plusSeconds(15);
+            while (!new String(new ProcessBuilder("redis-cli", "-p", Integer.toString(port), "ACL", "SETUSER", USER,
+                    "on", ">" + USER_PASSWORD, "~*", "+@all").start().getInputStream().readAllBytes()).strip().equals("OK")) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw new AssertionError("redis-server did not start");
+                }
+                Thread.sleep(100);
+            }
+            try (Redis store = Redis.create(openUrl, false, new com.aicallgo.coldcall.core.time.Budget(),
+                    () -> new Redis.Login(USER, USER_PASSWORD))) {
+                assertTrue(store.warmUp(), "the default user answers without a login");
+                assertEquals(USER, store.run(commands -> commands.dispatch(io.lettuce.core.protocol.CommandType.ACL,
+                        new io.lettuce.core.output.StatusOutput<>(io.lettuce.core.codec.StringCodec.UTF8),
+                        new io.lettuce.core.protocol.CommandArgs<>(io.lettuce.core.codec.StringCodec.UTF8).add("WHOAMI"))));
+            }
+        } finally {
+            open.destroy();
+        }
+    }
+
+    @Test
     void theWarmUpStillReportsARedisThatIsNotThere() throws IOException {
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
