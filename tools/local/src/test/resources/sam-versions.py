@@ -18,7 +18,8 @@ class NoManagedPolicies:
 
 
 # the template's conditions a VersionDescription may use, as CloudFormation evaluates them
-CONDITIONS = {"CreateSecret": lambda params: params["ExistingSecretArn"] == ""}
+CONDITIONS = {"CreateSecret": lambda params: params["ExistingSecretArn"] == "",
+              "GivenWebhookSecret": lambda params: params["ExistingWebhookSecretArn"] != ""}
 
 
 def resolve(value, params):

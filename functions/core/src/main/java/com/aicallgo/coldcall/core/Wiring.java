@@ -155,9 +155,15 @@ public final class Wiring {
                 telnyxRecordings(), delivery(), config.reconcileAfter(), clock, log, 200));
     }
 
-    /** One Redis client per container, shared by everything the function builds. */
+    /**
+     * One Redis client per container, shared by everything the function builds. It logs in with the secret's
+     * {@code REDIS_USERNAME} and {@code REDIS_PASSWORD} (read when the connection opens); without a password, not at all.
+     */
     public Redis redis() {
-        return once(Redis.class, () -> Redis.create(config.redisUrl(), config.redisCluster(), budget));
+        return once(Redis.class, () -> Redis.create(config.redisUrl(), config.redisCluster(), budget, () -> {
+            Secrets current = secrets().current();
+            return new Redis.Login(current.redisUsername(), current.redisPassword());
+        }));
     }
 
     public Calls calls() {

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -155,8 +156,9 @@ class DeployDialerIT {
     private static Path fixtureBuild(Path work) throws IOException {
         Path dist = work.resolve("dist");
         Files.createDirectories(dist.resolve("assets"));
-        Files.writeString(dist.resolve("index.html"), "<!doctype html><script src=\"config.js\"></script>"
-                + "<script type=\"module\" src=\"assets/index-4f3a9c1b.js\"></script>");
+        Files.writeString(dist.resolve("index.html"), "<!doctype html><meta http-equiv=\"Content-Security-Policy\" "
+                + "content=\"default-src 'self'; connect-src 'self' wss://rtc.telnyx.com\">"
+                + "<script src=\"config.js\"></script><script type=\"module\" src=\"assets/index-4f3a9c1b.js\"></script>");
         Files.writeString(dist.resolve("assets/index-4f3a9c1b.js"), "console.log(window.DIALER_CONFIG);");
         Files.writeString(dist.resolve("assets/index-Ab12Cd34.css"), "body{margin:0}");
         Files.writeString(dist.resolve("favicon.svg"), "<svg xmlns=\"http://www.w3.org/2000/svg\"/>");
@@ -194,7 +196,10 @@ class DeployDialerIT {
         S3Object index = get(bucket, "index.html");
         assertEquals("text/html; charset=utf-8", index.contentType());
         assertEquals("no-cache", index.cacheControl());
-        assertEquals(Files.readString(dist.resolve("index.html")), index.body());
+        assertEquals(Files.readString(dist.resolve("index.html")).replace("connect-src 'self' wss:",
+                "connect-src 'self' https://abc123.execute-api.us-east-1.amazonaws.com wss:"), index.body(),
+                "the page may connect to its API's origin (and no other path of it is needed)");
+        assertFalse(Files.readString(dist.resolve("index.html")).contains("execute-api"), "the build is left as it was");
 
         S3Object bundle = get(bucket, "assets/index-4f3a9c1b.js");
         assertEquals("text/javascript; charset=utf-8", bundle.contentType());

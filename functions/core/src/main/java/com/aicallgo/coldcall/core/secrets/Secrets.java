@@ -15,6 +15,8 @@ public record Secrets(
         String internalApiKey,
         String internalApiKeys,
         String webBackendApiKey,
+        String redisUsername,
+        String redisPassword,
         String source) {
 
     /** Builds the record from key/value pairs named as in docs/configuration.md (secret JSON or environment). */
@@ -27,6 +29,8 @@ public record Secrets(
                 blankToNull(values.get("INTERNAL_API_KEY")),
                 blankToNull(values.get("INTERNAL_API_KEYS")),
                 blankToNull(values.get("WEB_BACKEND_API_KEY")),
+                blankToNull(values.get("REDIS_USERNAME")),
+                blankToNull(values.get("REDIS_PASSWORD")),
                 source);
     }
 

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.core.secrets;
 
 import com.aicallgo.coldcall.core.config.Config;
+import com.aicallgo.coldcall.core.config.ConfigException;
 import com.aicallgo.coldcall.core.time.Budget;
 import com.aicallgo.coldcall.core.time.Deadlines;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -9,7 +10,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,15 +23,18 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
 
 /**
- * Reads one Secrets Manager secret (a JSON object) and keeps it for a TTL, so a warm container asks once per TTL.
- * The first read happens on the first request, not at init, so no secret lands in a SnapStart snapshot.
- * A key missing from the secret falls back to the environment variable of the same name (local work).
+ * Reads the function's Secrets Manager secrets (each a JSON object) and keeps them for a TTL, so a warm container asks
+ * once per TTL. {@code TELNYX_SIP_SECRET_ID} names one secret, or several separated by commas (each function is
+ * granted only its own: docs/configuration.md section 5): they are read at the same time and merged in order, a later
+ * secret's value winning over an earlier one's, a blank value never winning. The first read happens on the first
+ * request, not at init, so no secret lands in a SnapStart snapshot. A key no secret has falls back to the environment
+ * variable of the same name (local work).
  */
 public final class SecretsManagerProvider implements SecretsProvider {
     private static final TypeReference<Map<String, Object>> OBJECT = new TypeReference<>() {};
 
     private final SecretsManagerClient client;
-    private final String secretId;
+    private final List<String> secretIds;
     private final Duration ttl;
     private final Map<String, String> fallback;
     private final ObjectMapper mapper;
@@ -37,21 +43,30 @@ public final class SecretsManagerProvider implements SecretsProvider {
     private Secrets cached;
     private Instant expires = Instant.MIN;
 
-    public SecretsManagerProvider(SecretsManagerClient client, String secretId, Duration ttl,
+    public SecretsManagerProvider(SecretsManagerClient client, String secretIds, Duration ttl,
             Map<String, String> fallback, ObjectMapper mapper, Clock clock) {
-        this(client, secretId, ttl, fallback, mapper, clock, new Budget());
+        this(client, secretIds, ttl, fallback, mapper, clock, new Budget());
     }
 
     /** Each read is bounded by {@link Deadlines#SECRETS_CALL}, cut to the invocation's budget. */
-    public SecretsManagerProvider(SecretsManagerClient client, String secretId, Duration ttl,
+    public SecretsManagerProvider(SecretsManagerClient client, String secretIds, Duration ttl,
             Map<String, String> fallback, ObjectMapper mapper, Clock clock, Budget budget) {
         this.budget = budget;
         this.client = client;
-        this.secretId = secretId;
+        this.secretIds = ids(secretIds);
         this.ttl = ttl;
         this.fallback = fallback;
         this.mapper = mapper;
         this.clock = clock;
+    }
+
+    /** The secret ids of a {@code TELNYX_SIP_SECRET_ID} value: comma-separated, blanks around them ignored. */
+    static List<String> ids(String value) {
+        List<String> ids = Arrays.stream(value.split(",")).map(String::strip).filter(id -> !id.isEmpty()).toList();
+        if (ids.isEmpty()) {
+            throw new ConfigException("TELNYX_SIP_SECRET_ID names no secret");
+        }
+        return ids;
     }
 
     @Override
@@ -66,12 +81,30 @@ public final class SecretsManagerProvider implements SecretsProvider {
 
     private Secrets read() {
         Duration left = budget.call(Deadlines.SECRETS_CALL).remaining();
+        String names = String.join(", ", secretIds);
         if (left.toMillis() < 1) {
-            throw new SecretsUnavailableException("no time left to read secret " + secretId, null);
+            throw new SecretsUnavailableException("no time left to read secret " + names, null);
         }
-        // The SDK's apiCallTimeout does not hold the keys' lookup (under SnapStart an HTTP call to Lambda's container
-        // endpoint with only a per-read timeout: one that drips held a read for 18 s), so the call runs on its own
-        // thread and is waited for no longer than the deadline.
+        long until = System.nanoTime() + left.toNanos();
+        List<CompletableFuture<GetSecretValueResponse>> calls = secretIds.stream().map(id -> start(id, left)).toList();
+        Map<String, String> values = new HashMap<>();
+        for (String key : Config.SECRET_KEYS) {
+            if (fallback.get(key) != null) {
+                values.put(key, fallback.get(key));
+            }
+        }
+        for (int i = 0; i < secretIds.size(); i++) {
+            merge(secretIds.get(i), answer(secretIds.get(i), calls.get(i), left, until), values);
+        }
+        return Secrets.from(values, (secretIds.size() == 1 ? "secret " : "secrets ") + names);
+    }
+
+    /**
+     * One GetSecretValue on its own thread: the SDK's apiCallTimeout does not hold the keys' lookup (under SnapStart an
+     * HTTP call to Lambda's container endpoint with only a per-read timeout: one that drips held a read for 18 s), so
+     * the call is waited for no longer than the deadline ({@link #answer}).
+     */
+    private CompletableFuture<GetSecretValueResponse> start(String secretId, Duration left) {
         CompletableFuture<GetSecretValueResponse> call = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("secrets-read").start(() -> {
             try {
@@ -81,9 +114,14 @@ public final class SecretsManagerProvider implements SecretsProvider {
                 call.completeExceptionally(e);
             }
         });
+        return call;
+    }
+
+    private static String answer(String secretId, CompletableFuture<GetSecretValueResponse> call, Duration left,
+            long until) {
         String json;
         try {
-            json = call.get(left.toMillis(), TimeUnit.MILLISECONDS).secretString();
+            json = call.get(Math.max(0, until - System.nanoTime()), TimeUnit.NANOSECONDS).secretString();
         } catch (TimeoutException e) {
             throw new SecretsUnavailableException("reading secret " + secretId + " took longer than "
                     + left.toMillis() + " ms", null);
@@ -99,16 +137,14 @@ public final class SecretsManagerProvider implements SecretsProvider {
         if (json == null) {
             throw new SecretsUnavailableException("secret " + secretId + " has no SecretString", null);
         }
-        Map<String, String> values = new HashMap<>();
-        for (String key : Config.SECRET_KEYS) {
-            if (fallback.get(key) != null) {
-                values.put(key, fallback.get(key));
-            }
-        }
+        return json;
+    }
+
+    private void merge(String secretId, String json, Map<String, String> values) {
         try {
             for (Map.Entry<String, Object> entry : mapper.readValue(json, OBJECT).entrySet()) {
                 Object value = entry.getValue();
-                if (value != null) {
+                if (value != null && !value.toString().isBlank()) {
                     // a nested object (INTERNAL_API_KEYS) is kept as its JSON text
                     values.put(entry.getKey(), value instanceof Map<?, ?> ? mapper.writeValueAsString(value) : value.toString());
                 }
@@ -117,6 +153,5 @@ public final class SecretsManagerProvider implements SecretsProvider {
             // the parser's message could quote the secret: name the problem only
             throw new SecretsUnavailableException("secret " + secretId + " is not a JSON object", null);
         }
-        return Secrets.from(values, "secret " + secretId);
     }
 }

@@ -71,7 +71,7 @@ public final class Priming implements Resource {
     public static Priming register(Runnable warmUp, Redis store, SecretsProvider secrets, JsonLog log) {
         Priming priming = new Priming(warmUp, store, secrets, log);
         if (store != null) {
-            reconnect(store, log, "init");
+            warmUp(store, log);
         }
         Core.getGlobalContext().register(priming);
         return priming;
@@ -247,6 +247,17 @@ public final class Priming implements Resource {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    /** At init: opens Redis without its login (no secret is read before the snapshot), so its classes are loaded. */
+    private static void warmUp(Redis store, JsonLog log) {
+        try {
+            if (!store.warmUp()) {
+                log.info("redis wants a login: the first request logs in", Map.of());
+            }
+        } catch (StoreUnavailable e) {
+            log.warn("redis not reachable at init", Map.of("detail", String.valueOf(e.detail())));
         }
     }
 

@@ -5,6 +5,9 @@ import com.aicallgo.coldcall.core.time.Deadline;
 import com.aicallgo.coldcall.core.time.Deadlines;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RedisURI;
@@ -61,29 +64,60 @@ public final class Redis implements AutoCloseable {
     private final ClientResources resources;
     private final Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector;
     private final Budget budget;
+    private final Supplier<Login> logins;
+    /** The login Lettuce uses when it opens a connection, ours or its own reconnect: the last one resolved. */
+    private volatile Login login = Login.NONE;
+    /** Set while {@link #warmUp} opens the connection without a login. */
+    private volatile boolean anonymous;
     private StatefulConnection<String, String> connection;
     private RedisClusterAsyncCommands<String, String> commands;
 
+    /**
+     * Who connects: an ACL user and its password ({@code REDIS_USERNAME}, {@code REDIS_PASSWORD}), a password alone
+     * (the {@code default} user, {@code requirepass}), or nobody (a Redis without authentication). Never printed.
+     */
+    public record Login(String username, String password) {
+        public static final Login NONE = new Login(null, null);
+
+        @Override
+        public String toString() {
+            return "Login[username=" + username + ", password=" + (password == null ? "none" : "****") + "]";
+        }
+    }
+
     private Redis(AutoCloseable client, ClientResources resources,
-            Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector, Budget budget) {
+            Supplier<CompletableFuture<? extends StatefulConnection<String, String>>> connector, Budget budget,
+            Supplier<Login> logins) {
         this.client = client;
         this.resources = resources;
         this.connector = connector;
         this.budget = budget;
+        this.logins = logins;
     }
 
     /** Creates the client outside any invocation budget (tools, tests): each command has its own limit only. */
     public static Redis create(String url, boolean cluster) {
-        return create(url, cluster, new Budget());
+        return create(url, cluster, new Budget(), () -> Login.NONE);
+    }
+
+    /** As {@link #create(String, boolean, Budget, Supplier)}, for a Redis without authentication. */
+    public static Redis create(String url, boolean cluster, Budget budget) {
+        return create(url, cluster, budget, () -> Login.NONE);
     }
 
     /**
      * Creates the client for a {@code redis://} or {@code rediss://} URL; the connection opens on first use. Each
      * command, and opening the connection, waits at most {@link #COMMAND_TIMEOUT} cut to the invocation's budget.
+     * {@code logins} is asked on the calling thread each time this class opens the connection (it may read a secret,
+     * within the same budget); Lettuce's own reconnects reuse the last answer.
      */
-    public static Redis create(String url, boolean cluster, Budget budget) {
+    public static Redis create(String url, boolean cluster, Budget budget, Supplier<Login> logins) {
         RedisURI uri = RedisURI.create(url);
         uri.setTimeout(COMMAND_TIMEOUT);
+        Redis[] self = new Redis[1];
+        // resolved from memory on Lettuce's thread: the secret read happens before, in commands()
+        uri.setCredentialsProvider(RedisCredentialsProvider.from(
+                () -> RedisCredentials.just(self[0].login.username(), self[0].login.password())));
         // Lettuce's default reconnect backoff grows to 30 s: after a Redis restart the functions would answer 503 long
         // after it is back, and a success that could not yet be recorded (Delivery.remember) would outlive its wait
         ClientResources resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
@@ -101,12 +135,15 @@ public final class Redis implements AutoCloseable {
             client.setOptions(clusterOptions(options));
             // the cluster client's connectAsync skips the topology loading that connect() does first; the blocking
             // connect runs aside, so the caller still waits no longer than its deadline
-            return new Redis(client::shutdown, resources, () -> CompletableFuture.supplyAsync(client::connect), budget);
+            self[0] = new Redis(client::shutdown, resources, () -> CompletableFuture.supplyAsync(client::connect),
+                    budget, logins);
+            return self[0];
         }
         RedisClient client = RedisClient.create(resources, uri);
         client.setOptions(options);
-        return new Redis(client::shutdown, resources,
-                () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(), budget);
+        self[0] = new Redis(client::shutdown, resources,
+                () -> client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture(), budget, logins);
+        return self[0];
     }
 
     /**
@@ -119,9 +156,34 @@ public final class Redis implements AutoCloseable {
                 .build();
     }
 
-    /** Opens the connection now and checks it with a PING (used at start and to prime a snapshot). */
+    /** Opens the connection now and checks it with a PING (after a SnapStart restore, and in tools). */
     public void ping() {
         run(commands -> commands.ping());
+    }
+
+    /**
+     * At init, before a SnapStart snapshot: opens the connection and PINGs as {@link #ping} does, but without a login,
+     * since nothing may read a secret into the snapshot. A Redis that wants one refuses (NOAUTH): Lettuce's and Netty's
+     * connect path (and TLS) is loaded all the same. The connection is closed either way, so the first request opens
+     * it with the login the secret names (a Redis whose default user is on would otherwise serve it as that user).
+     *
+     * @return false when Redis asked for a login
+     * @throws StoreUnavailable when Redis cannot be reached at all
+     */
+    public boolean warmUp() {
+        try {
+            anonymous = true;
+            ping();
+            return true;
+        } catch (StoreUnavailable e) {
+            if (e.detail() != null && e.detail().contains(LOGIN_REFUSED)) {
+                return false;
+            }
+            throw e;
+        } finally {
+            anonymous = false;
+            disconnect();
+        }
     }
 
     /**
@@ -142,14 +204,32 @@ public final class Redis implements AutoCloseable {
             throw new StoreUnavailable("redis: no answer within the deadline (" + COMMAND_TIMEOUT.toMillis()
                     + " ms, cut to the invocation's budget)");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            throw new StoreUnavailable("redis: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            throw new StoreUnavailable(describe(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailable("redis: interrupted");
         } catch (RedisException e) {
-            throw new StoreUnavailable("redis: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            throw new StoreUnavailable(describe(e));
         }
+    }
+
+    static final String LOGIN_REFUSED = "redis refused the login";
+
+    /**
+     * What went wrong, from Lettuce's exception: a refused login (NOAUTH, WRONGPASS, an ACL denial) is named as such,
+     * whatever connect exception wraps it, so the log says which setting to check. Redis's replies never quote a
+     * password, and the login is never part of the message.
+     */
+    static String describe(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            String message = cause.getMessage();
+            if (cause instanceof RedisCommandExecutionException && message != null
+                    && (message.startsWith("NOAUTH") || message.startsWith("WRONGPASS") || message.startsWith("NOPERM"))) {
+                return LOGIN_REFUSED + " (" + message.strip() + "): check REDIS_USERNAME and REDIS_PASSWORD in the"
+                        + " function's secret (docs/configuration.md section 5)";
+            }
+        }
+        return "redis: " + failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 
     @SuppressWarnings("unchecked")
@@ -159,6 +239,7 @@ public final class Redis implements AutoCloseable {
                 connection.closeAsync();
                 connection = null;
             }
+            login = anonymous ? Login.NONE : logins.get();
             CompletableFuture<? extends StatefulConnection<String, String>> opening = connector.get();
             try {
                 connection = opening.get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
@@ -167,8 +248,7 @@ public final class Redis implements AutoCloseable {
                 opening.thenAccept(StatefulConnection::closeAsync);
                 throw new StoreUnavailable("redis: no connection within the deadline");
             } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                throw new StoreUnavailable("redis: " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                throw new StoreUnavailable(describe(e.getCause()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StoreUnavailable("redis: interrupted");

@@ -76,6 +76,41 @@ class SecretsManagerProviderIT {
         }
     }
 
+    @Test
+    void aCommaSeparatedListIsReadAndMergedInOrderLaterNonBlankValuesWinning() {
+        String shared = "cold-call/" + UUID.randomUUID();
+        String own = "cold-call/" + UUID.randomUUID();
+        try (SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(shared).secretString("{\"TELNYX_SIP_API_KEY\":\"telnyx\","
+                    + "\"INTERNAL_API_KEY\":\"old\",\"REDIS_PASSWORD\":\"redis-pw\",\"WEB_BACKEND_API_KEY\":\"\"}"));
+            admin.createSecret(r -> r.name(own).secretString("{\"INTERNAL_API_KEY\":\"new\",\"TELNYX_SIP_API_KEY\":\"\","
+                    + "\"REDIS_USERNAME\":\"dialer\"}"));
+            Map<String, String> env = env(" " + shared + " , " + own + " ,");
+            env.put("WEB_BACKEND_API_KEY", "from-env");
+            Secrets secrets = new Wiring("test", env, MutableClock.now(), new Fixtures.Log().stream()).secrets().current();
+            assertEquals("new", secrets.internalApiKey(), "the later secret wins");
+            assertEquals("telnyx", secrets.telnyxApiKey(), "a blank value never wins");
+            assertEquals("dialer", secrets.redisUsername());
+            assertEquals("redis-pw", secrets.redisPassword());
+            assertEquals("from-env", secrets.webBackendApiKey(), "a key blank in every secret falls back to env");
+            assertEquals("secrets " + shared + ", " + own, secrets.source());
+            assertFalse(secrets.toString().contains("redis-pw"), secrets.toString());
+        }
+    }
+
+    @Test
+    void oneUnreadableSecretOfTheListIsUnavailableAndNamed() {
+        String shared = "cold-call/" + UUID.randomUUID();
+        try (SecretsManagerClient admin = admin()) {
+            admin.createSecret(r -> r.name(shared).secretString("{\"INTERNAL_API_KEY\":\"k\"}"));
+            Wiring wiring = new Wiring("test", env(shared + ",cold-call/not-granted"), MutableClock.now(),
+                    new Fixtures.Log().stream());
+            SecretsUnavailableException e = assertThrows(SecretsUnavailableException.class,
+                    () -> wiring.secrets().current());
+            assertTrue(e.getMessage().contains("cold-call/not-granted"), e.getMessage());
+        }
+    }
+
     /**
      * Lambda's credentials endpoint under SnapStart, answered by {@code handler}: no keys in the environment, the
      * endpoint wants its token in Authorization. The SDK reads both settings as system properties before the
