@@ -9,10 +9,14 @@ import com.aicallgo.coldcall.core.http.Reply;
 import com.aicallgo.coldcall.core.snapstart.Priming;
 import java.util.Map;
 
-/** {@code GET /webrtc-credentials}: the dialer page's SIP login. No Redis in this function. */
+/**
+ * {@code GET /webrtc-credentials}: the dialer page's SIP login; {@code GET /dial-policy}: the numbers it may dial (the
+ * rule set the webhook enforces, docs/call-policy.md). Both behind the API key. No Redis in this function.
+ */
 public final class CredentialsHandler extends ApiHandler {
     private final ApiKeyCheck apiKeys;
     private final CredentialIssuer issuer;
+    private final Map<String, Object> dialPolicy;
 
     public CredentialsHandler() {
         this(System.getenv());
@@ -24,10 +28,11 @@ public final class CredentialsHandler extends ApiHandler {
     }
 
     CredentialsHandler(Wiring wiring) {
-        super(wiring, Endpoint.CREDENTIALS);
+        super(wiring, Endpoint.CREDENTIALS, Endpoint.DIAL_POLICY);
         this.apiKeys = wiring.apiKeyCheck();
         this.issuer = new CredentialIssuer(wiring.secrets(), wiring.loginTokens(), wiring.config().requirePhoneNumber(),
                 wiring.config().sipCredentialId(), wiring.config().tokenOnlyCredentials(), wiring.clock());
+        this.dialPolicy = wiring.dialPolicy().describe();
         prime(wiring, null, () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CREDENTIALS, null));
             wiring.primeSecretsClient();
@@ -38,6 +43,9 @@ public final class CredentialsHandler extends ApiHandler {
     @Override
     protected Reply handle(ApiRequest request) {
         apiKeys.check(request);
+        if (Endpoint.DIAL_POLICY.path().equals(request.path())) {
+            return Reply.ok(dialPolicy, "served").withHeader("Cache-Control", "no-store");
+        }
         return Reply.ok(issuer.issue(), "issued").withHeader("Cache-Control", "no-store");
     }
 }

@@ -98,7 +98,9 @@ public record Config(
             "TELNYX_API_BASE", "COLD_CALL_BUSINESS_ID", "AUTO_RECORD", "TELNYX_WEBHOOK_VERIFY",
             "CALL_STATE_TTL_SECONDS", "SECRETS_TTL_SECONDS", "WEB_BACKEND_TIMEOUT_MS", "ANSWER_WAIT_SECONDS",
             "OUTBOX_MAX_AGE_HOURS", "RECONCILE_AFTER_MINUTES", "CALL_FLOW", "CONNECT_TIMEOUT_SECONDS",
-            "STALE_CALL_AFTER_MINUTES", "RECORDING_LINK_MAX_AGE_SECONDS");
+            "STALE_CALL_AFTER_MINUTES", "RECORDING_LINK_MAX_AGE_SECONDS",
+            "DIAL_ALLOWED_PREFIXES", "DIAL_DENIED_PREFIXES", "DIAL_MAX_CONCURRENT_PER_REP", "DIAL_MAX_PER_REP_PER_HOUR",
+            "DIAL_MAX_PER_MINUTE");
 
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(

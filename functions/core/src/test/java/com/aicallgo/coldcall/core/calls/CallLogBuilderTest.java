@@ -28,7 +28,7 @@ class CallLogBuilderTest {
         Instant end = at(ended);
         return new CallState("v3:t", new CallFacts(end == null ? CallState.Stage.ACTIVE : CallState.Stage.ENDED,
                 "+18005551234", "+14083572311", "s-1", "l-1", START, START.plusSeconds(1), at(answered), end, end,
-                at(seen), cause, "callee", null, null, null, null, null, null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
+                at(seen), cause, "callee", null, null, null, null, null, null, null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
                 Set.of());
     }
 
