@@ -67,7 +67,34 @@ class CallGateIT {
         stubs.stubFor(post(urlPathMatching(HANGUP)).willReturn(ok()));
         stubs.stubFor(post(urlPathMatching(RECORD_START)).willReturn(ok()));
         env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), stubs.baseUrl());
+        warmUp();
         build();
+    }
+
+    private static boolean warm;
+
+    /**
+     * Once per JVM, one parked call through a throwaway handler: the first request of a JVM pays its class loading
+     * and a loaded machine can push that past the webhook's 1.5 s budget. These tests are about the gate; cold
+     * starts are the bench's. Nothing of it stays: Redis is flushed and the stubs forget the requests.
+     */
+    private void warmUp() {
+        if (warm) {
+            return;
+        }
+        warm = true;
+        Map<String, String> parked = new java.util.HashMap<>(env);
+        parked.put("CALL_FLOW", "parked");
+        Wiring throwaway = Fixtures.wiring("CallStatusWebhookFunction", parked, clock, new Fixtures.Log());
+        try {
+            new WebhookHandler(throwaway).handleRequest(Fixtures.withBody(Fixtures.event("call-status/call-initiated.json"),
+                    TelnyxExamples.specInitiated(browser("v3:gate-warm-up", "+12025550100"), "parked", T),
+                    clock.instant()), null);
+        } finally {
+            throwaway.redis().close();
+            TestRedis.flush(DB);
+            stubs.resetRequests();
+        }
     }
 
     private void build() {
@@ -95,7 +122,7 @@ class CallGateIT {
     private String deliver(String body) throws Exception {
         APIGatewayV2HTTPResponse response = handler.handleRequest(Fixtures.withBody(
                 Fixtures.event("call-status/call-initiated.json"), body, clock.instant()), null);
-        assertEquals(200, response.getStatusCode(), response.getBody() + log.text());
+        assertEquals(200, response.getStatusCode(), response.getBody());
         return Json.mapper().readTree(response.getBody()).get("outcome").asText();
     }
 
@@ -119,7 +146,9 @@ class CallGateIT {
     private List<JsonNode> commands(String path) throws Exception {
         List<JsonNode> found = new ArrayList<>();
         for (var request : stubs.findAll(postRequestedFor(urlPathMatching(path)))) {
-            found.add(Json.mapper().readTree(request.getBodyAsString()));
+            if (!request.getUrl().contains("gate-warm-up")) {
+                found.add(Json.mapper().readTree(request.getBodyAsString()));
+            }
         }
         return found;
     }
@@ -289,7 +318,7 @@ class CallGateIT {
         clock.set(T.plusSeconds(30));
         assertEquals("not_ours", deliver(TelnyxExamples.specHangup(call, "normal_clearing", "caller", "200", T,
                 T.plusSeconds(30))));
-        assertEquals(0, stubs.findAll(postRequestedFor(urlPathMatching("/v2/.*"))).size(), "no command to Telnyx");
+        assertEquals(List.of(), commands("/v2/.*"), "no command to Telnyx");
         assertEquals(0, callLogs().size(), "no call log");
         assertTrue(log.text().contains("not our call"), log.text());
         assertTrue(logLines("level", "INFO").stream().anyMatch(line -> kind.equals(line.path("reason").asText())));
