@@ -1,8 +1,9 @@
-// The two backend routes the page calls, with the operator's internal API key. The key and the credentials
+// The backend routes the page calls, with the operator's internal API key. The key and the credentials
 // answer live in sessionStorage: they last for this tab's session and never reach a URL or the bundle.
 
 const KEY = 'dialer.apiKey';
 const CREDENTIALS = 'dialer.credentials';
+const POLICY = 'dialer.dialPolicy';
 
 /** The backend said 401: the key is wrong or was rotated. */
 export class Unauthorized extends Error {}
@@ -30,6 +31,7 @@ export function createApi(baseUrl, storage = window.sessionStorage) {
     if (response.status === 401) {
       storage.removeItem(KEY);
       storage.removeItem(CREDENTIALS);
+      storage.removeItem(POLICY);
       throw new Unauthorized(answer.message || 'The API key was refused.');
     }
     return { status: response.status, answer };
@@ -50,6 +52,20 @@ export function createApi(baseUrl, storage = window.sessionStorage) {
         throw new Error(answer.message || `the credentials route answered ${status}`);
       }
       storage.setItem(CREDENTIALS, JSON.stringify(answer));
+      return answer;
+    },
+
+    /** The numbers the page may dial (the backend's rule set); cached for the session, null when unavailable. */
+    async dialPolicy() {
+      const cached = storage.getItem(POLICY);
+      if (cached) {
+        return JSON.parse(cached);
+      }
+      const { status, answer } = await call('GET', '/dial-policy');
+      if (status !== 200 || !Array.isArray(answer.denied)) {
+        return null;
+      }
+      storage.setItem(POLICY, JSON.stringify(answer));
       return answer;
     },
 

@@ -4,6 +4,7 @@ import { TelnyxRTC } from '@telnyx/webrtc';
 import { createApi } from './api.js';
 import { createCalls, microphoneProblem } from './call.js';
 import { normalizeNumber } from './phone.js';
+import { checkDestination } from './policy.js';
 import { createSession } from './session.js';
 import { createState, loadHistory } from './state.js';
 import { testNumberItems } from './testmode.js';
@@ -22,6 +23,20 @@ const view = {
 const calls = createCalls(state, { api, storage: sessionStorage, view });
 const session = createSession(state, { api, config, Client: TelnyxRTC, calls, view });
 
+/** The backend's rule set of numbers we may dial, fetched once the key is known; null until then or if it fails. */
+let dialPolicy = null;
+async function loadDialPolicy() {
+  if (dialPolicy || !api.hasKey()) {
+    return dialPolicy;
+  }
+  try {
+    dialPolicy = await api.dialPolicy();
+  } catch {
+    dialPolicy = null; // the backend checks every call anyway
+  }
+  return dialPolicy;
+}
+
 async function dial(event) {
   event.preventDefault();
   if (state.current) {
@@ -31,6 +46,15 @@ async function dial(event) {
   if (!parsed.ok) {
     ui.number.setAttribute('aria-invalid', 'true');
     ui.numberError.textContent = parsed.message;
+    ui.number.focus();
+    return;
+  }
+  // the rule set loaded after the key was given: no wait here, so the microphone prompt keeps the click's gesture
+  const allowed = checkDestination(dialPolicy, parsed.e164);
+  loadDialPolicy();
+  if (!allowed.ok) {
+    ui.number.setAttribute('aria-invalid', 'true');
+    ui.numberError.textContent = allowed.message;
     ui.number.focus();
     return;
   }
@@ -85,6 +109,8 @@ ui.keyForm.addEventListener('submit', (event) => {
     return;
   }
   api.setKey(ui.keyInput.value);
+  dialPolicy = null;
+  loadDialPolicy();
   ui.keyInput.value = '';
   ui.keyForm.hidden = true;
   if (!state.client) {
@@ -140,3 +166,4 @@ if (testNumbers.length) {
 refreshDevices();
 view.render();
 session.connect();
+loadDialPolicy();

@@ -1,6 +1,7 @@
 // Why a call ended, in the words sales staff use, from what the SDK leaves on the call at hang-up
 // (cause and causeCode from the BYE, sipCode and sipReason when Telnyx sends them) and, in the parked flow, from the
-// destination's outcome our backend names in the X-Cold-Call-Outcome header of its hang-up of the browser's leg.
+// destination's outcome our backend names in the X-Cold-Call-Outcome header of its hang-up of the browser's leg
+// (and, when its call gate refused the call, why, in X-Cold-Call-Reason).
 // The endings and their words are one table with the backend's (call-endings.json, read by its CallEnding tests):
 // the header names an ending by its key, and the Web Backend's call_status of each ending stands beside its words.
 import table from './call-endings.json' with { type: 'json' };
@@ -29,10 +30,22 @@ export function byeHeaders(params) {
     .filter((header) => typeof header?.name === 'string' && typeof header?.value === 'string');
 }
 
-/** The destination's outcome named by a BYE's X-Cold-Call-Outcome header, or null. */
+/** The header beside it that says, in plain words, why the backend's call gate refused the call. */
+export const REASON_HEADER = table.reason_header.toLowerCase();
+/** The endings of a call the backend refused to connect: their words take the reason after them. */
+const REFUSED = new Set(['blocked', 'limited']);
+
+/**
+ * The destination's outcome named by a BYE's X-Cold-Call-Outcome header, or null; a refused call's words end with
+ * the X-Cold-Call-Reason header's reason (shown as text, never as markup).
+ */
 export function destinationOutcome(params) {
-  const header = byeHeaders(params).find((h) => h.name.toLowerCase() === OUTCOME_HEADER);
-  return header ? DESTINATION[header.value.trim().toLowerCase()] || null : null;
+  const headers = byeHeaders(params);
+  const header = headers.find((h) => h.name.toLowerCase() === OUTCOME_HEADER);
+  const key = header ? header.value.trim().toLowerCase() : null;
+  const outcome = key ? DESTINATION[key] || null : null;
+  const reason = headers.find((h) => h.name.toLowerCase() === REASON_HEADER)?.value.trim().slice(0, 200);
+  return outcome && REFUSED.has(key) && reason ? { ...outcome, text: `${outcome.text}: ${reason}` } : outcome;
 }
 
 /**

@@ -8,6 +8,8 @@ public enum ErrorCode {
     UNAUTHORIZED,
     INVALID_SIGNATURE,
     CALL_ENDED,
+    /** The call gate refused the call (docs/call-policy.md): nothing more is done with it. */
+    CALL_BLOCKED,
     PAYLOAD_TOO_LARGE,
     INTERNAL_ERROR,
     MISCONFIGURED,

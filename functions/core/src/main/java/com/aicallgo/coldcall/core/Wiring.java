@@ -18,10 +18,14 @@ import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.policy.CallGate;
+import com.aicallgo.coldcall.core.policy.DialPolicy;
+import com.aicallgo.coldcall.core.policy.GateSettings;
 import com.aicallgo.coldcall.core.secrets.Secrets;
 import com.aicallgo.coldcall.core.secrets.SecretsManagerClients;
 import com.aicallgo.coldcall.core.secrets.SecretsManagerProvider;
 import com.aicallgo.coldcall.core.secrets.SecretsProvider;
+import com.aicallgo.coldcall.core.store.CallLimits;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.Redis;
@@ -133,7 +137,22 @@ public final class Wiring {
                 recordingStarter(), delivery(), callControl(),
                 new CallTracker.Settings(config.autoRecord(), config.reconcileAfter(), config.parkedFlow(),
                         config.sipPhoneNumber(), config.connectTimeout(), config.staleCallAfter()),
-                budget, log, clock, new CallQuality(log)));
+                budget, log, clock, new CallQuality(log), callGate()));
+    }
+
+    /** The call gate's settings (docs/call-policy.md), read once. */
+    public GateSettings gateSettings() {
+        return once(GateSettings.class, () -> GateSettings.fromEnv(env, config.staleCallAfter()));
+    }
+
+    /** Which numbers may be called: the one rule set the webhook enforces and the page is served. */
+    public DialPolicy dialPolicy() {
+        return once(DialPolicy.class, () -> new DialPolicy(gateSettings()));
+    }
+
+    private CallGate callGate() {
+        return once(CallGate.class, () -> new CallGate(dialPolicy(), gateSettings(), new CallLimits(redis()), reps(),
+                calls(), log, clock));
     }
 
     private TelnyxCallControl callControl() {

@@ -13,12 +13,14 @@ import com.aicallgo.coldcall.core.store.Redis;
 import java.util.Map;
 
 /**
- * {@code GET /webrtc-credentials}: the dialer page's SIP login, as the rep whose key asks. Redis (which rep each SIP
- * user is) only in the default rep mode.
+ * {@code GET /webrtc-credentials}: the dialer page's SIP login, as the rep whose key asks; {@code GET /dial-policy}:
+ * the numbers it may dial (the rule set the webhook enforces, docs/call-policy.md). Both behind the API key. Redis
+ * (which rep each SIP user is) only in the default rep mode.
  */
 public final class CredentialsHandler extends ApiHandler {
     private final ApiKeyCheck apiKeys;
     private final CredentialIssuer issuer;
+    private final Map<String, Object> dialPolicy;
 
     public CredentialsHandler() {
         this(System.getenv());
@@ -30,7 +32,7 @@ public final class CredentialsHandler extends ApiHandler {
     }
 
     CredentialsHandler(Wiring wiring) {
-        super(wiring, Endpoint.CREDENTIALS);
+        super(wiring, Endpoint.CREDENTIALS, Endpoint.DIAL_POLICY);
         Config config = wiring.config();
         boolean perRep = config.credentialsMode() == CredentialsMode.REP;
         this.apiKeys = wiring.apiKeyCheck();
@@ -39,6 +41,7 @@ public final class CredentialsHandler extends ApiHandler {
                 perRep ? new CredentialIssuer.PerRep(wiring.telnyxCredentials(), wiring.reps(),
                         config.requireConnectionId(), config.stage()) : null,
                 wiring.clock());
+        this.dialPolicy = wiring.dialPolicy().describe();
         prime(wiring, perRep ? wiring.redis() : null, () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CREDENTIALS, null));
             wiring.primeSecretsClient();
@@ -52,6 +55,9 @@ public final class CredentialsHandler extends ApiHandler {
     @Override
     protected Reply handle(ApiRequest request) {
         String rep = apiKeys.check(request);
+        if (Endpoint.DIAL_POLICY.path().equals(request.path())) {
+            return Reply.ok(dialPolicy, "served").withHeader("Cache-Control", "no-store");
+        }
         return Reply.ok(issuer.issue(rep), "issued").withHeader("Cache-Control", "no-store");
     }
 }

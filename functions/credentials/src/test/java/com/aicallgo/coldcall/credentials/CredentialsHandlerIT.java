@@ -80,6 +80,49 @@ class CredentialsHandlerIT {
         assertTrue(telnyx.getAllServeEvents().isEmpty());
     }
 
+    /** The credentials route's event, sent to {@code GET /dial-policy} instead. */
+    private static com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent dialPolicy(String file) {
+        var event = Fixtures.event(file);
+        String path = com.aicallgo.coldcall.core.http.Endpoint.DIAL_POLICY.path();
+        event.setRawPath(path);
+        event.setRouteKey("GET " + path);
+        event.getRequestContext().setRouteKey("GET " + path);
+        event.getRequestContext().getHttp().setPath(path);
+        return event;
+    }
+
+    @Test
+    void servesTheDialPolicyBehindTheSameKey() throws Exception {
+        env.put("DIAL_DENIED_PREFIXES", "+1202555");
+        CredentialsHandler handler = handler();
+        APIGatewayV2HTTPResponse response = handler.handleRequest(dialPolicy("credentials/get.json"), null);
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals("no-store", response.getHeaders().get("Cache-Control"));
+        JsonNode body = body(response);
+        assertEquals("[\"+1\"]", body.get("allowed_prefixes").toString());
+        assertEquals("+15550000001", body.get("own_number").asText());
+        assertEquals("sip.telnyx.com", body.get("sip_domain").asText());
+        JsonNode denied = body.get("denied");
+        assertEquals("+870", denied.get(0).get("prefix").asText());
+        assertEquals("satellite", denied.get(0).get("rule").asText());
+        assertEquals("+1202555", denied.get(denied.size() - 1).get("prefix").asText());
+        assertEquals("operator_denied", denied.get(denied.size() - 1).get("rule").asText());
+        assertFalse(body.has("sip_username"), "no credentials in the policy");
+        for (String file : new String[] {"credentials/invalid-missing-api-key.json", "credentials/invalid-wrong-api-key.json"}) {
+            APIGatewayV2HTTPResponse refused = handler.handleRequest(dialPolicy(file), null);
+            assertEquals(401, refused.getStatusCode(), file);
+            assertFalse(refused.getBody().contains("denied"));
+        }
+        assertTrue(telnyx.getAllServeEvents().isEmpty());
+    }
+
+    @Test
+    void aMalformedDialSettingStopsTheFunctionNamingIt() {
+        env.put("DIAL_ALLOWED_PREFIXES", "1-800");
+        var e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, this::handler);
+        assertTrue(e.getMessage().contains("DIAL_ALLOWED_PREFIXES"), e.getMessage());
+    }
+
     @Test
     void aMissingOrWrongKeyIs401() throws Exception {
         CredentialsHandler handler = handler();

@@ -107,7 +107,7 @@ class OutboxDrainHandlerIT {
         Instant past = Instant.parse("-290000000-01-01T00:00:00Z");
         Instant future = Instant.parse("+290000000-01-01T00:00:00Z");
         wiring.calls().record(callControlId, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null, null,
-                past, null, past, future, future, now, "normal_clearing", "caller", "200", null, null, null, null, null),
+                past, null, past, future, future, now, "normal_clearing", "caller", "200", null, null, null, null, null, null),
                 now);
         wiring.outbox().enqueue(callControlId, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
     }
@@ -143,7 +143,7 @@ class OutboxDrainHandlerIT {
             CallControlId id = new CallControlId("v3:many-" + i);
             wiring.calls().record(id, new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", null,
                     null, now.minusSeconds(60), now.minusSeconds(60), null, now, now, now, "user_busy", "callee", "486",
-                    null, null, null, null, null),
+                    null, null, null, null, null, null),
                     now);
             wiring.outbox().enqueue(id, Deliverable.CALL_LOG, null, null, now.minusSeconds(1), now, Duration.ofDays(4));
         }

@@ -63,6 +63,8 @@ public final class StartRecordingHandler extends ApiHandler {
             case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
             case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");
             case CALL_ENDED -> throw new Failure(ErrorCode.CALL_ENDED, "The call has already ended", null);
+            case BLOCKED -> throw new Failure(ErrorCode.CALL_BLOCKED,
+                    "The call was refused by the call gate and is not recorded", null);
         };
     }
 }

@@ -131,6 +131,29 @@ class StartRecordingHandlerIT {
     }
 
     @Test
+    void aCallTheGateRefusedIs409AndNeverRecorded() throws Exception {
+        TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", "blocked", "premium_rate"));
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(409, response.getStatusCode());
+        assertEquals("call_blocked", body(response).get("error").asText());
+        assertEquals(0, recordStarts());
+        assertEquals(null, (String) TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + CALL + "}", "recording_state")));
+    }
+
+    @Test
+    void aCallTheGateRefusedIs409InTheParkedFlowToo() throws Exception {
+        env.put("CALL_FLOW", "parked");
+        wiring.redis().close();
+        wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
+        handler = new StartRecordingHandler(wiring);
+        TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", "blocked", "satellite"));
+        APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
+        assertEquals(409, response.getStatusCode());
+        assertEquals("call_blocked", body(response).get("error").asText());
+        assertEquals(0, recordStarts());
+    }
+
+    @Test
     void aCallRedisKnowsEndedIs409WithoutAskingTelnyx() throws Exception {
         TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", "ended_at", "2025-11-15T10:31:00Z"));
         APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");

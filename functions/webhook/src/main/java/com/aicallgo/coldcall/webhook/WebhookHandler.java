@@ -45,6 +45,7 @@ public final class WebhookHandler extends ApiHandler {
         prime(wiring, wiring.redis(), () -> {
             primeRequest(Priming.unauthenticatedJson(Endpoint.CALL_STATUS_WEBHOOK, "{}"));
             WebhookEvent.parse(Priming.SAMPLE_WEBHOOK);
+            wiring.dialPolicy().check("sip:+12025550100@sip.telnyx.com");
             Priming.primeJson(new Ack("ok", "priming"));
             WebhookVerifier.prime();
             wiring.primeSecretsClient();

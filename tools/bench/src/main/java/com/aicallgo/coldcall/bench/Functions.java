@@ -141,6 +141,11 @@ final class Functions {
             }
         });
         env.put("REDIS_URL", redisUrl);
+        // thousands of new calls of one (unknown) rep: every call.initiated still goes through the call gate's rules
+        // and one admission, but no limit turns the measured path into a refusal
+        for (String limit : new String[] {"DIAL_MAX_CONCURRENT_PER_REP", "DIAL_MAX_PER_REP_PER_HOUR", "DIAL_MAX_PER_MINUTE"}) {
+            env.put(limit, "100000");
+        }
         env.putAll(outside.environment());
         // what Lambda adds, for the warm runs built in-process (the cold runs get these from ColdStart too)
         env.put("AWS_REGION", "us-east-1");

@@ -43,6 +43,7 @@ class DeploymentTemplateIT {
     /** docs/contracts.md "Routes": route key to function (the routes as the handlers spell them, in Endpoint). */
     private static final Map<String, String> CONTRACT_ROUTES = Map.of(
             key(Endpoint.CREDENTIALS), "CredentialsFunction",
+            key(Endpoint.DIAL_POLICY), "CredentialsFunction",
             key(Endpoint.START_RECORDING), "StartRecordingFunction",
             key(Endpoint.CALL_STATUS_WEBHOOK), "CallStatusWebhookFunction",
             key(Endpoint.RECORDING_WEBHOOK), "RecordingWebhookFunction");

@@ -128,7 +128,7 @@ record SimulatedCall(
                     : String.format("\"recording_id\":\"%s\",\"reason\":\"Internal server error\"", recordingId);
             String type = recordingSaved ? "call.recording.saved" : "call.recording.error";
             out.add(new Delivery("recording", id("r"), envelope(type, id("r"), occurred,
-                    String.format("{\"call_control_id\":\"%s\",\"connection_id\":\"load\",%s}", callControlId, payload)), false));
+                    String.format("{\"call_control_id\":\"%s\",\"connection_id\":\"dev-connection-0000\",%s}", callControlId, payload)), false));
         }
         return out;
     }
@@ -140,7 +140,7 @@ record SimulatedCall(
 
     private Delivery callEvent(String type, String suffix, Instant at, Map<String, String> extra) {
         StringBuilder payload = new StringBuilder(String.format(
-                "{\"call_control_id\":\"%s\",\"call_leg_id\":\"%s\",\"connection_id\":\"load\",\"from\":\"%s\","
+                "{\"call_control_id\":\"%s\",\"call_leg_id\":\"%s\",\"connection_id\":\"dev-connection-0000\",\"from\":\"%s\","
                         + "\"to\":\"%s\",\"start_time\":\"%s\"", callControlId, legId(callControlId), from, to, startedAt));
         extra.forEach((key, value) -> payload.append(",\"").append(key).append("\":\"").append(value).append('"'));
         payload.append('}');

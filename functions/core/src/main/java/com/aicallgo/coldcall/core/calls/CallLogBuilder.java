@@ -39,7 +39,7 @@ public final class CallLogBuilder {
             return null;
         }
         CallFacts facts = call.facts();
-        if (facts.answeredAt() != null || facts.destinationHangupCause() != null
+        if (facts.blocked() != null || facts.answeredAt() != null || facts.destinationHangupCause() != null
                 || !CallEnding.mayHaveTalked(facts.hangupCause())) {
             return Instant.MIN;
         }
@@ -70,7 +70,8 @@ public final class CallLogBuilder {
                 start.toString(),
                 end.toString(),
                 duration,
-                (facts.destinationHangupCause() != null
+                (facts.blocked() != null ? CallEnding.FAILED
+                        : facts.destinationHangupCause() != null
                         ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
                         : CallEnding.of(answered, facts.hangupCause(), facts.sipHangupCause())).callStatus(),
                 callControlId.value());

@@ -4,6 +4,9 @@ import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.ErrorCode;
 import com.aicallgo.coldcall.core.PhoneNumber;
 import com.aicallgo.coldcall.core.log.JsonLog;
+import com.aicallgo.coldcall.core.policy.CallGate;
+import com.aicallgo.coldcall.core.policy.DialPolicy;
+import com.aicallgo.coldcall.core.policy.Verdict;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
@@ -54,10 +57,12 @@ public final class CallTracker {
     private final JsonLog log;
     private final Clock clock;
     private final CallQuality quality;
+    private final CallGate gate;
 
+    /** @param gate decides whether a browser call is ours and may go ahead (docs/call-policy.md) */
     public CallTracker(Calls store, Schedule recordingChecks, Schedule staleChecks, RecordingStarter recordings,
             Delivery delivery, TelnyxCallControl telnyx, Settings settings, Budget budget, JsonLog log, Clock clock,
-            CallQuality quality) {
+            CallQuality quality, CallGate gate) {
         this.store = store;
         this.recordingChecks = recordingChecks;
         this.staleChecks = staleChecks;
@@ -69,6 +74,7 @@ public final class CallTracker {
         this.log = log;
         this.clock = clock;
         this.quality = quality;
+        this.gate = gate;
     }
 
     /** Applies one call event ({@code call.initiated}, {@code call.answered}, {@code call.hangup}) of {@code to}. */
@@ -87,6 +93,9 @@ public final class CallTracker {
 
     private EventOutcome ownLeg(WebhookEvent event, Attribution to, Stage stage) {
         CallControlId callControlId = to.call();
+        if (gate.ignores(callControlId, event)) {
+            return EventOutcome.NOT_OURS;
+        }
         WebhookEvent.Payload payload = event.payload();
         Instant occurred = event.occurredAt();
         // start_time rides on every call event, so the log does not depend on whether call.initiated came first
@@ -99,7 +108,7 @@ public final class CallTracker {
         CallFacts facts = CallFacts.ownLeg(stage, number(payload.to()), callerNumber(payload.from()),
                 payload.callSessionId(), payload.callLegId(), started == null ? occurred : started);
         if (parked != null) {
-            facts = facts.withInitiated(occurred, parked);
+            facts = facts.withInitiated(occurred, parked).withRep(gate.rep(payload));
         }
         if (hangup) {
             // when we learned of the hang-up: waits for what may still come (the answer, the recording) count from
@@ -108,6 +117,9 @@ public final class CallTracker {
                     payload.hangupSource(), payload.sipHangupCause());
         }
         CallState call = store.record(callControlId, facts, clock.instant());
+        if (call.facts().initiatedAt() == null && gate.ignoredBefore(callControlId, event)) {
+            return EventOutcome.NOT_OURS;
+        }
         if (stage == Stage.ACTIVE && !Boolean.TRUE.equals(call.facts().parked())) {
             call = store.record(callControlId, CallFacts.answered(occurred), clock.instant());
         }
@@ -123,7 +135,8 @@ public final class CallTracker {
             staleChecks.add(callControlId.value(), from.plus(settings.staleCallAfter()));
         }
         EventOutcome outcome = switch (stage) {
-            case INITIATED -> Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
+            case INITIATED -> !admitted(callControlId, call, payload.to(), event.id()) ? EventOutcome.CALL_BLOCKED
+                    : Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call)
                     : Boolean.TRUE.equals(call.facts().parked()) ? EventOutcome.RECORDED
                     : startRecording(callControlId, call);
@@ -236,6 +249,32 @@ public final class CallTracker {
         return EventOutcome.RECORDED;
     }
 
+    /**
+     * The call gate's verdict on a new browser call, before anything connects it: a refused call (now, or by an
+     * earlier delivery of this event) is marked blocked, so it is never connected nor recorded and its log is
+     * {@code failed}, and hung up with the page's words. A call that has already ended is not counted.
+     */
+    private boolean admitted(CallControlId callControlId, CallState call, String destination, String eventId) {
+        Verdict.Blocked refusal;
+        if (call.facts().blocked() != null) {
+            refusal = gate.refusal(call.facts().blocked(), destination);
+        } else if (call.ended()) {
+            return true;
+        } else {
+            switch (gate.admit(callControlId, destination, call.facts().rep())) {
+                case Verdict.Allowed allowed -> {
+                    return true;
+                }
+                case Verdict.Blocked blocked -> refusal = blocked;
+            }
+            store.record(callControlId, CallFacts.blockedBy(refusal.rule()), clock.instant());
+        }
+        CallEnding ending = refusal.limited() ? CallEnding.LIMITED : CallEnding.BLOCKED;
+        command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, ending, refusal.reason(),
+                Attempt.forEvent(eventId), commandDeadline()));
+        return false;
+    }
+
     /** A command whose refusal is logged, not fatal: only Telnyx not answering asks for the event again. */
     private void command(String action, CallControlId callControlId, Supplier<TelnyxCallControl.Answer> send) {
         try {
@@ -269,6 +308,7 @@ public final class CallTracker {
             case STARTED -> EventOutcome.RECORDING_STARTED;
             case ALREADY_STARTED -> EventOutcome.RECORDING_ALREADY_STARTED;
             case CALL_ENDED -> EventOutcome.RECORDING_CALL_ENDED;
+            case BLOCKED -> EventOutcome.CALL_BLOCKED;
             case PENDING -> EventOutcome.AWAITING_ANSWER;
         };
     }
@@ -276,6 +316,7 @@ public final class CallTracker {
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */
     EventOutcome postCallLog(CallControlId callControlId, CallState call) {
         staleChecks.drop(callControlId.value());
+        gate.release(callControlId, call.facts().rep());
         if (call.answered()) {
             // an answered call must end up with a recording: check on it a few minutes after the hang-up
             recordingChecks.add(callControlId.value(), call.hungUp().plus(settings.reconcileAfter()));
@@ -288,13 +329,16 @@ public final class CallTracker {
         };
     }
 
-    /** The dialled number as Telnyx tells it: a SIP URI's E.164 user part, else the value as it is. */
+    /**
+     * The dialled number as Telnyx tells it: the E.164 user part of a SIP URI on Telnyx's own domain, else the value
+     * as it is (a SIP URI on another domain is not a phone number, whatever its user part: {@link DialPolicy#dialled}).
+     */
     static String number(String value) {
         if (value == null) {
             return null;
         }
-        String user = value.trim().replaceFirst("^(?i)sips?:", "").replaceFirst("@.*$", "");
-        return PhoneNumber.parse(user) != null ? user : value.trim();
+        PhoneNumber dialled = DialPolicy.dialled(value);
+        return dialled != null ? dialled.e164() : value.trim();
     }
 
     /** Our number as Telnyx tells it: the browser's leg may show a SIP URI; then it is our configured caller ID. */

@@ -33,6 +33,10 @@ public enum EventOutcome {
     CONNECT_FAILED,
     /** A parked call while {@code CALL_FLOW} is direct: nothing connects it (logged at WARN). */
     PARKED_NOT_CONNECTED,
+    /** The call gate refused the call (a rule or a limit): never connected, hung up, its log {@code failed}. */
+    CALL_BLOCKED,
+    /** Not one of our calls (an inbound call, another connection's): acknowledged and logged, nothing done. */
+    NOT_OURS,
     /** Telnyx refused a command the event called for: logged with its detail; the event itself was fine. */
     TELNYX_REJECTED;
 

@@ -47,6 +47,9 @@ public final class RecordingStarter {
     public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone, String rep) {
         CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone).withRep(rep),
                 clock.instant());
+        if (call.facts().blocked() != null) {
+            return StartOutcome.BLOCKED;
+        }
         if (parkedFlow && !Boolean.FALSE.equals(call.facts().parked())) {
             // the transfer that connects a parked call records from the answer: a record_start of the page's own
             // would make a second recording; until the flow of this call is known, it waits as pending (the answer
@@ -68,6 +71,9 @@ public final class RecordingStarter {
         for (int round = 0; round < 2; round++) {
             RecordingClaim.Claimed claim;
             switch (store.claimRecording(callControlId, clock.instant())) {
+                case RecordingClaim.Blocked blocked -> {
+                    return StartOutcome.BLOCKED;
+                }
                 case RecordingClaim.CallEnded ended -> {
                     return StartOutcome.CALL_ENDED;
                 }

@@ -8,6 +8,8 @@ public enum StartOutcome {
     ALREADY_STARTED,
     /** The call is not answered yet: the {@code call.answered} webhook starts it. */
     PENDING,
+    /** The call gate refused the call: it is not recorded (docs/call-policy.md). */
+    BLOCKED,
     /** The call is over. */
     CALL_ENDED
 }

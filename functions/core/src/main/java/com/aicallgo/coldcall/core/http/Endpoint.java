@@ -6,6 +6,8 @@ import java.time.Duration;
 /** The API's routes (docs/contracts.md "Routes"), spelled once: the handlers, their priming, the runner's tests and the bench use these. */
 public enum Endpoint {
     CREDENTIALS("GET", "/webrtc-credentials", Deadlines.CREDENTIALS),
+    /** The numbers the page may dial (docs/call-policy.md); served by the credentials function. */
+    DIAL_POLICY("GET", "/dial-policy", Deadlines.CREDENTIALS),
     START_RECORDING("POST", "/start-recording", Deadlines.START_RECORDING),
     CALL_STATUS_WEBHOOK("POST", "/webhook/telnyx/direct/call-status", Deadlines.WEBHOOK),
     RECORDING_WEBHOOK("POST", "/webhook/telnyx/direct/recording", Deadlines.WEBHOOK);

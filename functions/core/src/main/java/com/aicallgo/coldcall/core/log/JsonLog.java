@@ -50,14 +50,25 @@ public final class JsonLog {
      * the webhook or by the outbox drain), so the function is a plain field of the line, not a dimension.
      */
     public void metric(String name, String unit, double value, Map<String, ?> fields) {
+        metric(name, unit, value, Map.of(), fields);
+    }
+
+    /**
+     * As {@link #metric(String, String, double, Map)}, with more dimensions beside {@code Stage} (each a field of
+     * the line too): the metric is published per stage and per stage and these dimensions together.
+     */
+    public void metric(String name, String unit, double value, Map<String, String> dimensions, Map<String, ?> fields) {
         Map<String, Object> line = new LinkedHashMap<>();
+        List<String> all = new java.util.ArrayList<>(List.of(DIMENSION));
+        all.addAll(dimensions.keySet());
         line.put("_aws", Map.of(
                 "Timestamp", System.currentTimeMillis(),
                 "CloudWatchMetrics", List.of(Map.of(
                         "Namespace", NAMESPACE,
-                        "Dimensions", List.of(List.of(DIMENSION)),
+                        "Dimensions", dimensions.isEmpty() ? List.of(List.of(DIMENSION)) : List.of(List.of(DIMENSION), all),
                         "Metrics", List.of(Map.of("Name", name, "Unit", unit))))));
         line.put(DIMENSION, stage);
+        line.putAll(dimensions);
         line.put("function", function);
         line.put(name, value);
         line.putAll(fields);

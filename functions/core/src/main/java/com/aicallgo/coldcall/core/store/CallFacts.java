@@ -11,7 +11,9 @@ import java.time.Instant;
  * destination's leg): its answer is the call's answer, and its hang-up cause, when it ended unanswered, is the
  * call's outcome ({@code destination*}). {@code parked} is set from the browser leg's {@code call.initiated};
  * {@code settledBy} names what ended a call whose hang-up never came (the stale-call sweep); {@code rep} is the
- * person behind the call, as their login or key tells it ({@link Reps}).
+ * person behind the call, as their login or key tells it ({@link Reps}); {@code blocked} names the call gate's rule
+ * that refused the call (docs/call-policy.md): such a call is never connected nor recorded, and its log is
+ * {@code failed}.
  */
 public record CallFacts(
         CallState.Stage stage,
@@ -32,7 +34,8 @@ public record CallFacts(
         String destinationSipHangupCause,
         Boolean parked,
         String settledBy,
-        String rep) {
+        String rep,
+        String blocked) {
 
     /** What every event of the browser's own leg tells: its numbers, its ids, when the call started. */
     public static CallFacts ownLeg(CallState.Stage stage, String toPhone, String fromPhone, String callSessionId,
@@ -67,6 +70,11 @@ public record CallFacts(
         return facts.build();
     }
 
+    /** The call gate refused the call by {@code rule} (first-wins: the first verdict stands). */
+    public static CallFacts blockedBy(String rule) {
+        return new Builder(CallState.Stage.NONE).build().withBlocked(rule);
+    }
+
     /** A call whose hang-up never came, ended at {@code end} by {@code settledBy} (learned {@code seenAt}). */
     public static CallFacts settled(Instant end, Instant seenAt, String settledBy) {
         Builder facts = new Builder(CallState.Stage.ENDED);
@@ -81,14 +89,21 @@ public record CallFacts(
     public CallFacts withInitiated(Instant at, boolean isParked) {
         return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, at, answeredAt,
                 endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause, destinationHangupCause,
-                destinationSipHangupCause, isParked, settledBy, rep);
+                destinationSipHangupCause, isParked, settledBy, rep, blocked);
     }
 
     /** These facts with the rep behind the call ({@code null} when unknown). */
     public CallFacts withRep(String who) {
         return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
                 answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
-                destinationHangupCause, destinationSipHangupCause, parked, settledBy, who);
+                destinationHangupCause, destinationSipHangupCause, parked, settledBy, who, blocked);
+    }
+
+    /** These facts with the gate's refusal ({@code null}: not refused). */
+    public CallFacts withBlocked(String rule) {
+        return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
+                answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
+                destinationHangupCause, destinationSipHangupCause, parked, settledBy, rep, rule);
     }
 
     /**
@@ -98,7 +113,7 @@ public record CallFacts(
     public CallFacts withHangup(Instant end, Instant at, Instant seenAt, String cause, String source, String sipCause) {
         return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
                 answeredAt, end, at, seenAt, cause, source, sipCause, destinationHangupCause,
-                destinationSipHangupCause, parked, settledBy, rep);
+                destinationSipHangupCause, parked, settledBy, rep, blocked);
     }
 
     /** Facts under construction: every one not set is "not told" ({@code null}). */
@@ -140,7 +155,7 @@ public record CallFacts(
         private CallFacts build() {
             return new CallFacts(stage, toPhone, fromPhone, callSessionId, callLegId, callStartTime, initiatedAt,
                     answeredAt, endedAt, hangupAt, hangupSeenAt, hangupCause, hangupSource, sipHangupCause,
-                    destinationHangupCause, destinationSipHangupCause, parked, settledBy, null);
+                    destinationHangupCause, destinationSipHangupCause, parked, settledBy, null, null);
         }
     }
 

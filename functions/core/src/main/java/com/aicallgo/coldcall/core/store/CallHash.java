@@ -24,6 +24,8 @@ final class CallHash {
         CALL_CONTROL_ID, STATE, UPDATED_AT, TO_PHONE, FROM_PHONE, CALL_SESSION_ID, CALL_LEG_ID, CALL_START_TIME,
         INITIATED_AT, ANSWERED_AT, ENDED_AT, HANGUP_AT, HANGUP_SEEN_AT, HANGUP_CAUSE, HANGUP_SOURCE, SIP_HANGUP_CAUSE,
         DESTINATION_HANGUP_CAUSE, DESTINATION_SIP_HANGUP_CAUSE, PARKED, SETTLED_BY, REP,
+        /** The call gate's rule that refused the call (docs/call-policy.md). */
+        BLOCKED,
         /** The parked flow's connect command: claimed while sent, {@code done} once Telnyx took it. */
         CONNECT,
         RECORDING_STATE, RECORDING_STARTED_AT, RECORDING_CHECK, RECORDING_CHECK_REASON, RECORDING_LISTINGS,
@@ -93,7 +95,8 @@ final class CallHash {
                         get(hash, Field.DESTINATION_SIP_HANGUP_CAUSE),
                         hash.containsKey(Field.PARKED.wire) ? Boolean.valueOf(hash.get(Field.PARKED.wire)) : null,
                         get(hash, Field.SETTLED_BY),
-                        get(hash, Field.REP)),
+                        get(hash, Field.REP),
+                        get(hash, Field.BLOCKED)),
                 CallState.Recording.of(get(hash, Field.RECORDING_STATE)),
                 time(hash.get(Field.RECORDING_STARTED_AT.wire)),
                 hash.containsKey(Field.RECORDING_CHECK.wire),
@@ -158,6 +161,7 @@ final class CallHash {
         put(fields, Field.PARKED.wire, facts.parked());
         put(fields, Field.SETTLED_BY.wire, facts.settledBy());
         put(fields, Field.REP.wire, facts.rep());
+        put(fields, Field.BLOCKED.wire, facts.blocked());
         return fields;
     }
 
@@ -251,8 +255,9 @@ final class CallHash {
             return 0
             """);
 
-    /** ARGV: now millis, lease millis, ttl. Claims the right to send record_start. */
+    /** ARGV: now millis, lease millis, ttl. Claims the right to send record_start (never for a blocked call). */
     static final String CLAIM_RECORDING = lua("""
+            if redis.call('HEXISTS', KEYS[1], F.BLOCKED) == 1 then return 'blocked' end
             if redis.call('HEXISTS', KEYS[1], F.ENDED_AT) == 1 then return 'ended' end
             local value = redis.call('HGET', KEYS[1], F.RECORDING_STATE)
             if value == V.STARTED or value == V.SAVED then return 'started' end
@@ -268,6 +273,7 @@ final class CallHash {
     /** What {@link #CLAIM_RECORDING} answered. */
     static RecordingClaim recordingClaim(String answer) {
         return switch (answer) {
+            case "blocked" -> new RecordingClaim.Blocked();
             case "ended" -> new RecordingClaim.CallEnded();
             case "started", "requesting" -> new RecordingClaim.AlreadyStarted();
             default -> new RecordingClaim.Claimed(answer);

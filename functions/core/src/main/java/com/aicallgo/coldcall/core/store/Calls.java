@@ -81,6 +81,23 @@ public final class Calls {
         }
     }
 
+    /**
+     * Remembers that a call is not one of ours to act on (an inbound call, another connection's call), so its later
+     * events, which do not say so themselves, are ignored too ({@code cold_call_ignored:{id}}, for the call's TTL).
+     */
+    public void markIgnored(CallControlId callControlId, String reason) {
+        redis.run(commands -> commands.set(ignoredKey(callControlId), reason, SetArgs.Builder.ex(ttl)));
+    }
+
+    /** Why a call is not ours to act on ({@link #markIgnored}), or {@code null}. */
+    public String ignored(CallControlId callControlId) {
+        return redis.run(commands -> commands.get(ignoredKey(callControlId)));
+    }
+
+    private static String ignoredKey(CallControlId callControlId) {
+        return "cold_call_ignored:{" + callControlId + "}";
+    }
+
     /** The call a leg id was indexed for, or {@code null}. */
     public CallControlId callOfLeg(String callLegId) {
         return indexed(legKey(callLegId));

@@ -10,6 +10,10 @@ public sealed interface RecordingClaim {
     record AlreadyStarted() implements RecordingClaim {
     }
 
+    /** The call gate refused the call: it is never recorded. */
+    record Blocked() implements RecordingClaim {
+    }
+
     /** The call has ended. */
     record CallEnded() implements RecordingClaim {
     }

@@ -25,7 +25,11 @@ public enum CallEnding {
     CANCELED("canceled"),
     /** The number is not one ({@code not_found}, or not E.164): a failure to the Web Backend. */
     INVALID_NUMBER("failed"),
-    FAILED("failed");
+    FAILED("failed"),
+    /** The call gate refused the number (docs/call-policy.md): never connected, a failure to the Web Backend. */
+    BLOCKED("failed"),
+    /** A rate or concurrency limit refused the call: never connected, a failure to the Web Backend. */
+    LIMITED("failed");
 
     private final String callStatus;
     private final String wire = name().toLowerCase(Locale.ROOT).replace('_', '-');

@@ -130,12 +130,26 @@ public final class TelnyxCallControl {
         return send(callControlId, "transfer", body, callControlId, attempt, until, "connect the call");
     }
 
+    /** Why the call gate refused a call, in plain words, beside {@link #OUTCOME_HEADER} on our hang-up. */
+    public static final String REASON_HEADER = "X-Cold-Call-Reason";
+
     /** Hangs up a leg of {@code call}, telling the browser the destination's outcome in {@link #OUTCOME_HEADER}. */
     public Answer hangup(CallControlId legControlId, CallControlId call, CallEnding outcome, Attempt attempt,
             Deadline until) {
+        return hangup(legControlId, call, outcome, null, attempt, until);
+    }
+
+    /** As {@link #hangup(CallControlId, CallControlId, CallEnding, Attempt, Deadline)}, with why in plain words. */
+    public Answer hangup(CallControlId legControlId, CallControlId call, CallEnding outcome, String reason,
+            Attempt attempt, Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (outcome != null) {
-            body.put("custom_headers", List.of(Map.of("name", OUTCOME_HEADER, "value", outcome.wire())));
+            List<Map<String, String>> headers = new java.util.ArrayList<>();
+            headers.add(Map.of("name", OUTCOME_HEADER, "value", outcome.wire()));
+            if (reason != null) {
+                headers.add(Map.of("name", REASON_HEADER, "value", reason));
+            }
+            body.put("custom_headers", headers);
         }
         return send(legControlId, "hangup", body, call, attempt, until, "hang up the call");
     }

@@ -96,7 +96,9 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             String reason,
             String result,
             /* a call.hangup's quality figures as sent, whatever their shape: CallQualityStats reads them leniently */
-            JsonNode callQualityStats) {
+            JsonNode callQualityStats,
+            /* the browser leg's SIP address (sip:<username>@sip.telnyx.com): names the rep's login */
+            String fromSipUri) {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -28,7 +28,7 @@ class CallLogBuilderTest {
         Instant end = at(ended);
         return new CallState("v3:t", new CallFacts(end == null ? CallState.Stage.ACTIVE : CallState.Stage.ENDED,
                 "+18005551234", "+14083572311", "s-1", "l-1", START, START.plusSeconds(1), at(answered), end, end,
-                at(seen), cause, "callee", null, null, null, null, null, null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
+                at(seen), cause, "callee", null, null, null, null, null, null, null), CallState.Recording.NONE, at(recordingStarted), false, false, Map.of(),
                 Set.of());
     }
 
@@ -108,7 +108,7 @@ class CallLogBuilderTest {
         CallState hostile = new CallState("v3:t", new CallFacts(facts.stage(), "+1800\r\nX-Injected: 1" + "9".repeat(65_536),
                 "sip:gencred5Xk@sip.telnyx.com", "s-1", "l-1", START, START.plusSeconds(1), facts.answeredAt(),
                 facts.endedAt(), facts.hangupAt(), null, "normal_clearing\u0000\u001b[31m", "callee", null, null, null,
-                null, null, null), CallState.Recording.NONE, null, false, false, Map.of(), Set.of());
+                null, null, null, null), CallState.Recording.NONE, null, false, false, Map.of(), Set.of());
         CallLog log = builder.build(new CallControlId("v3:t"), hostile);
         assertEquals("unknown", log.toPhoneNumber());
         assertEquals("+15550000001", log.callerPhoneNumber(), "our caller ID, not the SIP login");

@@ -99,11 +99,11 @@ class CallHashTest {
     @Test
     void factsEncodeUnderTheContractsNamesAndBlanksWriteNothing() {
         Map<String, String> fields = CallHash.encode(new CallFacts(Stage.ENDED, "+18005551234", " ", "s-1", null, T,
-                null, null, T.plusSeconds(300), T.plusSeconds(300), null, "user_busy", "callee", "486", null, null, null, null, null));
+                null, null, T.plusSeconds(300), T.plusSeconds(300), null, "user_busy", "callee", "486", null, null, null, null, null, null));
         // numbers Telnyx tells are not first-wins: they replace the page's
         assertEquals(Map.of("to_phone", "+18005551234"), CallHash.overwrites(new CallFacts(Stage.ENDED, "+18005551234",
                 " ", "s-1", null, T, null, null, T.plusSeconds(300), T.plusSeconds(300), null, "user_busy", "callee", "486", null, null, null,
-                null, null)));
+                null, null, null)));
         assertEquals(Map.of("call_session_id", "s-1",
                 "call_start_time", "2025-11-15T10:30:00Z", "ended_at", "2025-11-15T10:35:00Z",
                 "hangup_at", "2025-11-15T10:35:00Z", "hangup_cause", "user_busy", "hangup_source", "callee",

@@ -146,6 +146,6 @@ class CallsIT {
 
     private static CallFacts facts(Stage stage, Instant answeredAt, Instant endedAt) {
         return new CallFacts(stage, null, null, null, null, null, null, answeredAt, endedAt, endedAt, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 }

@@ -74,7 +74,7 @@ class RedisIT {
 
     private static CallFacts facts(Stage stage, Instant answeredAt, Instant endedAt) {
         return new CallFacts(stage, null, null, null, null, null, null, answeredAt, endedAt, endedAt, null, null, null,
-                null, null, null, null, null, null);
+                null, null, null, null, null, null, null);
     }
 
     private static Process startRedis(int port, boolean cluster) throws IOException {
