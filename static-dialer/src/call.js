@@ -74,6 +74,7 @@ export function createCalls(state, { api, storage, view }) {
         remoteElement,
         audio: true,
         video: false,
+        ...(state.repTag ? { customHeaders: [{ name: 'X-Cold-Call-Rep', value: state.repTag }] } : {}),
       });
       state.current = { call, entry, stream, answeredAt: null, hungUpByUs: false, recordingRequested: false,
         error: null, destination: null };

@@ -76,6 +76,7 @@ export function createSession(state, { api, config, Client, calls, view }) {
       return;
     }
     state.callerNumber = credentials.caller_number || ''; // shown by the render of the connection just below
+    state.repTag = credentials.rep_tag || null; // names the rep on every call (docs/call-policy.md "Who is calling")
     let rtc;
     try {
       rtc = new Client(sdkOptions(loginOf(credentials), config));

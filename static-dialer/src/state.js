@@ -24,6 +24,7 @@ export function createState(history) {
     connection: { state: 'connecting', text: 'Connecting…', retry: false },
     /** The caller ID from the credentials: null until they arrive, '' when none is configured. */
     callerNumber: null,
+    repTag: null,
     /** The SDK client (TelnyxRTC) of the current connection. */
     client: null,
     /** The timer that renews the login token at half of its life. */

@@ -225,3 +225,10 @@ test('tones only during a connected call; mute, hold and the microphone go to th
   assert.deepEqual(call.actions, [['dtmf', '5'], ['hold'], ['unhold'], ['mic', 'mic-2']]);
   update(calls, call, 'hangup');
 });
+
+test('a call carries the rep tag of the login as the X-Cold-Call-Rep SIP header', () => {
+  const { state, calls, placed } = setUp();
+  state.repTag = 'Zm9vYmFyYmF6cXV4cXV1eA';
+  calls.start('+18005551234', fakeStream(), 'audio-element');
+  assert.deepEqual(placed[0].customHeaders, [{ name: 'X-Cold-Call-Rep', value: 'Zm9vYmFyYmF6cXV4cXV1eA' }]);
+});

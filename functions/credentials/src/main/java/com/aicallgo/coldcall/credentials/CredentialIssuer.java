@@ -22,7 +22,7 @@ import java.util.Map;
 public final class CredentialIssuer {
     /** The answer of {@code GET /webrtc-credentials}. */
     public record WebRtcCredentials(String sipUsername, String sipPassword, String callerNumber, String loginToken,
-            String status) {
+            String repTag, String status) {
         @Override
         public String toString() {
             return "WebRtcCredentials[sipUsername=" + sipUsername + ", callerNumber=" + callerNumber + ", secrets=****]";
@@ -44,6 +44,9 @@ public final class CredentialIssuer {
 
     private record Minted(String value, Instant at) {
     }
+
+    /** A rep's tag for the page's calls, handed out (and its Redis entry renewed) as long as a token is. */
+    private final Map<String, Minted> tagByRep = new HashMap<>();
 
     private final CredentialsMode mode;
     private final SecretsProvider secrets;
@@ -78,11 +81,11 @@ public final class CredentialIssuer {
         return switch (mode) {
             case REP -> ownCredential(rep);
             case TOKEN -> new WebRtcCredentials(secrets.current().requireSipUsername(), null, callerNumber,
-                    token(sharedCredentialId), "ok");
+                    token(sharedCredentialId), null, "ok");
             case PASSWORD -> {
                 Secrets current = secrets.current();
                 yield new WebRtcCredentials(current.requireSipUsername(), current.requireSipPassword(), callerNumber,
-                        sharedCredentialId == null ? null : token(sharedCredentialId), "ok");
+                        sharedCredentialId == null ? null : token(sharedCredentialId), null, "ok");
             }
         };
     }
@@ -105,7 +108,22 @@ public final class CredentialIssuer {
         }
         // before the page can place a call: the webhooks of its calls then name their rep
         perRep.reps().remember(credential.sipUsername(), rep, REP_OF_SIP_TTL);
-        return new WebRtcCredentials(credential.sipUsername(), null, callerNumber, token, "ok");
+        return new WebRtcCredentials(credential.sipUsername(), null, callerNumber, token, tag(rep, now), "ok");
+    }
+
+    /**
+     * The rep's tag: the page sends it on every call ({@code X-Cold-Call-Rep}), and the webhook finds the rep by it
+     * (Telnyx's webhooks name the caller ID, not the SIP login). A new one each hour; each stays valid in Redis for
+     * {@link #REP_OF_SIP_TTL}, so a page that keeps an older one is still known.
+     */
+    private String tag(String rep, Instant now) {
+        Minted tag = tagByRep.get(rep);
+        if (tag == null || now.isAfter(tag.at().plus(TOKEN_REUSE))) {
+            tag = new Minted(Reps.newTag(), now);
+            tagByRep.put(rep, tag);
+        }
+        perRep.reps().rememberTag(tag.value(), rep, REP_OF_SIP_TTL);
+        return tag.value();
     }
 
     /** The Telnyx name of a rep's credential: one per stage and rep, so no two reps ever share one. */

@@ -377,4 +377,36 @@ class CallGateIT {
         // a login we know has a bucket of its own
         assertEquals("recorded", deliver(initiated(browser("v3:gate-unknown-0003", "+12025550102"), "bridging", T)));
     }
+
+    /** The browser leg's call.initiated with the page's rep tag as Telnyx hands on the INVITE's custom headers. */
+    private static String tagged(Leg leg, String tag) throws Exception {
+        ObjectNode body = (ObjectNode) Json.mapper().readTree(TelnyxExamples.specInitiated(leg, "bridging", T));
+        ObjectNode payload = (ObjectNode) body.path("data").path("payload");
+        var headers = payload.putArray("custom_headers");
+        headers.addObject().put("name", "X-RTC-CALLID").put("value", "abc");
+        headers.addObject().put("name", "x-cold-call-rep").put("value", tag); // header names are case-insensitive
+        return Json.mapper().writeValueAsString(body);
+    }
+
+    @Test
+    void theRepTagOnTheInviteNamesTheRepAndAForgedOneNamesNobody() throws Exception {
+        env.put("DIAL_MAX_CONCURRENT_PER_REP", "1");
+        build();
+        String tag = com.aicallgo.coldcall.core.store.Reps.newTag();
+        wiring.reps().rememberTag(tag, "bea", Duration.ofHours(1));
+        // the caller ID in from (as the page sends it), no SIP login anywhere: the tag alone names the rep
+        assertEquals("recorded", deliver(tagged(browser("v3:gate-tag-0001", "+12025550100"), tag)));
+        assertEquals("bea", wiring.calls().read(new CallControlId("v3:gate-tag-0001")).facts().rep());
+        // bea's one slot is taken: her next call is over her limit, whatever else it says
+        assertEquals("call_blocked", deliver(tagged(browser("v3:gate-tag-0002", "+12025550101"), tag)));
+        assertBlockedMetric("per_rep_concurrent", "bea");
+        // a tag we never issued (guessed, or another shape) counts for nobody: the unknown bucket, not bea's
+        String forged = com.aicallgo.coldcall.core.store.Reps.newTag();
+        assertEquals("recorded", deliver(tagged(browser("v3:gate-tag-0003", "+12025550102"), forged)));
+        assertEquals("unknown", wiring.calls().read(new CallControlId("v3:gate-tag-0003")).facts().rep());
+        assertEquals("call_blocked", deliver(tagged(browser("v3:gate-tag-0004", "+12025550103"),
+                "bea\r\nX-Evil: 1")));
+        assertEquals(List.of("bea", "unknown"), logLines("rule", "per_rep_concurrent").stream()
+                .filter(line -> line.has("CallBlocked")).map(line -> line.path("rep").asText()).toList());
+    }
 }

@@ -88,7 +88,7 @@ class RepsThroughTheRunnerIT {
         }
     }
 
-    /** One rep's page: credentials, token login, a call without a caller ID, start-recording. The call control id. */
+    /** One rep's page: credentials, token login, a call with the rep tag, start-recording. The call control id. */
     private String call(String base, Twin twin, String rep, String key, String number) throws Exception {
         JsonNode credentials = credentials(base, key);
         String sipUser = credentials.get("sip_username").asText();
@@ -101,19 +101,22 @@ class RepsThroughTheRunnerIT {
         pages.add(page);
         page.send("login", Map.of("login_token", token));
         page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
-        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams",
-                Map.of("callID", UUID.randomUUID().toString(), "destination_number", number)));
+        // as the page places it: from our caller ID, with the rep tag of its credentials as a custom SIP header
+        String tag = credentials.get("rep_tag").asText();
+        assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_tag:{" + tag + "}")));
+        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams", Map.of("callID",
+                UUID.randomUUID().toString(), "destination_number", number, "caller_id_number",
+                credentials.get("caller_number").asText(), "custom_headers",
+                List.of(Map.of("name", "X-Cold-Call-Rep", "value", tag)))));
         String callControlId = page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing"))
                 .path("params").path("telnyx_call_control_id").asText();
         assertFalse(callControlId.isEmpty());
-        JsonNode placed = JSON.valueToTree(twin.journal().get("calls"));
-        JsonNode leg = null;
-        for (JsonNode call : placed) {
-            if (call.path("call_control_id").asText().equals(callControlId)) {
-                leg = call.path("legs").get(0);
-            }
+        // the webhook's call.initiated names the rep by the tag alone (Telnyx's from is the caller ID)
+        String known = null;
+        for (long end = System.nanoTime() + 5_000_000_000L; known == null && System.nanoTime() < end; Thread.sleep(50)) {
+            known = TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + callControlId + "}", "rep"));
         }
-        assertEquals(sipUser, leg.path("from").asText(), "without a caller ID the call is from the logged-in SIP user");
+        assertEquals(rep, known, "the call.initiated webhook named the rep before any start-recording");
 
         Response started = request("POST", base + Endpoint.START_RECORDING.path(), JSON.writeValueAsBytes(Map.of(
                 "call_control_id", callControlId, "to_phone", number)), Map.of("X-API-Key", key,

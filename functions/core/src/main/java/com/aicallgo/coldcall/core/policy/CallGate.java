@@ -90,10 +90,15 @@ public final class CallGate {
     }
 
     /**
-     * The rep behind the browser's leg: its SIP login, from {@code from_sip_uri} (set by Telnyx), else from a
-     * {@code from} on Telnyx's SIP domain, looked up in {@link Reps}; {@link #UNKNOWN_REP} when nobody is known.
+     * The rep behind the browser's leg: the rep tag the page sent as the {@value Reps#TAG_HEADER} SIP header, else its
+     * SIP login, from {@code from_sip_uri} (set by Telnyx) or a {@code from} on Telnyx's SIP domain, each looked up in
+     * {@link Reps}; {@link #UNKNOWN_REP} when nobody is known (a tag we never issued counts for nobody).
      */
     public String rep(WebhookEvent.Payload payload) {
+        String tagged = reps.ofTag(payload.header(Reps.TAG_HEADER));
+        if (tagged != null && !tagged.isBlank()) {
+            return tagged;
+        }
         String user = sipUser(payload.fromSipUri());
         if (user == null) {
             user = sipUser(payload.from());

@@ -98,7 +98,23 @@ public record WebhookEvent(Type type, String eventType, String id, Instant occur
             /* a call.hangup's quality figures as sent, whatever their shape: CallQualityStats reads them leniently */
             JsonNode callQualityStats,
             /* the browser leg's SIP address (sip:<username>@sip.telnyx.com): names the rep's login */
-            String fromSipUri) {
+            String fromSipUri,
+            /* the INVITE's custom SIP headers, as sent ([{name, value}]): read leniently by #header */
+            JsonNode customHeaders) {
+
+        /** The value of the custom SIP header {@code name} (case-insensitive), or {@code null}. */
+        public String header(String name) {
+            if (customHeaders == null || !customHeaders.isArray()) {
+                return null;
+            }
+            for (JsonNode header : customHeaders) {
+                JsonNode value = header.path("value");
+                if (name.equalsIgnoreCase(header.path("name").asText("")) && value.isTextual()) {
+                    return value.textValue();
+                }
+            }
+            return null;
+        }
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)

@@ -120,6 +120,11 @@ final class VertoSession implements WebSocketServer.Listener {
             initiated.with("payload").put("direction", "outgoing")
                     .put("state", call.flow == Twin.Flow.PARKED ? "parked" : "bridging")
                     .put("start_time", call.a.startedAt.toString());
+            // the INVITE's custom headers (the SDK's customHeaders) ride on call.initiated, as Telnyx sends them
+            JsonNode custom = dialog.path("custom_headers");
+            if (custom.isArray() && !custom.isEmpty()) {
+                initiated.with("payload").set("custom_headers", custom.deepCopy());
+            }
         }
         call.later(Twin.RING_AFTER_MS, () -> ring(call));
         if (call.flow == Twin.Flow.PARKED) {
