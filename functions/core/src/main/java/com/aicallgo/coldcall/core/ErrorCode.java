@@ -8,6 +8,8 @@ public enum ErrorCode {
     UNAUTHORIZED,
     INVALID_SIGNATURE,
     CALL_ENDED,
+    /** start-recording named a call that is not ours (no webhook named it, Telnyx does not list it on our connection). */
+    UNKNOWN_CALL,
     PAYLOAD_TOO_LARGE,
     INTERNAL_ERROR,
     MISCONFIGURED,

@@ -62,6 +62,8 @@ public final class StartRecordingHandler extends ApiHandler {
             case ALREADY_STARTED -> Reply.ok(new Answer("recording_started", id), "recording_already_started");
             case PENDING -> new Reply(202, new Answer("recording_pending", id), Map.of(), "recording_pending");
             case CALL_ENDED -> throw new Failure(ErrorCode.CALL_ENDED, "The call has already ended", null);
+            case UNKNOWN_CALL -> throw new Failure(ErrorCode.UNKNOWN_CALL, "No call of ours has this call_control_id",
+                    "no webhook named the call and Telnyx does not list it live on our connection; nothing sent");
         };
     }
 }

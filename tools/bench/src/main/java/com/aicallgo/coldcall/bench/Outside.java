@@ -23,7 +23,8 @@ final class Outside implements AutoCloseable {
             {"TELNYX_SIP_API_KEY":"dev-telnyx-api-key-NOT-REAL","TELNYX_SIP_USERNAME":"dev-sip-user",\
             "TELNYX_SIP_PASSWORD":"dev-sip-password-NOT-REAL",\
             "TELNYX_WEBHOOK_PUBLIC_KEY":"V9vsiCcLKElxpWH4cuyvvE2MYZAKZi+WaSmJrCdaDgY=",\
-            "INTERNAL_API_KEY":"dev-internal-api-key","WEB_BACKEND_API_KEY":"dev-web-backend-key-NOT-REAL"}""";
+            "INTERNAL_API_KEY":"dev-internal-api-key","WEB_BACKEND_API_KEY":"dev-web-backend-key-NOT-REAL",\
+            "CLIENT_STATE_KEY":"dev-client-state-key-NOT-REAL"}""";
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(2);

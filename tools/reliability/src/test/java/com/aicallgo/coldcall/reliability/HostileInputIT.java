@@ -50,7 +50,7 @@ class HostileInputIT {
     static final int DB = 7;
     static final ObjectMapper JSON = new ObjectMapper();
     static final List<String> SECRET_KEYS = List.of("TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD",
-            "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY");
+            "INTERNAL_API_KEY", "WEB_BACKEND_API_KEY", "CLIENT_STATE_KEY");
 
     static final ByteArrayOutputStream LOG = new ByteArrayOutputStream();
     static PrintStream originalOut;

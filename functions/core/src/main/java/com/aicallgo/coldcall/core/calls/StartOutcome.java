@@ -9,5 +9,7 @@ public enum StartOutcome {
     /** The call is not answered yet: the {@code call.answered} webhook starts it. */
     PENDING,
     /** The call is over. */
-    CALL_ENDED
+    CALL_ENDED,
+    /** No webhook named the call and Telnyx does not list it live on our connection: nothing was sent. */
+    UNKNOWN_CALL
 }

@@ -14,6 +14,7 @@ public record Secrets(
         String webhookPublicKey,
         String internalApiKey,
         String webBackendApiKey,
+        String clientStateKey,
         String source) {
 
     /** Builds the record from key/value pairs named as in docs/configuration.md (secret JSON or environment). */
@@ -25,6 +26,7 @@ public record Secrets(
                 blankToNull(values.get("TELNYX_WEBHOOK_PUBLIC_KEY")),
                 blankToNull(values.get("INTERNAL_API_KEY")),
                 blankToNull(values.get("WEB_BACKEND_API_KEY")),
+                blankToNull(values.get("CLIENT_STATE_KEY")),
                 source);
     }
 
@@ -50,6 +52,11 @@ public record Secrets(
 
     public String requireWebBackendApiKey() {
         return require(webBackendApiKey, "WEB_BACKEND_API_KEY");
+    }
+
+    /** The HMAC key that signs every {@code client_state} we set ({@code ClientState}). */
+    public String requireClientStateKey() {
+        return require(clientStateKey, "CLIENT_STATE_KEY");
     }
 
     private String require(String value, String name) {
