@@ -170,4 +170,18 @@ class AttributionIT {
                 attacker.connectionId(), attacker.from(), attacker.to(), null);
         onlyTheAttackersCallEnds(colliding);
     }
+
+    @Test
+    void aWebhookWithoutAClientStateKeyFailsAtStartNamingIt() {
+        Map<String, String> without = new java.util.HashMap<>(env);
+        without.remove("CLIENT_STATE_KEY");
+        Wiring unkeyed = Fixtures.wiring("CallStatusWebhookFunction", without, clock, log);
+        try {
+            var missing = org.junit.jupiter.api.Assertions.assertThrows(
+                    com.aicallgo.coldcall.core.config.ConfigException.class, () -> new WebhookHandler(unkeyed));
+            assertTrue(missing.detail().contains("CLIENT_STATE_KEY"), missing.detail());
+        } finally {
+            unkeyed.redis().close();
+        }
+    }
 }
