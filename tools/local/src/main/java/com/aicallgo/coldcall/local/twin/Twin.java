@@ -178,6 +178,7 @@ public final class Twin implements AutoCloseable {
                         entry.put("call_leg_id", leg.legId);
                         entry.put("call_session_id", leg.sessionId);
                         entry.put("client_state", leg.clientState);
+                        entry.put("call_duration", java.time.Duration.between(leg.startedAt, Instant.now()).toSeconds());
                         entry.put("record_type", "call");
                         data.add(entry);
                     }
