@@ -10,6 +10,8 @@ public enum ErrorCode {
     CALL_ENDED,
     /** The call gate refused the call (docs/call-policy.md): nothing more is done with it. */
     CALL_BLOCKED,
+    /** start-recording named a call that is not ours (no webhook named it, Telnyx does not list it on our connection). */
+    UNKNOWN_CALL,
     PAYLOAD_TOO_LARGE,
     INTERNAL_ERROR,
     MISCONFIGURED,

@@ -31,6 +31,7 @@ import com.aicallgo.coldcall.core.store.Outbox;
 import com.aicallgo.coldcall.core.store.Redis;
 import com.aicallgo.coldcall.core.store.Reps;
 import com.aicallgo.coldcall.core.store.Schedule;
+import com.aicallgo.coldcall.core.telnyx.ClientState;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCredentials;
 import com.aicallgo.coldcall.core.telnyx.TelnyxLoginTokens;
@@ -115,14 +116,20 @@ public final class Wiring {
 
     public RecordingStarter recordingStarter() {
         return once(RecordingStarter.class, () -> new RecordingStarter(calls(), callControl(), clock, budget,
-                config.parkedFlow()));
+                config.parkedFlow(), config.sipConnectionId()));
     }
 
     /** Every Telnyx call event, routed to the tracker that follows it. */
     public CallEvents callEvents() {
         config.requireBusinessId();
+        if (config.secretId() == null) {
+            // from the environment a missing key fails the start; from Secrets Manager its first use (nothing reads
+            // the secret before a SnapStart snapshot), with the same ConfigException naming it
+            secrets().current().requireClientStateKey();
+        }
         return once(CallEvents.class, () -> new CallEvents(calls(), callTracker(),
-                new RecordingTracker(calls(), recordingChecks(), delivery(), telnyxRecordings(), log, clock), log));
+                new RecordingTracker(calls(), recordingChecks(), delivery(), telnyxRecordings(), log, clock),
+                new ClientState(secrets()), log));
     }
 
     /** The calls whose hang-up never came, settled from Telnyx's call status. */

@@ -65,6 +65,8 @@ public final class StartRecordingHandler extends ApiHandler {
             case CALL_ENDED -> throw new Failure(ErrorCode.CALL_ENDED, "The call has already ended", null);
             case BLOCKED -> throw new Failure(ErrorCode.CALL_BLOCKED,
                     "The call was refused by the call gate and is not recorded", null);
+            case UNKNOWN_CALL -> throw new Failure(ErrorCode.UNKNOWN_CALL, "No call of ours has this call_control_id",
+                    "no webhook named the call and Telnyx does not list it live on our connection; nothing sent");
         };
     }
 }

@@ -2,6 +2,9 @@ package com.aicallgo.coldcall.startrecording;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalToJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
@@ -13,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.Wiring;
 import com.aicallgo.coldcall.core.json.Json;
-import com.aicallgo.coldcall.core.telnyx.ClientState;
+import com.aicallgo.coldcall.core.store.CallFacts;
+import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.MutableClock;
 import com.aicallgo.coldcall.core.testing.TelnyxWireMock;
@@ -52,6 +56,27 @@ class StartRecordingHandlerIT {
         env = Fixtures.environment(TestRedis.url(DB), "http://127.0.0.1:9/unused", telnyx.baseUrl());
         wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
         handler = new StartRecordingHandler(wiring);
+        named(CALL);
+    }
+
+    /** A webhook named the call (its call.initiated): start-recording may record it. */
+    private void named(String id) {
+        wiring.calls().record(new CallControlId(id), CallFacts.ownLeg(CallState.Stage.INITIATED, "+18005551234",
+                "+15550000001", "b08ff4c4-a583-506e-9383-" + String.format("%012d", Math.abs(id.hashCode())),
+                null, clock.instant()), clock.instant());
+    }
+
+    /** What Telnyx lists live on {@code connection}: {@code ids}. */
+    private void liveOn(String connection, String... ids) {
+        StringBuilder data = new StringBuilder();
+        for (String id : ids) {
+            data.append(data.isEmpty() ? "" : ",").append("{\"call_control_id\":\"").append(id)
+                    .append("\",\"call_leg_id\":\"2dc6fc34-f9e0-11ea-b68e-02420a0f7768\",")
+                    .append("\"call_session_id\":\"2dc1b3c8-f9e0-11ea-bc5a-02420a0f7768\",")
+                    .append("\"call_duration\":5,\"record_type\":\"call\"}");
+        }
+        telnyx.stubFor(get(urlPathEqualTo("/v2/connections/" + connection + "/active_calls")).willReturn(telnyxAnswer(
+                200, "{\"data\":[" + data + "],\"meta\":{\"total_items\":" + ids.length + "}}")));
     }
 
     @AfterEach
@@ -105,9 +130,10 @@ class StartRecordingHandlerIT {
         assertEquals(200, response.getStatusCode());
         assertEquals("recording_started", body(response).get("status").asText());
         telnyx.verify(postRequestedFor(urlPathMatching(RECORD_START)).withRequestBody(equalToJson(
-                "{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(new CallControlId(CALL))
+                "{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + Fixtures.clientStates(env).of(new CallControlId(CALL))
                         + "\",\"command_id\":\"${json-unit.any-string}\"}")));
-        assertEquals(CALL, ClientState.callOf(commandIds("client_state").get(0)).value(), "client_state names the call");
+        assertEquals(CALL, Fixtures.clientStates(env).verify(commandIds("client_state").get(0)).call().value(),
+                "client_state names the call, signed");
 
         APIGatewayV2HTTPResponse again = sendFile("start-recording/start.json");
         assertEquals(200, again.getStatusCode());
@@ -191,6 +217,7 @@ class StartRecordingHandlerIT {
     @Test
     void callControlIdsReachTelnyxEncodedAndNeverChangeThePath() throws Exception {
         String id = "v3:a/../b?c=%20 d";
+        named(id);
         APIGatewayV2HTTPResponse response = send(Json.mapper().writeValueAsString(Map.of("call_control_id", id)));
         assertEquals(200, response.getStatusCode());
         var requests = telnyx.findAll(postRequestedFor(urlPathMatching(RECORD_START)));
@@ -218,7 +245,8 @@ class StartRecordingHandlerIT {
             assertTrue(body.get("fields").has(c.getValue()), c.getKey() + " -> " + body);
         }
         assertEquals(0, recordStarts());
-        assertTrue(TestRedis.with(DB, redis -> redis.keys("*")).isEmpty(), "bad input stores nothing");
+        assertEquals(List.of("cold_call_status:{" + CALL + "}"), TestRedis.with(DB, redis -> redis.keys("*")),
+                "bad input stores nothing (the one key is the call a webhook named)");
     }
 
     @Test
@@ -270,5 +298,63 @@ class StartRecordingHandlerIT {
         APIGatewayV2HTTPResponse response = sendFile("start-recording/start.json");
         assertEquals(503, response.getStatusCode());
         assertEquals("store_unavailable", body(response).get("error").asText());
+    }
+
+    @Test
+    void twentyCallsNoWebhookNamedAreRefused404AndNothingReachesTelnyx() throws Exception {
+        liveOn("dev-connection-0000");
+        for (int i = 0; i < 20; i++) {
+            String id = "v3:someone-elses-call-" + i;
+            APIGatewayV2HTTPResponse response = send("{\"call_control_id\":\"" + id + "\"}");
+            assertEquals(404, response.getStatusCode(), id);
+            assertEquals("unknown_call", body(response).get("error").asText());
+        }
+        assertEquals(0, recordStarts(), "no record_start with our key for a call that is not ours");
+        assertEquals(20, telnyx.findAll(getRequestedFor(urlPathEqualTo(
+                "/v2/connections/dev-connection-0000/active_calls"))).size(), "only our connection is asked");
+        assertTrue(log.text().contains("no webhook named the call"), "each refusal is logged with why");
+        assertEquals(1, TestRedis.with(DB, redis -> redis.keys("*")).size(), "a refusal stores nothing");
+    }
+
+    @Test
+    void aHashOfThePagesOwnFactsDoesNotMakeACallOurs() throws Exception {
+        liveOn("dev-connection-0000");
+        String id = "v3:page-only-0001";
+        // what an earlier start-recording would have written: the page's numbers, no webhook's
+        wiring.calls().record(new CallControlId(id), CallFacts.dialing("+18005551234", null), clock.instant());
+        assertEquals(404, send("{\"call_control_id\":\"" + id + "\"}").getStatusCode());
+        assertEquals(0, recordStarts());
+    }
+
+    @Test
+    void aCallNoWebhookNamedYetIsRecordedWhenTelnyxListsItLiveOnOurConnection() throws Exception {
+        String id = "v3:early-0001";
+        liveOn("dev-connection-0000", "v3:another-0001", id);
+        APIGatewayV2HTTPResponse response = send("{\"call_control_id\":\"" + id + "\"}");
+        assertEquals(200, response.getStatusCode(), response.getBody());
+        assertEquals(1, recordStarts());
+        assertEquals(1, TelnyxWireMock.checkReads(telnyx), "the listing Telnyx gave is the documented one");
+    }
+
+    @Test
+    void aCallLiveOnAnotherConnectionIsRefused() throws Exception {
+        String id = "v3:elsewhere-0001";
+        liveOn("dev-connection-0000", "v3:another-0001");
+        liveOn("another-connection-9999", id);
+        APIGatewayV2HTTPResponse response = send("{\"call_control_id\":\"" + id + "\"}");
+        assertEquals(404, response.getStatusCode());
+        assertEquals("unknown_call", body(response).get("error").asText());
+        assertEquals(0, recordStarts());
+        assertEquals(0, telnyx.findAll(getRequestedFor(urlPathEqualTo(
+                "/v2/connections/another-connection-9999/active_calls"))).size());
+    }
+
+    @Test
+    void telnyxNotAnsweringTheListingIs502AndSendsNothing() throws Exception {
+        telnyx.stubFor(get(urlPathEqualTo("/v2/connections/dev-connection-0000/active_calls"))
+                .willReturn(telnyxAnswer(503, "{}")));
+        APIGatewayV2HTTPResponse response = send("{\"call_control_id\":\"v3:unknown-0001\"}");
+        assertEquals(502, response.getStatusCode());
+        assertEquals(0, recordStarts());
     }
 }

@@ -260,14 +260,15 @@ class CallStatusWebhookIT {
         assertEquals("mp3", command.get("format").asText());
         assertEquals("dual", command.get("channels").asText());
         assertTrue(command.get("command_id").asText().startsWith("record_start-"));
-        assertEquals("v3:dev-call-0001", com.aicallgo.coldcall.core.telnyx.ClientState.callOf(
-                command.get("client_state").asText()).value(), "every command names its call in client_state");
+        assertEquals("v3:dev-call-0001", Fixtures.clientStates(env).verify(
+                command.get("client_state").asText()).call().value(), "every command names its call in a signed state");
         assertEquals(1, TelnyxWireMock.checkCommands(stubs), "the record_start was checked against its schema");
     }
 
     @Test
     void telnyxsNumbersReplaceThePagesAndASipUriFromBecomesOurCallerId() throws Exception {
         // the page spoke first (start-recording), with numbers of its own
+        liveOnOurConnection();
         wiring.recordingStarter().start(new CallControlId("v3:dev-call-0001"), "+19990001111", "+19990002222");
         // and the browser's leg shows a SIP URI as its from, on every event
         for (String file : List.of("call-initiated.json", "call-answered.json", "call-hangup-completed.json")) {
@@ -452,8 +453,18 @@ class CallStatusWebhookIT {
                 "once queued, a redelivery has nothing to do: the outbox owns the record");
     }
 
+    /** Telnyx lists the events files' call live on our connection: start-recording may ask before any webhook. */
+    private void liveOnOurConnection() {
+        stubs.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo(
+                "/v2/connections/dev-connection-0000/active_calls?page%5Bsize%5D=250")).willReturn(okJson("""
+                {"data": [{"call_control_id": "v3:dev-call-0001", "call_leg_id": "f93ed538-2eb3-5ab9-ab8e-abe772f6f292",
+                  "call_session_id": "b08ff4c4-a583-506e-9383-12bab719adf1", "call_duration": 3,
+                  "record_type": "call"}], "meta": {"total_items": 1}}""")));
+    }
+
     @Test
     void startRecordingRacingTheAnswerSendsOneRecordStart() throws Exception {
+        liveOnOurConnection();
         stubs.stubFor(post(urlPathMatching(RECORD_START)).willReturn(okJson("{\"data\":{\"result\":\"ok\"}}").withFixedDelay(150)));
         RecordingStarter starter = wiring.recordingStarter();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -478,6 +489,7 @@ class CallStatusWebhookIT {
 
     @Test
     void aRecordingPendingBeforeTheAnswerIsStartedByTheAnswer() throws Exception {
+        liveOnOurConnection();
         stubs.stubFor(post(urlPathMatching(RECORD_START)).inScenario("answer").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(422).withBody(
                         "{\"errors\":[{\"code\":\"90034\",\"title\":\"Call not answered yet\"}]}")).willSetStateTo("answered"));

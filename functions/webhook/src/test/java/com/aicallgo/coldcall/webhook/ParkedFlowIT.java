@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.webhook;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
+import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
@@ -60,10 +61,13 @@ class ParkedFlowIT {
     private final Leg browser = Leg.of("v3:parked-browser-0001").withNumbers("sip:agent@example.sip.telnyx.com",
             "+18005551234");
     /** The leg the transfer creates: its own ids, the browser's session, our state. */
+    /** The dev environment; its stand-ins' URLs are set once WireMock has its port. */
+    private final Map<String, String> env = Fixtures.environment(TestRedis.url(DB), "http://127.0.0.1:9/unset",
+            "http://127.0.0.1:9/unset");
+    private final ClientState states = Fixtures.clientStates(env);
     private final Leg destination = new Leg("v3:parked-destination-0001", "9a0f7f0e-1b7e-4a57-8f0e-000000000002",
             browser.callSessionId(), "dev-connection-0000", CALLER_ID, "+18005551234",
-            ClientState.of(new CallControlId(browser.callControlId())));
-    private Map<String, String> env;
+            states.of(new CallControlId(browser.callControlId()), browser.callSessionId()));
     private Wiring wiring;
     private WebhookHandler handler;
 
@@ -75,7 +79,8 @@ class ParkedFlowIT {
         stubs.stubFor(post(RECORDINGS).willReturn(aResponse().withStatus(201)));
         stubs.stubFor(post(urlPathMatching(TRANSFER)).willReturn(ok()));
         stubs.stubFor(post(urlPathMatching(HANGUP)).willReturn(ok()));
-        env = Fixtures.environment(TestRedis.url(DB), stubs.baseUrl(), stubs.baseUrl());
+        env.put("WEB_BACKEND_URL", stubs.baseUrl());
+        env.put("TELNYX_API_BASE", stubs.baseUrl());
         env.put("CALL_FLOW", "parked");
         build();
     }
@@ -142,9 +147,9 @@ class ParkedFlowIT {
         assertEquals("mp3", transfer.get("record_format").asText());
         assertEquals("dual", transfer.get("record_channels").asText());
         assertEquals(30, transfer.get("timeout_secs").asInt());
-        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("client_state").asText()).value());
-        assertEquals(browser.callControlId(), ClientState.callOf(transfer.get("target_leg_client_state").asText())
-                .value());
+        assertEquals(browser.callControlId(), states.verify(transfer.get("client_state").asText()).call().value());
+        assertEquals(browser.callControlId(), states.verify(transfer.get("target_leg_client_state").asText())
+                .call().value());
 
         clock.set(T.plusSeconds(2));
         assertEquals("recorded", deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1))));
@@ -239,7 +244,13 @@ class ParkedFlowIT {
 
     @Test
     void thePagesStartRecordingNeverSendsASecondRecordingInTheParkedFlow() throws Exception {
-        // the page may ask before call.initiated is handled: the call's flow is not known yet
+        // the page may ask before call.initiated is handled: the call's flow is not known yet, and Telnyx lists the
+        // call live on our connection (no webhook named it yet)
+        stubs.stubFor(get(urlPathEqualTo("/v2/connections/dev-connection-0000/active_calls")).willReturn(aResponse()
+                .withStatus(200).withHeader("Content-Type", "application/json").withBody("""
+                {"data": [{"call_control_id": "%s", "call_leg_id": "%s", "call_session_id": "%s",
+                  "call_duration": 1, "record_type": "call"}], "meta": {"total_items": 1}}"""
+                .formatted(browser.callControlId(), browser.callLegId(), browser.callSessionId()))));
         assertEquals(com.aicallgo.coldcall.core.calls.StartOutcome.PENDING,
                 wiring.recordingStarter().start(new CallControlId(browser.callControlId()), "+18005551234", CALLER_ID));
         assertEquals("connecting", parked());
@@ -262,26 +273,128 @@ class ParkedFlowIT {
         assertEquals("canceled", onlyCallLog().get("call_status").asText());
     }
 
+    /** Delivers call.initiated (parked) and answers with the status the handler gave. */
+    private int deliverStatus(String body) {
+        return handler.handleRequest(Fixtures.withBody(Fixtures.event("call-status/call-initiated.json"), body,
+                clock.instant()), null).getStatusCode();
+    }
+
+    private List<String> transferCommandIds() throws Exception {
+        return commands(TRANSFER).stream().map(c -> c.get("command_id").asText()).toList();
+    }
+
     @Test
-    void telnyxNotAnsweringTheTransferAsksForTheEventAgainAndTheNextAttemptHasANewCommandId() throws Exception {
+    void telnyxNotAnsweringTheTransferAsksForTheEventAgainAndTheRedeliverySendsTheSameCommand() throws Exception {
         stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(aResponse().withStatus(503)));
         String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
-        APIGatewayV2HTTPResponse refused = handler.handleRequest(Fixtures.withBody(
-                Fixtures.event("call-status/call-initiated.json"), initiated, clock.instant()), null);
-        assertEquals(503, refused.getStatusCode(), "a verified event is never refused: deliver again");
-        List<JsonNode> first = commands(TRANSFER);
+        assertEquals(503, deliverStatus(initiated), "a verified event is never refused: deliver again");
+        List<String> first = transferCommandIds();
         assertTrue(first.size() >= 1);
-        assertEquals(1, first.stream().map(c -> c.get("command_id").asText()).distinct().count(),
-                "one attempt's retries keep its command id");
+        assertEquals(1, first.stream().distinct().count(), "one attempt's retries keep its command id");
 
         stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
                 .willReturn(ok()));
-        clock.advance(Duration.ofSeconds(2));
+        clock.advance(Duration.ofSeconds(20));
         assertEquals("connecting", deliver(initiated));
-        List<JsonNode> all = commands(TRANSFER);
-        assertNotEquals(first.get(0).get("command_id").asText(), all.get(all.size() - 1).get("command_id").asText(),
-                "a new attempt has a new command id");
+        List<String> all = transferCommandIds();
+        assertTrue(all.size() > first.size());
+        assertEquals(List.of(first.get(0)), all.stream().distinct().toList(),
+                "inside Telnyx's de-duplication window the redelivery repeats the same command id");
+        assertEquals(0, stubs.findAll(getRequestedFor(urlPathMatching("/v2/calls/[^/]*"))).size(),
+                "inside the window no call status is needed");
+    }
+
+    @Test
+    void aTransferTelnyxTookButAnsweredAfterOurDeadlineIsRepeatedWithTheSameCommandId() throws Exception {
+        // Telnyx takes the transfer but answers after the webhook's deadline: we cannot tell it took
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok().withFixedDelay(3_000)));
+        String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
+        assertEquals(503, deliverStatus(initiated), "no answer in time: deliver again");
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("slow").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok()));
+        clock.advance(Duration.ofSeconds(5));
+        assertEquals("connecting", deliver(initiated));
+        List<String> ids = transferCommandIds();
+        assertTrue(ids.size() >= 2, "the redelivery sent the command again: " + ids);
+        assertEquals(1, ids.stream().distinct().count(), "with the command id Telnyx took: it runs it once");
+        assertEquals("duplicate", deliver(initiated));
+        assertEquals(ids.size(), transferCommandIds().size(), "a connect that took is never sent again");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "alive, carrying our command's state | 200 | true  | true  | connect_already_sent | 0 | carries our command's state",
+        "alive, no state of ours            | 200 | true  | false | connecting           | 1 | -",
+        "ended                              | 200 | false | false | connect_already_sent | 0 | reports the call ended",
+        "gone                               | 404 | false | false | connect_already_sent | 0 | no longer knows the call",
+    })
+    void pastTheWindowTheCallStatusIsAskedBeforeTheConnectGoesAgain(String name, int status, boolean alive,
+            boolean ourState, String outcome, int sentAgain, String why) throws Exception {
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(503)));
+        String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
+        assertEquals(503, deliverStatus(initiated));
+        List<String> first = transferCommandIds();
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("down").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(ok()));
+        String data = "{\"call_control_id\":\"%s\",\"call_leg_id\":\"%s\",\"call_session_id\":\"%s\",%s"
+                .formatted(browser.callControlId(), browser.callLegId(), browser.callSessionId(),
+                        ourState ? "\"client_state\":\"" + states.of(new CallControlId(browser.callControlId()))
+                                + "\"," : "")
+                + "\"is_alive\":" + alive + ",\"call_duration\":61,\"start_time\":\"" + T + "\","
+                + (alive ? "" : "\"end_time\":\"" + T.plusSeconds(61) + "\",") + "\"record_type\":\"call\"}";
+        stubs.stubFor(get(urlEqualTo("/v2/calls/v3%3Aparked-browser-0001")).willReturn(status == 200
+                ? aResponse().withStatus(200).withHeader("Content-Type", "application/json")
+                        .withBody("{\"data\":" + data + "}")
+                : aResponse().withStatus(404).withHeader("Content-Type", "application/json").withBody(
+                        "{\"errors\":[{\"code\":\"90015\",\"title\":\"Invalid Call Control ID\"}]}")));
+
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(outcome, deliver(initiated));
+        assertEquals(1, stubs.findAll(getRequestedFor(urlPathMatching("/v2/calls/[^/]*"))).size(),
+                "past the window the call status is asked first");
+        List<String> all = transferCommandIds();
+        assertEquals(first.size() + sentAgain, all.size());
+        if (sentAgain > 0) {
+            assertNotEquals(first.get(0), all.get(all.size() - 1), "past the window a new attempt, a new id");
+        } else {
+            assertTrue(log.text().contains("connect sent before and not sent again: ")
+                    && log.text().contains(why), log.text());
+        }
+        assertEquals("duplicate", deliver(initiated));
+        assertEquals(first.size() + sentAgain, transferCommandIds().size(), "settled either way");
+    }
+
+    @Test
+    void aDestinationLegIsAttributedOnlyByOurSignedStateBoundToTheBrowsersSession() throws Exception {
+        assertEquals("connecting", parked());
+        clock.set(T.plusSeconds(20));
+        // a state naming the browser's call, but unsigned (as the SDK's newCall could set it), or signed for
+        // another session: the destination-shaped leg is its own, unknown call, and the browser's is untouched
+        String forged = java.util.Base64.getEncoder().encodeToString(("{\"cold_call\":\"" + browser.callControlId()
+                + "\",\"session\":\"" + browser.callSessionId() + "\",\"mac\":\"AAAA\"}").getBytes());
+        Leg stranger = new Leg("v3:stranger-0001", "9a0f7f0e-1b7e-4a57-8f0e-00000000dead",
+                "9a0f7f0e-1b7e-4a57-8f0e-00000000beef", "dev-connection-0000", CALLER_ID, "+18005551234", forged);
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(stranger, "user_busy", "callee", "486", T,
+                T.plusSeconds(19))), "the event's own call is logged");
+        assertEquals("v3:stranger-0001", onlyCallLog().get("twilio_call_sid").asText());
+        // the destination's own signed state, copied onto a call of another session
+        Leg replayed = stranger.withClientState(destination.clientState());
+        deliver(TelnyxExamples.specHangup(new Leg("v3:stranger-0002", "9a0f7f0e-1b7e-4a57-8f0e-00000000dea2",
+                replayed.callSessionId(), replayed.connectionId(), replayed.from(), replayed.to(),
+                replayed.clientState()), "user_busy", "callee", "486", T, T.plusSeconds(19)));
+        assertEquals(0, commands(HANGUP).size(), "the browser's call is never hung up by another call's events");
+        assertTrue(log.text().contains("client_state does not verify"), "the forged state is logged");
+        assertTrue(log.text().contains("client_state names a call of another session"), "the replay is logged");
+
+        // the real destination leg, with our signed state: attributed, and ends the browser's leg with its outcome
+        assertEquals("connect_failed", deliver(TelnyxExamples.specHangup(destination, "user_busy", "callee", "486", T,
+                T.plusSeconds(19))));
+        assertEquals(1, commands(HANGUP).size());
+        assertEquals("/v2/calls/v3%3Aparked-browser-0001/actions/hangup",
+                stubs.findAll(postRequestedFor(urlPathMatching(HANGUP))).get(0).getUrl());
     }
 
     @Test

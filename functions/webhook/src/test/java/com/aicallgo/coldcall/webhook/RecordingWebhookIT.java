@@ -242,7 +242,8 @@ class RecordingWebhookIT {
     void aSpecMinimalRecordingIsAttributedByClientStateAndNamedByTheRecordingsApi() throws Exception {
         recordingsApiLists("call_leg_id", "f93ed538-2eb3-5ab9-ab8e-abe772f6f292");
         APIGatewayV2HTTPResponse response = deliverEdited(body -> specMinimal(body).replace("\"client_state\":null",
-                "\"client_state\":\"" + com.aicallgo.coldcall.core.telnyx.ClientState.of(new CallControlId("v3:dev-call-0001")) + "\""));
+                "\"client_state\":\"" + Fixtures.clientStates(env).of(new CallControlId("v3:dev-call-0001"),
+                        "b08ff4c4-a583-506e-9383-12bab719adf1") + "\""));
         assertEquals(200, response.getStatusCode());
         assertEquals("recording_posted", Json.mapper().readTree(response.getBody()).get("outcome").asText());
         var posted = onlyPost();

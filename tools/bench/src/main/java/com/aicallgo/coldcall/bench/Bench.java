@@ -124,7 +124,7 @@ public final class Bench {
                 + (options.jvmFlags().isEmpty() ? "" : " " + String.join(" ", options.jvmFlags())));
         double load = loadAverage();
 
-        try (Outside outside = new Outside()) {
+        try (Outside outside = new Outside(events::live)) {
             List<ColdStart.Function> functions =
                     Functions.functions(root, template, events, outside, redisUrl, options);
             if (options.cold()) {

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +27,9 @@ final class Events {
     private final WebhookSigner signer;
     private final String run = Long.toString(System.currentTimeMillis(), 36);
     private final AtomicLong sequence = new AtomicLong();
+    /** How many of the latest ids are listed live (one listing page stays far below the 64 KiB a read takes). */
+    private static final int LIVE = 100;
+    private final java.util.concurrent.ConcurrentLinkedDeque<String> recent = new java.util.concurrent.ConcurrentLinkedDeque<>();
 
     Events(Path root) {
         this.root = root;
@@ -38,7 +42,20 @@ final class Events {
 
     /** A call control id no earlier invocation used. */
     String freshId(String kind) {
-        return "v3:bench-" + run + "-" + kind + "-" + sequence.incrementAndGet();
+        String id = "v3:bench-" + run + "-" + kind + "-" + sequence.incrementAndGet();
+        recent.addFirst(id);
+        while (recent.size() > LIVE) {
+            recent.pollLast();
+        }
+        return id;
+    }
+
+    /**
+     * The calls minted last, newest first: what the stand-in Telnyx lists live on our connection, so start-recording
+     * (which records only a call a webhook named or Telnyx lists live) takes a fresh id as a real page's call.
+     */
+    List<String> live() {
+        return List.copyOf(recent);
     }
 
     /** An API Gateway event from {@code events/}, as is. */

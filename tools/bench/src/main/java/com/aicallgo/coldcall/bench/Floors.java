@@ -2,6 +2,7 @@ package com.aicallgo.coldcall.bench;
 
 import com.aicallgo.coldcall.core.CallControlId;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.secrets.Secrets;
 import com.aicallgo.coldcall.core.store.CallFacts;
 import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.Calls;
@@ -24,6 +25,9 @@ import java.util.Map;
 
 /** The I/O of each route alone, with the clients and settings the functions use. */
 final class Floors {
+    /** The bench's secret (Outside's): record_start carries a state signed as the functions sign theirs. */
+    private static final Secrets BENCH_SECRETS = Secrets.from(
+            Map.of("CLIENT_STATE_KEY", "dev-client-state-key-NOT-REAL"), "the bench");
     private static final byte[] CALL_LOG = ("{\"business_id\":\"cold-call\",\"from_phone\":\"+15550000001\","
             + "\"to_phone\":\"+18005551234\",\"direction\":\"OUTBOUND\",\"start_time\":\"2025-11-15T10:30:00Z\","
             + "\"end_time\":\"2025-11-15T10:30:31Z\",\"duration\":0,\"call_status\":\"no-answer\","
@@ -119,7 +123,7 @@ final class Floors {
 
     private void recordStart(String id) throws IOException {
         CallControlId call = new CallControlId(id);
-        byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + ClientState.of(call)
+        byte[] body = ("{\"format\":\"mp3\",\"channels\":\"dual\",\"client_state\":\"" + new ClientState(() -> BENCH_SECRETS).of(call)
                 + "\",\"command_id\":\"" + TelnyxCallControl.commandId("record_start", call,
                         TelnyxCallControl.Attempt.next())
                 + "\"}").getBytes(StandardCharsets.UTF_8);

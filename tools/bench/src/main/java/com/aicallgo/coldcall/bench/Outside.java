@@ -7,7 +7,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,9 +25,12 @@ final class Outside implements AutoCloseable {
             {"TELNYX_SIP_API_KEY":"dev-telnyx-api-key-NOT-REAL","TELNYX_SIP_USERNAME":"dev-sip-user",\
             "TELNYX_SIP_PASSWORD":"dev-sip-password-NOT-REAL",\
             "TELNYX_WEBHOOK_PUBLIC_KEY":"V9vsiCcLKElxpWH4cuyvvE2MYZAKZi+WaSmJrCdaDgY=",\
-            "INTERNAL_API_KEY":"dev-internal-api-key","WEB_BACKEND_API_KEY":"dev-web-backend-key-NOT-REAL"}""";
+            "INTERNAL_API_KEY":"dev-internal-api-key","WEB_BACKEND_API_KEY":"dev-web-backend-key-NOT-REAL",\
+            "CLIENT_STATE_KEY":"dev-client-state-key-NOT-REAL"}""";
 
     private final HttpServer server;
+    /** The calls Telnyx lists live on our connection ({@link Events#live}). */
+    private final Supplier<List<String>> live;
     private final ExecutorService threads = Executors.newFixedThreadPool(2);
     final AtomicLong telnyx = new AtomicLong();
     final AtomicLong webBackend = new AtomicLong();
@@ -33,7 +38,8 @@ final class Outside implements AutoCloseable {
     final AtomicLong credentials = new AtomicLong();
     final AtomicLong unexpected = new AtomicLong();
 
-    Outside() throws IOException {
+    Outside(Supplier<List<String>> live) throws IOException {
+        this.live = live;
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.createContext("/telnyx/", this::telnyx);
         server.createContext("/web-backend/", this::webBackend);
@@ -64,7 +70,16 @@ final class Outside implements AutoCloseable {
         drain(exchange);
         telnyx.incrementAndGet();
         String path = exchange.getRequestURI().getPath();
-        if (path.endsWith("/actions/record_start")) {
+        if (path.matches("/telnyx/v2/connections/[^/]+/active_calls")) {
+            List<Map<String, Object>> data = new java.util.ArrayList<>();
+            for (String id : live.get()) {
+                data.add(Map.of("call_control_id", id, "call_leg_id", "2dc6fc34-f9e0-11ea-b68e-02420a0f7768",
+                        "call_session_id", "2dc1b3c8-f9e0-11ea-bc5a-02420a0f7768", "call_duration", 1,
+                        "record_type", "call"));
+            }
+            answer(exchange, 200, "application/json", new com.fasterxml.jackson.databind.ObjectMapper()
+                    .writeValueAsString(Map.of("data", data, "meta", Map.of("total_items", data.size()))));
+        } else if (path.endsWith("/actions/record_start")) {
             answer(exchange, 200, "application/json", "{\"data\":{\"result\":\"ok\"}}");
         } else if (path.endsWith("/token")) {
             answer(exchange, 201, "text/plain", "bench.login.token");

@@ -101,6 +101,17 @@ final class StandIns {
             ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
             return;
         }
+        String connections = TELNYX + "/v2/connections/";
+        if (method.equals("GET") && rawPath.startsWith(connections) && rawPath.endsWith("/active_calls")) {
+            String connectionId = decode(rawPath.substring(connections.length(), rawPath.length() - "/active_calls".length()));
+            Twin.Answer answer = current == null ? new Twin.Answer(200, "{\"data\":[],\"meta\":{\"total_items\":0}}")
+                    : current.activeCalls(connectionId);
+            synchronized (telnyx) {
+                telnyx.add(Map.of("command", "list_active_calls", "connection_id", connectionId));
+            }
+            ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (current != null && method.equals("GET") && rawPath.startsWith(TELNYX + "/recordings/")) {
             Recordings.Download download = current.recordings().download(
                     decode(rawPath.substring((TELNYX + "/recordings/").length())), queryMap(exchange), Instant.now());

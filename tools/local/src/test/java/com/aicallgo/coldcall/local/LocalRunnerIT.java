@@ -70,6 +70,25 @@ class LocalRunnerIT {
                 .orElseThrow(() -> new AssertionError(event + ": no template route for " + routeKey)).functionId();
     }
 
+    /**
+     * start-recording records only a call a webhook named: its call.initiated (the events file's, for this call)
+     * comes first, as it does for a real call.
+     */
+    private void namedByItsWebhook(String callControlId) throws Exception {
+        Path initiated = Files.createTempFile("call-initiated", ".json");
+        try {
+            Files.writeString(initiated, Files.readString(Fixtures.events("call-status/call-initiated.json"))
+                    .replace("v3:dev-call-0001", callControlId)
+                    // a leg and session of its own: the events files' call keeps its ids
+                    .replace("f93ed538-2eb3-5ab9-ab8e-abe772f6f292", "f93ed538-2eb3-5ab9-ab8e-000000000008")
+                    .replace("b08ff4c4-a583-506e-9383-12bab719adf1", "b08ff4c4-a583-506e-9383-000000000008"));
+            JsonNode answer = invoke("CallStatusWebhookFunction", initiated);
+            assertEquals(200, answer.get("statusCode").asInt(), answer.toString());
+        } finally {
+            Files.deleteIfExists(initiated);
+        }
+    }
+
     @Test
     void invokeOfEveryEventsFileGivesTheResponseItsNamePromises() throws Exception {
         List<Path> files;
@@ -78,6 +97,7 @@ class LocalRunnerIT {
                     .sorted().toList();
         }
         assertTrue(files.size() >= 14, "events: " + files);
+        namedByItsWebhook("v3:dev-call-start-0008");
         for (Path file : files) {
             JsonNode response = invoke(functionFor(file), file);
             int status = response.get("statusCode").asInt();

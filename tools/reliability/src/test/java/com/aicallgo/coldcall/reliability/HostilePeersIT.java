@@ -112,6 +112,8 @@ class HostilePeersIT {
             Map<String, String> env = Fixtures.environment(TestRedis.url(DB), "http://127.0.0.1:9", telnyx.base());
             StartRecordingHandler start = new StartRecordingHandler(env);
             APIGatewayV2HTTPEvent request = Fixtures.event("start-recording/start.json");
+            // a webhook named the call: the request goes to record_start, not to the live-calls listing
+            TestRedis.with(DB, redis -> redis.hset("cold_call_status:{v3:dev-call-start-0008}", "state", "initiated"));
             Timed started = timed(Duration.ofSeconds(8), () -> start.handleRequest(request, null));
             assertEquals(502, started.response().getStatusCode(), started.response().getBody());
             assertTrue(started.millis() < 5_500, mode + ": start-recording answered after " + started.millis() + " ms");

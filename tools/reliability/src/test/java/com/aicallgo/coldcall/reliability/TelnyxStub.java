@@ -86,6 +86,11 @@ final class TelnyxStub implements AutoCloseable {
                 answer(exchange, 200, Map.of("data", Map.of("result", "ok")));
                 return;
             }
+            if (method.equals("GET") && path.matches("/v2/connections/[^/]+/active_calls")) {
+                // live calls are not modelled: a start-recording that overtakes its call's first webhook is refused
+                answer(exchange, 200, Map.of("data", List.of(), "meta", Map.of("total_items", 0)));
+                return;
+            }
             if (!method.equals("GET") || !path.startsWith(RECORDINGS)) {
                 unexpected.add(method + " " + path);
                 answer(exchange, 404, Map.of("errors", List.of(Map.of("code", "10005", "title", "Resource not found"))));

@@ -22,10 +22,12 @@ public final class CallEvents {
     private final Calls store;
     private final CallTracker calls;
     private final RecordingTracker recordings;
+    private final ClientState states;
     private final JsonLog log;
 
-    public CallEvents(Calls store, CallTracker calls, RecordingTracker recordings, JsonLog log) {
+    public CallEvents(Calls store, CallTracker calls, RecordingTracker recordings, ClientState states, JsonLog log) {
         this.store = store;
+        this.states = states;
         this.calls = calls;
         this.recordings = recordings;
         this.log = log;
@@ -78,24 +80,58 @@ public final class CallEvents {
     }
 
     /**
-     * The event's call, or {@code null} when nothing we know names one. An event names its call by
-     * {@code call_control_id}, unless its {@code client_state} (which every command we send carries), or else its leg
-     * or session id as we indexed them when seen ({@link Calls#index}), names another of our calls: then it is that
-     * call's other leg. Without a call control id: by client state, then leg, then session.
+     * The event's call, or {@code null} when nothing we know names one. In this order, so that nothing an event's
+     * sender controls can take it from its own call:
+     * <ol>
+     * <li>its {@code call_control_id}, when we know that call (it has a hash): always its own leg;
+     * <li>its {@code client_state}, when it verifies ({@link ClientState}: our MAC) and is bound to the event (it names
+     *     the event's own call, or the session the event belongs to): the stated call, of which the event is the own
+     *     leg or the leg a transfer created; a state that does not verify or is bound elsewhere is ignored, logged;
+     * <li>its leg, then its session id, as we indexed them when seen ({@link Calls#index});
+     * <li>its own {@code call_control_id}, a call we have not seen yet.
+     * </ol>
      */
     private Attribution attribute(WebhookEvent event) {
         WebhookEvent.Payload payload = event.payload();
         CallControlId controlId = event.callControlId();
-        CallControlId stated = ClientState.callOf(payload.clientState());
-        CallControlId byLeg = stated != null ? null : store.callOfLeg(payload.callLegId());
-        CallControlId call = stated != null ? stated : byLeg != null ? byLeg
-                : store.callOfSession(payload.callSessionId());
+        // checked first so that a forged or replayed state is logged even where the event's own call wins anyway
+        ClientState.Stated stated = stated(event, controlId);
+        if (controlId != null && store.known(controlId)) {
+            return new Attribution(controlId, true, false);
+        }
+        if (stated != null) {
+            return new Attribution(stated.call(), controlId == null || stated.call().equals(controlId), false);
+        }
+        CallControlId byLeg = store.callOfLeg(payload.callLegId());
+        CallControlId call = byLeg != null ? byLeg : store.callOfSession(payload.callSessionId());
         if (call == null) {
             return controlId == null ? null : new Attribution(controlId, true, false);
         }
-        boolean indexed = call.equals(byLeg);
-        return controlId == null || call.equals(controlId)
-                ? new Attribution(call, true, indexed)
-                : new Attribution(call, false, indexed);
+        return new Attribution(call, controlId == null || call.equals(controlId), call.equals(byLeg));
+    }
+
+    /** The event's verified, bound client state, or {@code null} (a present one that is not is logged). */
+    private ClientState.Stated stated(WebhookEvent event, CallControlId controlId) {
+        String clientState = event.payload().clientState();
+        if (clientState == null || clientState.isBlank()) {
+            return null;
+        }
+        ClientState.Stated stated = states.verify(clientState);
+        String problem = stated == null ? "client_state does not verify (not signed by us): ignored"
+                : !stated.binds(controlId, event.payload().callSessionId())
+                        ? "client_state names a call of another session: ignored" : null;
+        if (problem == null) {
+            return stated;
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("event_id", event.id());
+        fields.put("event_type", event.eventType());
+        fields.put("call_control_id", String.valueOf(controlId));
+        fields.put("call_session_id", String.valueOf(event.payload().callSessionId()));
+        if (stated != null) {
+            fields.put("stated_call", stated.call().value());
+        }
+        log.warn(problem, fields);
+        return null;
     }
 }

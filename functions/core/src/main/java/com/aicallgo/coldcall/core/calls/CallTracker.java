@@ -12,6 +12,7 @@ import com.aicallgo.coldcall.core.store.CallState;
 import com.aicallgo.coldcall.core.store.CallState.Stage;
 import com.aicallgo.coldcall.core.store.Calls;
 import com.aicallgo.coldcall.core.store.Claim;
+import com.aicallgo.coldcall.core.store.ConnectAttempt;
 import com.aicallgo.coldcall.core.store.Schedule;
 import com.aicallgo.coldcall.core.telnyx.CallEnding;
 import com.aicallgo.coldcall.core.telnyx.TelnyxCallControl;
@@ -41,6 +42,12 @@ import java.util.function.Supplier;
  * then ends the browser's leg with that outcome.
  */
 public final class CallTracker {
+    /**
+     * How long a connect command's id is sent again as it was: Telnyx ignores a repeated {@code command_id} for 60
+     * seconds; the margin covers the clocks' skew and the time the first command spent on its way.
+     */
+    static final Duration SAME_COMMAND_WINDOW = Duration.ofSeconds(50);
+
     /** The settings the tracker acts on. */
     public record Settings(boolean autoRecord, Duration reconcileAfter, boolean parkedFlow, String callerId,
             Duration connectTimeout, Duration staleCallAfter) {
@@ -192,7 +199,12 @@ public final class CallTracker {
         return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
     }
 
-    /** Connects a parked call to the number it dialled, once (a claim), recording from the answer. */
+    /**
+     * Connects a parked call to the number it dialled, once (a claim), recording from the answer. The connect
+     * command is sent at most once: its attempt (and so its {@code command_id}) is kept in the call's hash, and a
+     * delivery after a slow or lost answer sends the same attempt again while Telnyx still ignores a repeated id;
+     * past that window, Telnyx's call status says first whether the call is gone or a command of ours already took.
+     */
     private EventOutcome connect(CallControlId callControlId, CallState call) {
         if (!settings.parkedFlow()) {
             log.warn("call is parked but CALL_FLOW is direct: nothing connects it; set CALL_FLOW=parked",
@@ -220,13 +232,18 @@ public final class CallTracker {
                     CallEnding.INVALID_NUMBER, Attempt.next(), commandDeadline()));
             return EventOutcome.CONNECT_FAILED;
         }
+        Attempt attempt = connectAttempt(callControlId, call, claim);
+        if (attempt == null) {
+            return EventOutcome.CONNECT_ALREADY_SENT;
+        }
         TelnyxCallControl.Answer answer;
         try {
-            answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId, to,
-                    settings.callerId(), settings.connectTimeout(), Attempt.next(), commandDeadline()));
+            answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId,
+                    call.facts().callSessionId(), to, settings.callerId(), settings.connectTimeout(), attempt,
+                    commandDeadline()));
         } catch (TelnyxFailure e) {
             boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
-            // a new delivery of call.initiated is a new attempt, with a new command id
+            // a new delivery of call.initiated sends the same attempt again (connectAttempt): Telnyx may have taken it
             store.settleConnect(callControlId, claim, !retry);
             if (retry) {
                 throw e;
@@ -275,6 +292,56 @@ public final class CallTracker {
         return false;
     }
 
+    /**
+     * The attempt to send the connect command as, remembered before it is sent; {@code null} when it must not be sent
+     * (the claim is then settled): the call is gone, or a connect sent before took.
+     */
+    private Attempt connectAttempt(CallControlId callControlId, CallState call, Claim.Claimed claim) {
+        Instant now = clock.instant();
+        ConnectAttempt before = store.connectAttempt(callControlId);
+        if (before != null && now.isBefore(before.firstSent().plus(SAME_COMMAND_WINDOW))) {
+            // Telnyx ignores the repeat if it took the first: the same command id, whatever its answer was
+            return new Attempt(before.attempt());
+        }
+        if (before != null) {
+            String why;
+            try {
+                why = pastWindow(callControlId, call);
+            } catch (TelnyxFailure e) {
+                store.settleConnect(callControlId, claim, false);
+                throw e;
+            }
+            if (why != null) {
+                store.settleConnect(callControlId, claim, true);
+                log.warn("connect sent before and not sent again: " + why, Map.of("call_control_id", callControlId));
+                return null;
+            }
+        }
+        Attempt attempt = Attempt.next();
+        store.rememberConnectAttempt(callControlId, new ConnectAttempt(attempt.name(), now));
+        return attempt;
+    }
+
+    /**
+     * Why a connect sent longer ago than Telnyx's de-duplication window must not go again, or {@code null} when it
+     * may: the destination's leg told us something, or Telnyx's call status shows the call gone or carrying the
+     * state of a command of ours (connecting is the first command a parked call gets).
+     */
+    private String pastWindow(CallControlId callControlId, CallState call) {
+        if (call.facts().answeredAt() != null || call.facts().destinationHangupCause() != null) {
+            return "the destination's leg has answered or ended";
+        }
+        TelnyxCallControl.Status status = budget.within(Deadline.in(Deadlines.CLAIM_HOLD),
+                () -> telnyx.status(callControlId));
+        return switch (status) {
+            case TelnyxCallControl.Status.Gone gone -> "Telnyx no longer knows the call";
+            case TelnyxCallControl.Status.Known known when !known.alive() -> "Telnyx reports the call ended";
+            case TelnyxCallControl.Status.Known known when known.state() != null
+                    && known.state().call().equals(callControlId) -> "Telnyx's call status carries our command's state";
+            case TelnyxCallControl.Status.Known known -> null;
+        };
+    }
+
     /** A command whose refusal is logged, not fatal: only Telnyx not answering asks for the event again. */
     private void command(String action, CallControlId callControlId, Supplier<TelnyxCallControl.Answer> send) {
         try {
@@ -309,6 +376,7 @@ public final class CallTracker {
             case ALREADY_STARTED -> EventOutcome.RECORDING_ALREADY_STARTED;
             case CALL_ENDED -> EventOutcome.RECORDING_CALL_ENDED;
             case BLOCKED -> EventOutcome.CALL_BLOCKED;
+            case UNKNOWN_CALL -> EventOutcome.RECORDED; // start-recording's answer only: a webhook's call is named
             case PENDING -> EventOutcome.AWAITING_ANSWER;
         };
     }

@@ -23,11 +23,18 @@ public final class RecordingStarter {
     private final Clock clock;
     private final Budget budget;
     private final boolean parkedFlow;
+    private final String connectionId;
 
-    /** @param parkedFlow {@code CALL_FLOW=parked}: a parked call's recording rides on its connect command */
-    public RecordingStarter(Calls store, TelnyxCallControl telnyx, Clock clock, Budget budget, boolean parkedFlow) {
+    /**
+     * @param parkedFlow {@code CALL_FLOW=parked}: a parked call's recording rides on its connect command
+     * @param connectionId our SIP connection ({@code TELNYX_SIP_CONNECTION_ID}): a call no webhook named yet is
+     *     recorded only when Telnyx lists it live there ({@code null}: only calls a webhook named)
+     */
+    public RecordingStarter(Calls store, TelnyxCallControl telnyx, Clock clock, Budget budget, boolean parkedFlow,
+            String connectionId) {
         this.budget = budget;
         this.parkedFlow = parkedFlow;
+        this.connectionId = connectionId;
         this.store = store;
         this.telnyx = telnyx;
         this.clock = clock;
@@ -45,6 +52,9 @@ public final class RecordingStarter {
 
     /** The same, for the page of {@code rep} (the person whose key asked; {@code null} when unknown): first wins. */
     public StartOutcome start(CallControlId callControlId, String toPhone, String fromPhone, String rep) {
+        if (!ours(callControlId)) {
+            return StartOutcome.UNKNOWN_CALL;
+        }
         CallState call = store.record(callControlId, CallFacts.dialing(toPhone, fromPhone).withRep(rep),
                 clock.instant());
         if (call.facts().blocked() != null) {
@@ -63,6 +73,22 @@ public final class RecordingStarter {
                     ? StartOutcome.ALREADY_STARTED : StartOutcome.PENDING;
         }
         return start(callControlId);
+    }
+
+    /**
+     * Whether the call is one of ours: a webhook named it (its hash holds what only Telnyx tells: a stage past
+     * dialing, a leg or session id), or, before its first webhook lands, Telnyx lists it live on our connection. The
+     * page's own request proves nothing: any id it names would otherwise be recorded with our Telnyx key.
+     */
+    private boolean ours(CallControlId callControlId) {
+        CallState known = store.read(callControlId);
+        CallFacts facts = known.facts();
+        if (facts.stage().compareTo(CallState.Stage.INITIATED) >= 0 || facts.callSessionId() != null
+                || facts.callLegId() != null) {
+            return true;
+        }
+        return connectionId != null && budget.within(Deadline.in(Deadlines.CLAIM_HOLD),
+                () -> telnyx.activeOn(connectionId, callControlId));
     }
 
     /** Starts the recording of a call the store knows (see {@link #start(CallControlId, String, String)}). */

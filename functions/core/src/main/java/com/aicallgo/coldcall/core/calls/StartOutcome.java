@@ -11,5 +11,7 @@ public enum StartOutcome {
     /** The call gate refused the call: it is not recorded (docs/call-policy.md). */
     BLOCKED,
     /** The call is over. */
-    CALL_ENDED
+    CALL_ENDED,
+    /** No webhook named the call and Telnyx does not list it live on our connection: nothing was sent. */
+    UNKNOWN_CALL
 }

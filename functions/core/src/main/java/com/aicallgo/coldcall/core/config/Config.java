@@ -105,7 +105,8 @@ public record Config(
     /** The secret keys; each may also be an environment variable of the same name for local work. */
     public static final List<String> SECRET_KEYS = List.of(
             "TELNYX_SIP_API_KEY", "TELNYX_SIP_USERNAME", "TELNYX_SIP_PASSWORD", "TELNYX_WEBHOOK_PUBLIC_KEY",
-            "INTERNAL_API_KEY", "INTERNAL_API_KEYS", "WEB_BACKEND_API_KEY", "REDIS_USERNAME", "REDIS_PASSWORD");
+            "INTERNAL_API_KEY", "INTERNAL_API_KEYS", "WEB_BACKEND_API_KEY", "REDIS_USERNAME", "REDIS_PASSWORD",
+            "CLIENT_STATE_KEY");
 
     private static final Map<String, String> RENAMED = Map.of(
             "TELNYX_COLD_CALL_CONNECTION_ID", "TELNYX_SIP_CONNECTION_ID",

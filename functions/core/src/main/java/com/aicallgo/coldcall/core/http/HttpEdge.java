@@ -149,6 +149,7 @@ public final class HttpEdge {
             case INVALID_REQUEST -> 400;
             case UNAUTHORIZED, INVALID_SIGNATURE -> 401;
             case CALL_ENDED, CALL_BLOCKED -> 409;
+            case UNKNOWN_CALL -> 404;
             case PAYLOAD_TOO_LARGE -> 413;
             case INTERNAL_ERROR, MISCONFIGURED -> 500;
             case TELNYX_UNAVAILABLE, TELNYX_REJECTED -> 502;

@@ -17,6 +17,7 @@ public record Secrets(
         String webBackendApiKey,
         String redisUsername,
         String redisPassword,
+        String clientStateKey,
         String source) {
 
     /** Builds the record from key/value pairs named as in docs/configuration.md (secret JSON or environment). */
@@ -31,6 +32,7 @@ public record Secrets(
                 blankToNull(values.get("WEB_BACKEND_API_KEY")),
                 blankToNull(values.get("REDIS_USERNAME")),
                 blankToNull(values.get("REDIS_PASSWORD")),
+                blankToNull(values.get("CLIENT_STATE_KEY")),
                 source);
     }
 
@@ -62,6 +64,11 @@ public record Secrets(
 
     public String requireWebBackendApiKey() {
         return require(webBackendApiKey, "WEB_BACKEND_API_KEY");
+    }
+
+    /** The HMAC key that signs every {@code client_state} we set ({@code ClientState}). */
+    public String requireClientStateKey() {
+        return require(clientStateKey, "CLIENT_STATE_KEY");
     }
 
     private String require(String value, String name) {

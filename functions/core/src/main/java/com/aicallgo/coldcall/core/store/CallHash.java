@@ -28,6 +28,8 @@ final class CallHash {
         BLOCKED,
         /** The parked flow's connect command: claimed while sent, {@code done} once Telnyx took it. */
         CONNECT,
+        /** The connect command's attempt (its {@code command_id}) and when it was first sent: kept across deliveries. */
+        CONNECT_ATTEMPT, CONNECT_SENT_AT,
         RECORDING_STATE, RECORDING_STARTED_AT, RECORDING_CHECK, RECORDING_CHECK_REASON, RECORDING_LISTINGS,
         RECORDING_API_FAILURES;
 

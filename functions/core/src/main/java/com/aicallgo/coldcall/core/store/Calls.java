@@ -61,6 +61,11 @@ public final class Calls {
         return CallHash.decode(redis.run(commands -> commands.hgetall(CallHash.key(callControlId))));
     }
 
+    /** Whether the store has a hash for the call (a webhook named it, or start-recording found it live). */
+    public boolean known(CallControlId callControlId) {
+        return redis.run(commands -> commands.exists(CallHash.key(callControlId))) > 0;
+    }
+
     /** Remembers that a webhook event was handled, so its redelivery is a no-op. */
     public void remember(CallControlId callControlId, String eventId, Instant now) {
         Ids.require("data.id", eventId);
@@ -202,6 +207,22 @@ public final class Calls {
     /** Settles the connect claim: done once Telnyx took the command, else given back. */
     public void settleConnect(CallControlId callControlId, Claim.Claimed claim, boolean done) {
         settle(callControlId, CallHash.Field.CONNECT.wire, claim.token(), done ? CallState.Mark.DONE.wire : "");
+    }
+
+    /** The connect command sent before (under an earlier claim), or {@code null} when none was. */
+    public ConnectAttempt connectAttempt(CallControlId callControlId) {
+        List<io.lettuce.core.KeyValue<String, String>> values = redis.run(commands -> commands.hmget(
+                CallHash.key(callControlId), CallHash.Field.CONNECT_ATTEMPT.wire, CallHash.Field.CONNECT_SENT_AT.wire));
+        String attempt = values.get(0).getValueOrElse(null);
+        String sentAt = values.get(1).getValueOrElse(null);
+        return attempt == null || sentAt == null ? null : new ConnectAttempt(attempt, Instant.parse(sentAt));
+    }
+
+    /** Remembers the connect command about to be sent (under the connect claim; a new attempt replaces an old one). */
+    public void rememberConnectAttempt(CallControlId callControlId, ConnectAttempt attempt) {
+        redis.run(commands -> commands.hset(CallHash.key(callControlId), Map.of(
+                CallHash.Field.CONNECT_ATTEMPT.wire, attempt.attempt(),
+                CallHash.Field.CONNECT_SENT_AT.wire, attempt.firstSent().toString())));
     }
 
     /** Claims the right to send {@code record_start}. */

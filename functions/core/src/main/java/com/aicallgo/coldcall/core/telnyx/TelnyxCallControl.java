@@ -36,8 +36,11 @@ public final class TelnyxCallControl {
 
     /** What Telnyx knows of a call now. */
     public sealed interface Status {
-        /** Telnyx has the call; {@code alive} false once it ended, with its end time when Telnyx gives one. */
-        record Known(boolean alive, String endTime, Long durationSeconds) implements Status {
+        /**
+         * Telnyx has the call; {@code alive} false once it ended, with its end time when Telnyx gives one, and the
+         * leg's current {@code client_state} when it is one of ours ({@code null} otherwise): a command of ours took.
+         */
+        record Known(boolean alive, String endTime, Long durationSeconds, ClientState.Stated state) implements Status {
         }
 
         /** Telnyx no longer knows the call (it keeps an ended call's status for about 10 minutes). */
@@ -76,8 +79,28 @@ public final class TelnyxCallControl {
     }
 
     @JsonIgnoreProperties(ignoreUnknown = true)
-    private record StatusData(Boolean isAlive, String endTime, Long callDuration) {
+    private record StatusData(Boolean isAlive, String endTime, Long callDuration, String clientState) {
     }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record ActiveCalls(List<ActiveCall> data, ActiveMeta meta) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record ActiveCall(String callControlId) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record ActiveMeta(Cursors cursors) {
+    }
+
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    private record Cursors(String after) {
+    }
+
+    /** Pages of the active-calls list read at most: a thousand live calls on one connection is far beyond ours. */
+    private static final int ACTIVE_PAGES = 4;
+    private static final int ACTIVE_PAGE_SIZE = 250;
 
     private static final int ATTEMPTS = Deadlines.RECORD_START_ATTEMPTS;
 
@@ -85,10 +108,12 @@ public final class TelnyxCallControl {
     private final SecretsProvider secrets;
     private final HttpCaller http;
     private final long backoffMillis;
+    private final ClientState states;
 
     public TelnyxCallControl(String apiBase, SecretsProvider secrets, HttpCaller http, long backoffMillis) {
         this.apiBase = apiBase;
         this.secrets = secrets;
+        this.states = new ClientState(secrets);
         this.http = http;
         this.backoffMillis = backoffMillis;
     }
@@ -115,10 +140,12 @@ public final class TelnyxCallControl {
 
     /**
      * Connects a parked browser call to the dialled number with our caller ID, recording from the answer (mp3, dual)
-     * in the same command, so no separate record_start races the answer. The new leg's webhooks carry our state too.
+     * in the same command, so no separate record_start races the answer. The new leg's webhooks carry our state too,
+     * bound to the session the legs share ({@code sessionId}), the only way its events (under a call control id we
+     * never learn) name our call.
      */
-    public Answer transfer(CallControlId callControlId, PhoneNumber to, String from, Duration timeout, Attempt attempt,
-            Deadline until) {
+    public Answer transfer(CallControlId callControlId, String sessionId, PhoneNumber to, String from,
+            Duration timeout, Attempt attempt, Deadline until) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("to", to.e164());
         body.put("from", from);
@@ -126,7 +153,7 @@ public final class TelnyxCallControl {
         body.put("record", "record-from-answer");
         body.put("record_format", "mp3");
         body.put("record_channels", "dual");
-        body.put("target_leg_client_state", ClientState.of(callControlId));
+        body.put("target_leg_client_state", states.of(callControlId, sessionId));
         return send(callControlId, "transfer", body, callControlId, attempt, until, "connect the call");
     }
 
@@ -180,10 +207,52 @@ public final class TelnyxCallControl {
             if (data == null || data.isAlive() == null) {
                 throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status came back without is_alive");
             }
-            return new Status.Known(data.isAlive(), data.endTime(), data.callDuration());
+            return new Status.Known(data.isAlive(), data.endTime(), data.callDuration(),
+                    states.verify(data.clientState()));
         } catch (IOException e) {
             throw TelnyxFailure.unavailable("Telnyx is unavailable", "call status is not the documented JSON");
         }
+    }
+
+    /**
+     * Whether Telnyx lists {@code call} among the live calls of connection {@code connectionId}
+     * ({@code GET /v2/connections/{connection_id}/active_calls}, cursor-paginated; the call status API names no
+     * connection). Each page is one bounded request inside the invocation's budget.
+     *
+     * @throws TelnyxFailure {@code telnyx_unavailable} when a page does not come back as the documented JSON
+     */
+    public boolean activeOn(String connectionId, CallControlId call) {
+        String after = null;
+        for (int page = 0; page < ACTIVE_PAGES; page++) {
+            URI uri = URI.create(apiBase + "/v2/connections/" + HttpCaller.segment(connectionId)
+                    + "/active_calls?page%5Bsize%5D=" + ACTIVE_PAGE_SIZE
+                    + (after == null ? "" : "&page%5Bafter%5D=" + HttpCaller.segment(after)));
+            HttpCaller.Response response;
+            try {
+                response = http.get(uri, headers());
+            } catch (IOException e) {
+                throw TelnyxFailure.unavailable("Telnyx is unavailable", "active calls did not answer: "
+                        + e.getClass().getSimpleName());
+            }
+            if (!response.ok()) {
+                throw TelnyxFailure.unavailable("Telnyx is unavailable", "active calls answered " + response.status());
+            }
+            ActiveCalls answer;
+            try {
+                answer = Json.mapper().readValue(response.body(), ActiveCalls.class);
+            } catch (IOException e) {
+                throw TelnyxFailure.unavailable("Telnyx is unavailable", "active calls is not the documented JSON");
+            }
+            List<ActiveCall> calls = answer.data() == null ? List.of() : answer.data();
+            if (calls.stream().anyMatch(active -> call.value().equals(active.callControlId()))) {
+                return true;
+            }
+            after = answer.meta() == null || answer.meta().cursors() == null ? null : answer.meta().cursors().after();
+            if (after == null || after.isBlank() || calls.isEmpty()) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**
@@ -194,7 +263,7 @@ public final class TelnyxCallControl {
             Attempt attempt, Deadline until, String what) {
         URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(legControlId.value()) + "/actions/" + action);
         Map<String, Object> command = new LinkedHashMap<>(fields);
-        command.put("client_state", ClientState.of(call));
+        command.put("client_state", states.of(call));
         command.put("command_id", commandId(action, legControlId, attempt));
         byte[] body;
         try {

@@ -65,6 +65,13 @@ public final class Fixtures {
         return env;
     }
 
+    /** The client states the functions of {@code env} sign and check (its {@code CLIENT_STATE_KEY}). */
+    public static com.aicallgo.coldcall.core.telnyx.ClientState clientStates(Map<String, String> env) {
+        com.aicallgo.coldcall.core.secrets.Secrets secrets = com.aicallgo.coldcall.core.secrets.Secrets.from(env,
+                "the test's environment");
+        return new com.aicallgo.coldcall.core.telnyx.ClientState(() -> secrets);
+    }
+
     public static WebhookSigner devSigner() {
         try {
             return WebhookSigner.fromSeed(Files.readString(events("keys/dev-webhook-ed25519.seed")));

@@ -826,6 +826,24 @@ public final class TelnyxSpec {
                     opt("page_number", INTEGER), opt("page_size", INTEGER), opt("total_pages", INTEGER),
                     opt("total_results", INTEGER))));
 
+    /**
+     * {@code GET /connections/{connection_id}/active_calls} 200 (developers.telnyx.com api-reference "List all active
+     * calls for given connection"; telnyx-ruby {@code ConnectionListActiveCallsResponse}): cursor-paginated.
+     */
+    static final Schema ACTIVE_CALLS = Schema.open("ActiveCallsResponse", "active-calls.yml ActiveCallsResponse 200",
+            req("data", arrayOf(Schema.open("ActiveCall", "active-calls.yml ActiveCallsResponse data",
+                    req("call_control_id", STRING),
+                    req("call_leg_id", STRING),
+                    req("call_session_id", STRING),
+                    req("call_duration", INTEGER),
+                    req("record_type", oneOf("call")),
+                    opt("client_state", STRING).orNull()))),
+            opt("meta", Schema.open("CursorMeta", "active-calls.yml ActiveCallsResponse meta",
+                    opt("cursors", Schema.open("cursors", "active-calls.yml meta.cursors",
+                            opt("after", STRING).orNull(), opt("before", STRING).orNull())),
+                    opt("total_items", INTEGER), opt("next", STRING).orNull(), opt("previous", STRING).orNull())));
+
+    private static final Pattern ACTIVE_CALLS_PATH = Pattern.compile("(?:.*)?/v2/connections/([^/?]+)/active_calls");
     private static final Pattern CALL_STATUS_PATH = Pattern.compile("(?:.*)?/v2/calls/([^/?]+)");
     private static final Pattern RECORDING_PATH = Pattern.compile("(?:.*)?/v2/recordings/([^/?]+)");
     private static final Pattern RECORDINGS_PATH = Pattern.compile("(?:.*)?/v2/recordings/?");
@@ -835,6 +853,9 @@ public final class TelnyxSpec {
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         if (CALL_STATUS_PATH.matcher(bare).matches()) {
             return Optional.of(CALL_STATUS);
+        }
+        if (ACTIVE_CALLS_PATH.matcher(bare).matches()) {
+            return Optional.of(ACTIVE_CALLS);
         }
         if (RECORDINGS_PATH.matcher(bare).matches()) {
             return Optional.of(RECORDING_LIST);

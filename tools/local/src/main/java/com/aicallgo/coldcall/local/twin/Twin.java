@@ -167,6 +167,38 @@ public final class Twin implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code GET /v2/connections/{id}/active_calls}: the twin's live legs on {@code connectionId}, in one page (no
+     * cursor: the twin never holds more).
+     */
+    public Answer activeCalls(String connectionId) {
+        List<Map<String, Object>> data = new ArrayList<>();
+        byControlId.values().stream().distinct().forEach(call -> {
+            synchronized (call) {
+                List<Leg> legs = new ArrayList<>(List.of(call.a));
+                legs.addAll(call.transfers);
+                for (Leg leg : legs) {
+                    if (leg.endedAt == null && connectionId.equals(leg.connectionId)) {
+                        Map<String, Object> entry = new LinkedHashMap<>();
+                        entry.put("call_control_id", leg.controlId);
+                        entry.put("call_leg_id", leg.legId);
+                        entry.put("call_session_id", leg.sessionId);
+                        entry.put("client_state", leg.clientState);
+                        entry.put("call_duration", java.time.Duration.between(leg.startedAt, Instant.now()).toSeconds());
+                        entry.put("record_type", "call");
+                        data.add(entry);
+                    }
+                }
+            }
+        });
+        try {
+            return new Answer(200, JSON.writeValueAsString(Map.of("data", data,
+                    "meta", Map.of("total_items", data.size()))));
+        } catch (IOException e) {
+            throw new IllegalStateException("a listing always serialises", e);
+        }
+    }
+
     /** The recordings API's objects for {@code filters}, each with a freshly minted download link. */
     public List<Map<String, Object>> listRecordings(Map<String, String> filters) {
         Instant now = Instant.now();
