@@ -72,6 +72,7 @@ describe('dialer page', { concurrency: false }, () => {
   async function answeredCall(number) {
     const invite = await dial(number);
     const id = callControlId();
+    await runner.initiated(id, invite.params.dialogParams.destination_number, CALLER_NUMBER);
     telnyx.ring(invite.params.dialogParams.callID, id);
     await telnyx.answer(invite);
     await waitForCallState(page, 'active');
@@ -144,6 +145,7 @@ describe('dialer page', { concurrency: false }, () => {
       assert.equal(await page.locator('#call-state').textContent(), 'Calling…');
 
       const id = callControlId();
+      await runner.initiated(id, dialogParams.destination_number, CALLER_NUMBER); // Telnyx's webhook: the call is ours
       telnyx.ring(dialogParams.callID, id);
       await telnyx.answer(invite);
       await waitForCallState(page, 'active');
@@ -217,6 +219,7 @@ describe('dialer page', { concurrency: false }, () => {
     const invite = await dial(' +1 800.555.1234 ');
     assert.equal(invite.params.dialogParams.destination_number, '+18005551234');
     const id = callControlId();
+    await runner.initiated(id, invite.params.dialogParams.destination_number, CALLER_NUMBER);
     telnyx.ring(invite.params.dialogParams.callID, id);
     await page.getByRole('button', { name: 'Hang up' }).click();
     const bye = await telnyx.waitForMethod('telnyx_rtc.bye');

@@ -3,7 +3,7 @@
 // WebSocket that speaks the SDK's Verto JSON-RPC at the page's boundary.
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,6 +11,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The dev webhook signing key (events/keys, dev only): a raw Ed25519 seed, wrapped as PKCS#8. */
+const WEBHOOK_KEY = createPrivateKey({ format: 'der', type: 'pkcs8', key: Buffer.concat([
+  Buffer.from('302e020100300506032b657004220420', 'hex'),
+  Buffer.from(readFileSync(join(repoRoot, 'events/keys/dev-webhook-ed25519.seed'), 'utf8').trim(), 'base64')]) });
 export const API_KEY = 'dev-internal-api-key';
 export const CALLER_NUMBER = '+15550000001';
 const RUNNER_JAR = join(repoRoot, 'tools/local/target/coldcall-local.jar');
@@ -102,6 +106,26 @@ export async function startRunner({ twin = false, drainEvery = 0, env: extra = {
     async json(path, init) {
       const response = await fetch(base + path, init);
       return response.json();
+    },
+    /**
+     * Delivers the browser leg's call.initiated to the runner's webhook route, signed with the dev key, as Telnyx does
+     * when a call starts: without the twin nothing else tells the backend the call is ours (start-recording records
+     * only a call a webhook has named).
+     */
+    async initiated(callControlId, to, callerNumber) {
+      const payload = { call_control_id: callControlId, call_leg_id: randomUUID(), call_session_id: randomUUID(),
+        connection_id: env.Parameters.TELNYX_SIP_CONNECTION_ID, from: callerNumber, to, direction: 'outgoing',
+        state: 'bridging', start_time: new Date().toISOString(), client_state: null };
+      const body = JSON.stringify({ data: { event_type: 'call.initiated', id: randomUUID(),
+        occurred_at: new Date().toISOString(), payload, record_type: 'event' }, meta: { attempt: 1 } });
+      const timestamp = Math.floor(Date.now() / 1000).toString();
+      const signature = sign(null, Buffer.from(`${timestamp}|${body}`), WEBHOOK_KEY).toString('base64');
+      const response = await fetch(`${base}/aicallgo/api/v1/cold-call/webhook/telnyx/direct/call-status`, {
+        method: 'POST', body, headers: { 'content-type': 'application/json', 'telnyx-timestamp': timestamp,
+          'telnyx-signature-ed25519': signature } });
+      if (response.status !== 200) {
+        throw new Error(`call.initiated answered ${response.status}: ${await response.text()}`);
+      }
     },
     async stop() {
       child.kill();
