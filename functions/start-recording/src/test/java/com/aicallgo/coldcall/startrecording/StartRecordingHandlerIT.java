@@ -357,4 +357,29 @@ class StartRecordingHandlerIT {
         assertEquals(502, response.getStatusCode());
         assertEquals(0, recordStarts());
     }
+
+    /**
+     * The listing that decides whether an unknown call is ours, against a Telnyx that drips its answer one byte at a
+     * time or never answers: the page gets a 502 inside the route's 5 s budget, and nothing is recorded.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = com.aicallgo.coldcall.core.testing.HostilePeer.Mode.class,
+            names = {"SLOW_DRIP", "SILENT"})
+    void aTelnyxThatDripsOrHangsOnTheListingCannotHoldThePage(com.aicallgo.coldcall.core.testing.HostilePeer.Mode mode)
+            throws Exception {
+        try (var peer = new com.aicallgo.coldcall.core.testing.HostilePeer(mode)) {
+            env.put("TELNYX_API_BASE", peer.base());
+            wiring.redis().close();
+            wiring = Fixtures.wiring("StartRecordingFunction", env, clock, log);
+            handler = new StartRecordingHandler(wiring);
+            long began = System.nanoTime();
+            APIGatewayV2HTTPResponse response = send("{\"call_control_id\":\"v3:unknown-drip-0001\"}");
+            long tookMillis = (System.nanoTime() - began) / 1_000_000;
+            assertEquals(502, response.getStatusCode(), response.getBody());
+            assertEquals("telnyx_unavailable", body(response).get("error").asText());
+            assertTrue(tookMillis < 5_000, "bounded by the route's budget: took " + tookMillis + " ms");
+            assertTrue(peer.paths().stream().allMatch(path -> path.contains("/active_calls")),
+                    "only the listing was asked, no record_start: " + peer.paths());
+        }
+    }
 }

@@ -409,4 +409,33 @@ class CallGateIT {
         assertEquals(List.of("bea", "unknown"), logLines("rule", "per_rep_concurrent").stream()
                 .filter(line -> line.has("CallBlocked")).map(line -> line.path("rep").asText()).toList());
     }
+
+    @Test
+    void aPoisonedRepEntryInRedisNamesNobody() throws Exception {
+        env.put("DIAL_MAX_CONCURRENT_PER_REP", "1");
+        build();
+        String tag = com.aicallgo.coldcall.core.store.Reps.newTag();
+        // written behind our back: a rep that is no rep name (a header injection, then a megabyte)
+        com.aicallgo.coldcall.core.testing.TestRedis.with(DB, redis -> redis.set("cold_call_rep_of_tag:{" + tag + "}",
+                "bea\r\nX-Evil: 1"));
+        assertEquals("recorded", deliver(tagged(browser("v3:gate-poison-0001", "+12025550100"), tag)));
+        assertEquals("unknown", wiring.calls().read(new CallControlId("v3:gate-poison-0001")).facts().rep());
+        com.aicallgo.coldcall.core.testing.TestRedis.with(DB, redis -> redis.set("cold_call_rep_of_tag:{" + tag + "}",
+                "a".repeat(1 << 20)));
+        assertEquals("call_blocked", deliver(tagged(browser("v3:gate-poison-0002", "+12025550101"), tag)));
+        assertBlockedMetric("per_rep_concurrent", "unknown");
+        assertFalse(log.text().contains("X-Evil") || log.text().contains("a".repeat(100)), "nothing poisoned is logged");
+    }
+
+    @Test
+    void aSpecMinimalInitiatedIsGatedAsOurs() throws Exception {
+        // only what the spec requires: no direction, connection_id, state, start_time, from_sip_uri or custom_headers
+        String premium = """
+                {"data":{"record_type":"event","event_type":"call.initiated","id":"6f0c5b1e-3c1a-4a55-9a0e-2b1f9a7c0001",
+                "occurred_at":"%s","payload":{"call_control_id":"v3:gate-minimal-0001","to":"+19005550100",
+                "from":"+15550000001"}}}""".formatted(T);
+        assertEquals("call_blocked", deliver(premium));
+        assertBlockedMetric("premium_rate", "unknown");
+        assertEquals("premium_rate", wiring.calls().read(new CallControlId("v3:gate-minimal-0001")).facts().blocked());
+    }
 }

@@ -17,6 +17,7 @@ public final class Reps {
     public static final String TAG_HEADER = "X-Cold-Call-Rep";
     private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_-]{22}");
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Pattern READABLE = Pattern.compile("[\\x21-\\x7E]{1,64}");
 
     private final Redis redis;
 
@@ -34,7 +35,7 @@ public final class Reps {
         if (sipUsername == null || sipUsername.isBlank() || sipUsername.length() > 128) {
             return null;
         }
-        return redis.run(commands -> commands.get(key(sipUsername)));
+        return valid(redis.run(commands -> commands.get(key(sipUsername))));
     }
 
     /** Remembers that the rep tag {@code tag} was issued to {@code rep}, for {@code ttl}. */
@@ -47,7 +48,15 @@ public final class Reps {
         if (tag == null || !TAG.matcher(tag).matches()) {
             return null;
         }
-        return redis.run(commands -> commands.get(tagKey(tag)));
+        return valid(redis.run(commands -> commands.get(tagKey(tag))));
+    }
+
+    /**
+     * A rep read back from Redis only when it is printable and short (the keyring's names are narrower still): it
+     * becomes a log field and a metric dimension, so a poisoned entry (CR/LF, a megabyte) names nobody instead.
+     */
+    private static String valid(String rep) {
+        return rep != null && READABLE.matcher(rep).matches() ? rep : null;
     }
 
     /** A new rep tag: 128 random bits, base64url. */
