@@ -12,9 +12,9 @@ import java.time.Instant;
 
 /**
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
- * in any order give the same log. A call that ended with a cause an answered call ends with but whose
- * {@code call.answered} has not come yet is not ready until {@code answerWait} after its hang-up (after we learned of
- * it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
+ * in any order give the same log. A call whose {@code call.answered} has not come and whose hang-up does not say
+ * whether it talked ({@link CallEnding#talked}) is not ready until {@code answerWait} after its hang-up (after we
+ * learned of it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
  * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
  *
  * <p>The numbers are posted as E.164 only ({@link Outgoing#number}): the caller's, else our own caller ID; the
@@ -33,14 +33,18 @@ public final class CallLogBuilder {
         this.answerWait = answerWait;
     }
 
-    /** When the log can be built; {@code null} when the call has not ended. */
+    /**
+     * When the log can be built; {@code null} when the call has not ended. At once, unless the call has no answer
+     * and its hang-up does not say whether it talked ({@link CallState#hangupSays}): then {@code answerWait} after
+     * the hang-up (a few seconds: an answer on its way posts the log as it lands).
+     */
     public Instant readyAt(CallState call) {
         if (!call.ended()) {
             return null;
         }
         CallFacts facts = call.facts();
-        if (facts.blocked() != null || facts.answeredAt() != null || facts.destinationHangupCause() != null
-                || !CallEnding.mayHaveTalked(facts.hangupCause())) {
+        if (facts.blocked() != null || facts.answeredAt() != null
+                || call.hangupSays() != CallEnding.Talk.UNKNOWN) {
             return Instant.MIN;
         }
         return call.hungUp().plus(answerWait);
@@ -73,7 +77,7 @@ public final class CallLogBuilder {
                 (facts.blocked() != null ? CallEnding.FAILED
                         : facts.destinationHangupCause() != null
                         ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
-                        : CallEnding.of(answered, facts.hangupCause(), facts.sipHangupCause())).callStatus(),
+                        : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause())).callStatus(),
                 callControlId.value());
     }
 
