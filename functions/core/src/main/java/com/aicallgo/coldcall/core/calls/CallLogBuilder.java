@@ -13,8 +13,8 @@ import java.time.Instant;
 /**
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
  * in any order give the same log. A call whose {@code call.answered} has not come and whose hang-up does not say
- * whether it talked ({@link CallEnding#talked}) is not ready until {@code answerWait} after its hang-up (after we
- * learned of it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
+ * it did not talk ({@link CallEnding#talked}) is not ready until {@code answerWait} after its hang-up (after we
+ * learned of it): Telnyx may still deliver the answer, and with it the talk's duration. After that, {@link CallEnding}'s rule decides. In the parked flow the
  * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
  *
  * <p>The numbers are posted as E.164 only ({@link Outgoing#number}): the caller's, else our own caller ID; the
@@ -34,17 +34,16 @@ public final class CallLogBuilder {
     }
 
     /**
-     * When the log can be built; {@code null} when the call has not ended. At once, unless the call has no answer
-     * and its hang-up does not say whether it talked ({@link CallState#hangupSays}): then {@code answerWait} after
-     * the hang-up (a few seconds: an answer on its way posts the log as it lands).
+     * When the log can be built; {@code null} when the call has not ended. At once when its answer came or its
+     * hang-up says it did not talk ({@link CallState#hangupSays}); else {@code answerWait} after the hang-up (a few
+     * seconds: an answer on its way, which gives a talked call its duration, posts the log as it lands).
      */
     public Instant readyAt(CallState call) {
         if (!call.ended()) {
             return null;
         }
         CallFacts facts = call.facts();
-        if (facts.blocked() != null || facts.answeredAt() != null
-                || call.hangupSays() != CallEnding.Talk.UNKNOWN) {
+        if (facts.blocked() != null || facts.answeredAt() != null || call.hangupSays() == CallEnding.Talk.NO) {
             return Instant.MIN;
         }
         return call.hungUp().plus(answerWait);

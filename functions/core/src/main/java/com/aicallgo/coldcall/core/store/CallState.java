@@ -139,9 +139,10 @@ public record CallState(
 
     /**
      * What the hang-up says about an answer whose {@code call.answered} has not come ({@link CallEnding#talked}):
-     * in the parked flow the destination leg's hang-up, once it came, else the browser leg's. A recording accepted
-     * says it talked, except a parked call's, which the transfer records from the answer before any answer (only its
-     * saved recording tells); {@code record_start} refused as not answered (pending) says it did not.
+     * in the parked flow the destination leg's hang-up (until it comes, only the browser leg's cause), else the
+     * browser leg's. A recording accepted says it talked, except a parked call's, which the transfer records from
+     * the answer before any answer (only its saved recording tells); {@code record_start} refused as not answered
+     * (pending) says it did not.
      * {@link CallEnding.Talk#UNKNOWN} while the call has not ended, or the facts do not decide.
      */
     public CallEnding.Talk hangupSays() {
@@ -160,7 +161,10 @@ public record CallState(
         if (facts.endedAt() == null) {
             return CallEnding.Talk.UNKNOWN;
         }
-        return CallEnding.talked(facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause(), recorded);
+        // a parked browser leg's own source and SIP code tell nothing of the destination (our hang-up of it says
+        // "caller", SIP 200): only its cause, until the destination's hang-up comes
+        return parked ? CallEnding.talked(facts.hangupCause(), null, null, recorded)
+                : CallEnding.talked(facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause(), recorded);
     }
 
     /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */

@@ -106,12 +106,13 @@ class CallLogBuilderTest {
         "callee, 487, NONE, canceled, MIN",
         "callee, 486, NONE, busy, MIN",
         "unknown, 480, NONE, no-answer, MIN",
-        "callee, 200, NONE, completed, MIN",
-        "callee, unspecified, STARTED, completed, MIN",
-        "callee, unspecified, SAVED, completed, MIN",
+        // talked, but when it was answered only the answer tells
+        "callee, 200, NONE, completed, 160",
+        "callee, unspecified, STARTED, completed, 160",
+        "callee, unspecified, SAVED, completed, 160",
         // record_start refused as not answered (90034)
         "callee, unspecified, PENDING, failed, MIN",
-        // nothing decides: a short wait for the answer (from when the hang-up was learned of)
+        // talked, or nothing decides: a short wait for the answer and its time (from when the hang-up was learned of)
         "callee, unspecified, NONE, failed, 160",
         "unknown, , FAILED, failed, 160",
         "callee, unspecified, REQUESTING, failed, 160",
