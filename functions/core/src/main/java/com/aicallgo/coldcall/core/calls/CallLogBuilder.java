@@ -14,8 +14,9 @@ import java.time.Instant;
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
  * in any order give the same log. A call whose {@code call.answered} has not come and whose hang-up does not say
  * it did not talk ({@link CallEnding#talked}) is not ready until {@code answerWait} after its hang-up (after we
- * learned of it): Telnyx may still deliver the answer, and with it the talk's duration. After that, {@link CallEnding}'s rule decides. In the parked flow the
- * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
+ * learned of it): Telnyx may still deliver the answer, and with it the talk's duration. After that,
+ * {@link CallEnding}'s rule decides. In the parked flow the destination leg's hang-up cause, when it ended
+ * unanswered, is the call's outcome.
  *
  * <p>The numbers are posted as E.164 only ({@link Outgoing#number}): the caller's, else our own caller ID; the
  * dialled one, else its SIP user part when short and printable, else {@code unknown}. Every other field is ours or
@@ -76,7 +77,8 @@ public final class CallLogBuilder {
                 (facts.blocked() != null ? CallEnding.FAILED
                         : facts.destinationHangupCause() != null
                         ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
-                        : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause())).callStatus(),
+                        : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(),
+                                facts.sipHangupCause())).callStatus(),
                 callControlId.value());
     }
 

@@ -180,7 +180,8 @@ public final class CallTracker {
         EventOutcome outcome = switch (stage) {
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
             // the browser's leg ended first: its call log may have waited for this leg's outcome
-            case ENDED -> call.ended() ? postCallLog(callControlId, call) : endBrowserLeg(callControlId, call, event.id());
+            case ENDED -> call.ended() ? postCallLog(callControlId, call)
+                    : endBrowserLeg(callControlId, call, event.id());
             default -> EventOutcome.RECORDED;
         };
         store.remember(callControlId, event.id(), clock.instant());
@@ -207,6 +208,8 @@ public final class CallTracker {
      * command is sent at most once: its attempt (and so its {@code command_id}) is kept in the call's hash, and a
      * delivery after a slow or lost answer sends the same attempt again while Telnyx still ignores a repeated id;
      * past that window, Telnyx's call status says first whether the call is gone or a command of ours already took.
+     * A connect Telnyx refuses as "not answered yet" (90034) answers the parked leg and goes once more (ids derived
+     * from the attempt, so a redelivery repeats them); refused again, the browser's leg is hung up {@code failed}.
      */
     private EventOutcome connect(CallControlId callControlId, CallState call) {
         if (!settings.parkedFlow()) {

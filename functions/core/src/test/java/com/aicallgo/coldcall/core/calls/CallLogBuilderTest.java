@@ -93,8 +93,8 @@ class CallLogBuilderTest {
     static CallState hungUp(String source, String sip, CallState.Recording recording, Integer seen) {
         Instant end = at(100);
         return new CallState("v3:t", new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", "s-1",
-                "l-1", START, START.plusSeconds(1), null, end, end, at(seen), "normal_clearing", source, sip, null, null,
-                false, null, null, null), recording, null, false, false, Map.of(), Set.of());
+                "l-1", START, START.plusSeconds(1), null, end, end, at(seen), "normal_clearing", source, sip, null,
+                null, false, null, null, null), recording, null, false, false, Map.of(), Set.of());
     }
 
     @ParameterizedTest(name = "{0} SIP {1} recording {2} -> {3} ready at {4}")
