@@ -268,8 +268,9 @@ class ParkedFlowIT {
 
     /** Every command sent, in the order WireMock received them: its action and body. */
     private List<Map.Entry<String, JsonNode>> commandsInOrder() throws Exception {
+        // WireMock lists what it served newest first
         var events = new java.util.ArrayList<>(stubs.getAllServeEvents());
-        events.sort(java.util.Comparator.comparing(e -> e.getRequest().getLoggedDate()));
+        java.util.Collections.reverse(events);
         var sent = new java.util.ArrayList<Map.Entry<String, JsonNode>>();
         for (var event : events) {
             String url = event.getRequest().getUrl();
