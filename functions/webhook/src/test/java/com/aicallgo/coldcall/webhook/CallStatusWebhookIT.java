@@ -328,7 +328,7 @@ class CallStatusWebhookIT {
         // Telnyx delivers the hang-up ten minutes after it happened (a redelivery backlog); its answer comes later
         clock.set(Instant.parse("2025-11-15T10:41:53Z"));
         assertEquals("call_log_queued", body(deliver("call-status/call-hangup-completed.json")).get("outcome").asText());
-        clock.advance(Duration.ofSeconds(20));
+        clock.advance(Duration.ofSeconds(2));
         assertEquals(0, drain().posted(), "the answer wait counts from when the hang-up arrived");
         assertEquals("call_log_posted", body(deliver("call-status/call-answered.json")).get("outcome").asText());
         JsonNode log = onlyCallLog();
@@ -343,11 +343,11 @@ class CallStatusWebhookIT {
         APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
         Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
                 "\"sip_hangup_cause\":\"200\""), clock.instant());
-        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText());
-        clock.advance(Duration.ofSeconds(30));
-        assertEquals(0, drain().posted(), "not due before the answer wait is over");
+        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText(), "its answer gives its time");
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(0, drain().posted(), "not due before the answer wait (ANSWER_WAIT_SECONDS, 3 s) is over");
         assertEquals(0, callLogs());
-        clock.advance(Duration.ofSeconds(31));
+        clock.advance(Duration.ofSeconds(2));
         assertEquals(1, drain().posted());
         JsonNode log = onlyCallLog();
         assertEquals("completed", log.get("call_status").asText());
@@ -507,11 +507,105 @@ class CallStatusWebhookIT {
         APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
         Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
                 "\"sip_hangup_cause\":\"503\""), clock.instant());
-        assertEquals("call_log_queued", body(deliver(hangup)).get("outcome").asText(), "the answer may still come");
-        clock.advance(Duration.ofSeconds(61));
-        assertEquals(1, drain().posted());
+        assertEquals("call_log_posted", body(deliver(hangup)).get("outcome").asText(),
+                "a SIP final response other than 200 says it never talked: no wait");
         assertEquals("failed", onlyCallLog().get("call_status").asText());
         assertEquals(0, onlyCallLog().get("call_duration_seconds").asInt());
+    }
+
+    /** The direct call's hang-up with these facts instead of the fixture's (which says callee, SIP 200). */
+    private APIGatewayV2HTTPEvent hangup(String source, String sip) {
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        return Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replace("\"hangup_source\":\"callee\"",
+                "\"hangup_source\":\"" + source + "\"").replaceAll("\"sip_hangup_cause\":\"[0-9]+\"",
+                "\"sip_hangup_cause\":\"" + sip + "\""), clock.instant());
+    }
+
+    /** Telnyx's recordings API lists no recording of the call, by any of its ids. */
+    private void telnyxListsNoRecording() {
+        stubs.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(
+                com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo("/v2/recordings"))
+                .willReturn(okJson("{\"data\": [], \"meta\": {}}")));
+    }
+
+    @Test
+    void aTabClosedWhileItRingsIsOneCanceledCallLogAtOnce() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:54Z"));
+        assertEquals(200, deliver("call-status/call-initiated.json").getStatusCode());
+        // the browser's leg ended by its own side, normal_clearing, no SIP code, no answer
+        APIGatewayV2HTTPEvent closed = hangup("caller", "unspecified");
+        // Telnyx ended the call 400 ms before it sent the hang-up
+        Fixtures.withBody(closed, Fixtures.bodyText(closed).replace("\"end_time\":\"2025-11-15T10:31:53.400000Z\"",
+                "\"end_time\":\"2025-11-15T10:31:53.000000Z\""), clock.instant());
+        APIGatewayV2HTTPResponse response = deliver(closed);
+        assertEquals("call_log_posted", body(response).get("outcome").asText(), "no wait: nothing can talk now");
+        JsonNode log = onlyCallLog();
+        assertEquals("canceled", log.get("call_status").asText());
+        assertEquals(0, log.get("call_duration_seconds").asInt());
+        assertEquals(0L, (long) TestRedis.with(DB, redis -> redis.zcard("cold_call_recording_checks")), "no recording due");
+        assertEquals(List.of(1000.0), timeToCallLog(), "measured from the call's end (end_time), not the event's time");
+    }
+
+    /** The TimeToCallLogMs values logged so far. */
+    private List<Double> timeToCallLog() throws Exception {
+        List<Double> values = new ArrayList<>();
+        for (String line : log.text().lines().toList()) {
+            JsonNode node = Json.mapper().readTree(line);
+            if (node.has("TimeToCallLogMs")) {
+                values.add(node.get("TimeToCallLogMs").asDouble());
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void theOwnLegsHangupBeforeItsAnswerWaitsBrieflyThenLogsTheTalk() throws Exception {
+        clock.set(Instant.parse("2025-11-15T10:31:54Z"));
+        // the callee hung up after talking; Telnyx delivers the hang-up (no SIP code) before the answer
+        assertEquals("call_log_queued", body(deliver(hangup("callee", "unspecified"))).get("outcome").asText());
+        clock.advance(Duration.ofSeconds(1));
+        assertEquals("call_log_posted", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText());
+        assertEquals(105, log.get("call_duration_seconds").asInt());
+        assertTrue(stubs.findAll(postRequestedFor(urlPathMatching(RECORD_START))).isEmpty(), "no recording after the end");
+        assertEquals("call_ended", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{v3:dev-call-0001}",
+                "recording_state")), "nothing could record it: the check is told why");
+        assertEquals(List.of(1600.0), timeToCallLog(), "the wait counts: from the call's end");
+
+        telnyxListsNoRecording();
+        clock.advance(Duration.ofMinutes(4));
+        wiring.recordingReconciler().reconcile(false, clock.instant().plusSeconds(30));
+        assertFalse(log().contains("\"ERROR\""), log());
+        assertTrue(log().contains("answered call ended before Telnyx could record it"), log());
+    }
+
+    @Test
+    void aCancelAtTheInstantOfTheAnswerRaisesNoRecordingError() throws Exception {
+        // the page cancels as the callee answers: record_start reaches Telnyx after the call ended
+        stubs.stubFor(post(urlPathMatching(RECORD_START)).willReturn(aResponse().withStatus(422)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"errors\":[{\"code\":\"90018\",\"title\":\"Call has already ended\"}]}")));
+        clock.set(Instant.parse("2025-11-15T10:30:09Z"));
+        assertEquals("recording_call_ended", body(deliver("call-status/call-answered.json")).get("outcome").asText());
+        APIGatewayV2HTTPEvent hangup = Fixtures.event("call-status/call-hangup-completed.json");
+        Fixtures.withBody(hangup, Fixtures.bodyText(hangup).replace("\"hangup_source\":\"callee\"",
+                "\"hangup_source\":\"caller\"").replace("2025-11-15T10:31:53.400000Z", "2025-11-15T10:30:08.500000Z"),
+                clock.instant());
+        assertEquals("call_log_posted", body(deliver(hangup)).get("outcome").asText());
+        assertEquals("completed", onlyCallLog().get("call_status").asText());
+
+        telnyxListsNoRecording();
+        clock.advance(Duration.ofMinutes(4));
+        wiring.recordingReconciler().reconcile(false, clock.instant().plusSeconds(30));
+        String logged = log();
+        assertFalse(logged.contains("\"ERROR\""), logged);
+        assertFalse(logged.contains("AUTO_RECORD"), "nothing blames AUTO_RECORD: " + logged);
+        assertTrue(logged.contains("Telnyx had ended it when record_start was sent"), logged);
+    }
+
+    private String log() {
+        return log.text();
     }
 
     @Test

@@ -51,6 +51,8 @@ class ParkedFlowIT {
     static final String RECORDINGS = "/api/v1/recordings";
     static final String TRANSFER = "/v2/calls/.*/actions/transfer";
     static final String HANGUP = "/v2/calls/.*/actions/hangup";
+    static final String ANSWER = "/v2/calls/.*/actions/answer";
+    static final String NOT_ANSWERED = "{\"errors\":[{\"code\":\"90034\",\"title\":\"Call has not been answered\"}]}";
     static final Instant T = Instant.parse("2025-11-15T10:30:00Z");
     static final String CALLER_ID = "+15550000001";
 
@@ -234,12 +236,12 @@ class ParkedFlowIT {
         clock.set(T.plusSeconds(31));
         assertEquals("call_log_queued", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
                 T, T.plusSeconds(31))), "the browser's leg alone cannot tell; the destination's may still come");
-        assertEquals("recorded", deliver(TelnyxExamples.specHangup(destination, "timeout", "callee", "408", T,
-                T.plusSeconds(30))));
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(destination, "timeout", "callee", "408", T,
+                T.plusSeconds(30))), "the destination's outcome posts the log that waited for it");
         assertEquals(0, commands(HANGUP).size(), "the browser's leg had ended: nothing to hang up");
-        clock.advance(Duration.ofSeconds(61));
-        assertEquals(1, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted());
         assertEquals("no-answer", onlyCallLog().get("call_status").asText());
+        clock.advance(Duration.ofSeconds(61));
+        assertEquals(0, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted());
     }
 
     @Test
@@ -262,6 +264,133 @@ class ParkedFlowIT {
         deliver(TelnyxExamples.specAnswered(destination, T.plusSeconds(8)));
         deliver(TelnyxExamples.specAnswered(browser, T.plusSeconds(8)));
         assertEquals(0, stubs.findAll(postRequestedFor(urlPathMatching("/v2/calls/.*/actions/record_start"))).size());
+    }
+
+    /** Every command sent, in the order WireMock received them: its action and body. */
+    private List<Map.Entry<String, JsonNode>> commandsInOrder() throws Exception {
+        // WireMock lists what it served newest first
+        var events = new java.util.ArrayList<>(stubs.getAllServeEvents());
+        java.util.Collections.reverse(events);
+        var sent = new java.util.ArrayList<Map.Entry<String, JsonNode>>();
+        for (var event : events) {
+            String url = event.getRequest().getUrl();
+            if (url.contains("/actions/")) {
+                sent.add(Map.entry(url.substring(url.lastIndexOf('/') + 1),
+                        Json.mapper().readTree(event.getRequest().getBodyAsString())));
+            }
+        }
+        return sent;
+    }
+
+    @Test
+    void aTransferRefusedAsNotAnsweredAnswersTheParkedLegAndConnectsOnceMore() throws Exception {
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).inScenario("parked").whenScenarioStateIs(Scenario.STARTED)
+                .willReturn(aResponse().withStatus(422).withHeader("Content-Type", "application/json")
+                        .withBody(NOT_ANSWERED)).willSetStateTo("refused once"));
+        stubs.stubFor(post(urlPathMatching(ANSWER)).willReturn(ok()));
+        String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
+        assertEquals("connecting", deliver(initiated));
+
+        List<Map.Entry<String, JsonNode>> sent = commandsInOrder();
+        assertEquals(List.of("transfer", "answer", "transfer"), sent.stream().map(Map.Entry::getKey).toList());
+        assertEquals("/v2/calls/v3%3Aparked-browser-0001/actions/answer",
+                stubs.findAll(postRequestedFor(urlPathMatching(ANSWER))).get(0).getUrl(), "the browser's leg");
+        JsonNode answer = sent.get(1).getValue();
+        assertTrue(answer.get("command_id").asText().startsWith("answer-"));
+        assertEquals(browser.callControlId(), states.verify(answer.get("client_state").asText()).call().value());
+        JsonNode first = ((com.fasterxml.jackson.databind.node.ObjectNode) sent.get(0).getValue().deepCopy())
+                .without(List.of("command_id", "client_state", "target_leg_client_state"));
+        JsonNode again = ((com.fasterxml.jackson.databind.node.ObjectNode) sent.get(2).getValue().deepCopy())
+                .without(List.of("command_id", "client_state", "target_leg_client_state"));
+        assertEquals(first, again, "the same connect: number, caller ID, timeout, recording");
+        assertNotEquals(sent.get(0).getValue().get("command_id"), sent.get(2).getValue().get("command_id"),
+                "a new attempt, which Telnyx runs");
+        assertEquals("started", TestRedis.with(DB, redis -> redis.hget("cold_call_status:{" + browser.callControlId()
+                + "}", "recording_state")), "the transfer that took records from the answer");
+        assertEquals(0, commands(HANGUP).size());
+
+        assertEquals("duplicate", deliver(initiated), "a redelivery doubles nothing");
+        assertEquals(3, commandsInOrder().size());
+    }
+
+    @Test
+    void aTransferRefusedAsNotAnsweredAlsoAfterTheAnswerEndsTheCallAsFailed() throws Exception {
+        stubs.stubFor(post(urlPathMatching(TRANSFER)).willReturn(aResponse().withStatus(422)
+                .withHeader("Content-Type", "application/json").withBody(NOT_ANSWERED)));
+        stubs.stubFor(post(urlPathMatching(ANSWER)).willReturn(ok()));
+        String initiated = TelnyxExamples.specInitiated(browser, "parked", T);
+        assertEquals("connect_failed", deliver(initiated));
+
+        List<Map.Entry<String, JsonNode>> sent = commandsInOrder();
+        assertEquals(List.of("transfer", "answer", "transfer", "hangup"), sent.stream().map(Map.Entry::getKey).toList(),
+                "connected once more, then ended: never left ringing");
+        JsonNode header = sent.get(3).getValue().get("custom_headers").get(0);
+        assertEquals("X-Cold-Call-Outcome", header.get("name").asText());
+        assertEquals("failed", header.get("value").asText());
+        String error = log.text().lines().filter(line -> line.contains("\"ERROR\"")).findFirst().orElse("");
+        assertTrue(error.contains("refused to connect the parked call as not answered")
+                && error.contains(browser.callControlId()), log.text());
+
+        assertEquals("duplicate", deliver(initiated));
+        assertEquals(4, commandsInOrder().size(), "a redelivery doubles nothing");
+        clock.set(T.plusSeconds(2));
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
+                T, T.plusSeconds(1))));
+        assertEquals("failed", onlyCallLog().get("call_status").asText());
+    }
+
+    @Test
+    void theDestinationsHangupBeforeItsAnswerStillLogsACompletedCallWithItsDuration() throws Exception {
+        assertEquals("connecting", parked());
+        deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1)));
+        // the callee answered at +8, talked, hung up at +11; Telnyx delivers the hang-up first
+        clock.set(T.plusSeconds(12));
+        assertEquals("recorded", deliver(TelnyxExamples.specHangup(destination, "normal_clearing", "callee",
+                "unspecified", T, T.plusSeconds(11))), "it may have talked: no outcome told");
+        assertEquals(1, commands(HANGUP).size(), "the browser's leg is hung up");
+        assertFalse(commands(HANGUP).get(0).has("custom_headers"), "no outcome: the answer may be on its way");
+        assertEquals("call_log_queued", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
+                T, T.plusSeconds(11))), "a short wait for the answer");
+        assertEquals(0, stubs.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).size());
+
+        clock.set(T.plusSeconds(13));
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specAnswered(destination, T.plusSeconds(8))));
+        JsonNode log = onlyCallLog();
+        assertEquals("completed", log.get("call_status").asText());
+        assertEquals(3, log.get("call_duration_seconds").asInt());
+        assertEquals(T.plusSeconds(8).toString(), log.get("call_start_time").asText());
+        assertEquals(1L, (long) TestRedis.with(DB, redis -> redis.zcard("cold_call_recording_checks")),
+                "its recording is checked");
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(0, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted(), "logged once");
+    }
+
+    @Test
+    void aDestinationHangupNothingDecidesWaitsOnlyBriefly() throws Exception {
+        assertEquals("connecting", parked());
+        clock.set(T.plusSeconds(12));
+        deliver(TelnyxExamples.specHangup(destination, "normal_clearing", "callee", "unspecified", T,
+                T.plusSeconds(11)));
+        assertEquals("call_log_queued", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller", "200",
+                T, T.plusSeconds(11))));
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(0, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted());
+        clock.advance(Duration.ofSeconds(2));
+        assertEquals(1, wiring.outboxDrain().drain(false, clock.instant().plusSeconds(30)).posted(),
+                "ANSWER_WAIT_SECONDS (3 s) after the hang-up, not a minute");
+        assertEquals("failed", onlyCallLog().get("call_status").asText());
+    }
+
+    @Test
+    void aTabClosedWhileTheDestinationRingsIsCanceledAtOnce() throws Exception {
+        assertEquals("connecting", parked());
+        deliver(TelnyxExamples.specInitiated(destination, "bridging", T.plusSeconds(1)));
+        clock.set(T.plusSeconds(6));
+        assertEquals("call_log_queued", deliver(TelnyxExamples.specHangup(browser, "normal_clearing", "caller",
+                "unspecified", T, T.plusSeconds(5))), "the destination's outcome is on its way");
+        assertEquals("call_log_posted", deliver(TelnyxExamples.specHangup(destination, "originator_cancel", "caller",
+                "487", T, T.plusSeconds(5))));
+        assertEquals("canceled", onlyCallLog().get("call_status").asText());
     }
 
     @Test
@@ -329,6 +458,7 @@ class ParkedFlowIT {
         "alive, no state of ours            | 200 | true  | false | connecting           | 1 | -",
         "ended                              | 200 | false | false | connect_already_sent | 0 | reports the call ended",
         "gone                               | 404 | false | false | connect_already_sent | 0 | no longer knows the call",
+        "gone, 422 90018 (already ended)    | 422 | false | false | connect_already_sent | 0 | no longer knows the call",
     })
     void pastTheWindowTheCallStatusIsAskedBeforeTheConnectGoesAgain(String name, int status, boolean alive,
             boolean ourState, String outcome, int sentAgain, String why) throws Exception {
@@ -348,8 +478,9 @@ class ParkedFlowIT {
         stubs.stubFor(get(urlEqualTo("/v2/calls/v3%3Aparked-browser-0001")).willReturn(status == 200
                 ? aResponse().withStatus(200).withHeader("Content-Type", "application/json")
                         .withBody("{\"data\":" + data + "}")
-                : aResponse().withStatus(404).withHeader("Content-Type", "application/json").withBody(
-                        "{\"errors\":[{\"code\":\"90015\",\"title\":\"Invalid Call Control ID\"}]}")));
+                : aResponse().withStatus(status).withHeader("Content-Type", "application/json").withBody(status == 404
+                        ? "{\"errors\":[{\"code\":\"90015\",\"title\":\"Invalid Call Control ID\"}]}"
+                        : "{\"errors\":[{\"code\":\"90018\",\"title\":\"Call has already ended\"}]}")));
 
         clock.advance(Duration.ofSeconds(61));
         assertEquals(outcome, deliver(initiated));

@@ -12,10 +12,11 @@ import java.time.Instant;
 
 /**
  * Builds a call's log from what Redis knows about it (never from the event at hand), so redeliveries and events
- * in any order give the same log. A call that ended with a cause an answered call ends with but whose
- * {@code call.answered} has not come yet is not ready until {@code answerWait} after its hang-up (after we learned of
- * it): Telnyx may still deliver the answer. After that, {@link CallEnding}'s rule decides. In the parked flow the
- * destination leg's hang-up cause, when it ended unanswered, is the call's outcome.
+ * in any order give the same log. A call whose {@code call.answered} has not come and whose hang-up does not say
+ * it did not talk ({@link CallEnding#talked}) is not ready until {@code answerWait} after its hang-up (after we
+ * learned of it): Telnyx may still deliver the answer, and with it the talk's duration. After that,
+ * {@link CallEnding}'s rule decides. In the parked flow the destination leg's hang-up cause, when it ended
+ * unanswered, is the call's outcome.
  *
  * <p>The numbers are posted as E.164 only ({@link Outgoing#number}): the caller's, else our own caller ID; the
  * dialled one, else its SIP user part when short and printable, else {@code unknown}. Every other field is ours or
@@ -33,14 +34,17 @@ public final class CallLogBuilder {
         this.answerWait = answerWait;
     }
 
-    /** When the log can be built; {@code null} when the call has not ended. */
+    /**
+     * When the log can be built; {@code null} when the call has not ended. At once when its answer came or its
+     * hang-up says it did not talk ({@link CallState#hangupSays}); else {@code answerWait} after the hang-up (a few
+     * seconds: an answer on its way, which gives a talked call its duration, posts the log as it lands).
+     */
     public Instant readyAt(CallState call) {
         if (!call.ended()) {
             return null;
         }
         CallFacts facts = call.facts();
-        if (facts.blocked() != null || facts.answeredAt() != null || facts.destinationHangupCause() != null
-                || !CallEnding.mayHaveTalked(facts.hangupCause())) {
+        if (facts.blocked() != null || facts.answeredAt() != null || call.hangupSays() == CallEnding.Talk.NO) {
             return Instant.MIN;
         }
         return call.hungUp().plus(answerWait);
@@ -73,7 +77,8 @@ public final class CallLogBuilder {
                 (facts.blocked() != null ? CallEnding.FAILED
                         : facts.destinationHangupCause() != null
                         ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
-                        : CallEnding.of(answered, facts.hangupCause(), facts.sipHangupCause())).callStatus(),
+                        : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(),
+                                facts.sipHangupCause())).callStatus(),
                 callControlId.value());
     }
 

@@ -144,7 +144,7 @@ public final class CallTracker {
         EventOutcome outcome = switch (stage) {
             case INITIATED -> !admitted(callControlId, call, payload.to(), event.id()) ? EventOutcome.CALL_BLOCKED
                     : Boolean.TRUE.equals(parked) ? connect(callControlId, call) : EventOutcome.RECORDED;
-            case ACTIVE -> call.ended() ? postCallLog(callControlId, call)
+            case ACTIVE -> call.ended() ? answeredAfterHangup(callControlId, call)
                     : Boolean.TRUE.equals(call.facts().parked()) ? EventOutcome.RECORDED
                     : startRecording(callControlId, call);
             case ENDED -> postCallLog(callControlId, call);
@@ -179,7 +179,9 @@ public final class CallTracker {
         }
         EventOutcome outcome = switch (stage) {
             case ACTIVE -> call.ended() ? postCallLog(callControlId, call) : EventOutcome.ANSWERED;
-            case ENDED -> call.ended() ? EventOutcome.RECORDED : endBrowserLeg(callControlId, call, event.id());
+            // the browser's leg ended first: its call log may have waited for this leg's outcome
+            case ENDED -> call.ended() ? postCallLog(callControlId, call)
+                    : endBrowserLeg(callControlId, call, event.id());
             default -> EventOutcome.RECORDED;
         };
         store.remember(callControlId, event.id(), clock.instant());
@@ -188,15 +190,17 @@ public final class CallTracker {
 
     /**
      * The destination's leg ended while the browser's is up: hang the browser's leg up, telling the page the
-     * destination's outcome when it never answered (a failed transfer leaves the original call up).
+     * destination's outcome when it did not talk (a failed transfer leaves the original call up). When its answer
+     * has not come and its hang-up does not say whether it talked ({@link CallState#hangupSays}), no outcome is told:
+     * the call log waits briefly for the answer.
      */
     private EventOutcome endBrowserLeg(CallControlId callControlId, CallState call, String eventId) {
-        boolean answered = call.facts().answeredAt() != null;
-        CallEnding outcome = answered ? null : CallEnding.of(false, call.facts().destinationHangupCause(),
-                call.facts().destinationSipHangupCause());
+        boolean talked = call.answered();
+        CallEnding outcome = talked || call.hangupSays() == CallEnding.Talk.UNKNOWN ? null
+                : CallEnding.of(false, call.facts().destinationHangupCause(), call.facts().destinationSipHangupCause());
         command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, outcome,
                 Attempt.forEvent(eventId), commandDeadline()));
-        return answered ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
+        return outcome == null ? EventOutcome.RECORDED : EventOutcome.CONNECT_FAILED;
     }
 
     /**
@@ -204,6 +208,8 @@ public final class CallTracker {
      * command is sent at most once: its attempt (and so its {@code command_id}) is kept in the call's hash, and a
      * delivery after a slow or lost answer sends the same attempt again while Telnyx still ignores a repeated id;
      * past that window, Telnyx's call status says first whether the call is gone or a command of ours already took.
+     * A connect Telnyx refuses as "not answered yet" (90034) answers the parked leg and goes once more (ids derived
+     * from the attempt, so a redelivery repeats them); refused again, the browser's leg is hung up {@code failed}.
      */
     private EventOutcome connect(CallControlId callControlId, CallState call) {
         if (!settings.parkedFlow()) {
@@ -238,9 +244,17 @@ public final class CallTracker {
         }
         TelnyxCallControl.Answer answer;
         try {
-            answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> telnyx.transfer(callControlId,
-                    call.facts().callSessionId(), to, settings.callerId(), settings.connectTimeout(), attempt,
-                    commandDeadline()));
+            answer = budget.within(Deadline.in(Deadlines.CLAIM_HOLD), () -> {
+                TelnyxCallControl.Answer first = transfer(callControlId, call, to, attempt);
+                if (first != TelnyxCallControl.Answer.NOT_ANSWERED_YET) {
+                    return first;
+                }
+                // Telnyx will not connect a parked leg it counts as not answered (90034): answer it, connect again
+                // once; both are derived from the connect's attempt, so a redelivery sends the same command ids
+                Attempt again = new Attempt(attempt.name() + ":after-answer");
+                answerParked(callControlId, again);
+                return transfer(callControlId, call, to, again);
+            });
         } catch (TelnyxFailure e) {
             boolean retry = e.code() == ErrorCode.TELNYX_UNAVAILABLE;
             // a new delivery of call.initiated sends the same attempt again (connectAttempt): Telnyx may have taken it
@@ -256,14 +270,52 @@ public final class CallTracker {
             return EventOutcome.CONNECT_FAILED;
         }
         store.settleConnect(callControlId, claim, true);
-        if (answer == TelnyxCallControl.Answer.ACCEPTED) {
-            if (store.markRecording(callControlId, CallState.Recording.STARTED, clock.instant()).recording()
-                    == CallState.Recording.PENDING) {
-                store.replacePendingRecording(callControlId, CallState.Recording.STARTED, clock.instant());
+        return switch (answer) {
+            case ACCEPTED -> {
+                if (store.markRecording(callControlId, CallState.Recording.STARTED, clock.instant()).recording()
+                        == CallState.Recording.PENDING) {
+                    store.replacePendingRecording(callControlId, CallState.Recording.STARTED, clock.instant());
+                }
+                yield EventOutcome.CONNECTING;
             }
-            return EventOutcome.CONNECTING;
+            case NOT_ANSWERED_YET -> {
+                // refused again once answered: end the call rather than leave the page ringing forever
+                store.record(callControlId, CallFacts.destinationEnded("unspecified", null), clock.instant());
+                log.error("Telnyx refused to connect the parked call as not answered, also after answering it;"
+                        + " hanging up the browser's leg", Map.of("call_control_id", callControlId));
+                command("hangup", callControlId, () -> telnyx.hangup(callControlId, callControlId, CallEnding.FAILED,
+                        Attempt.forEvent(attempt.name() + ":refused"), commandDeadline()));
+                yield EventOutcome.CONNECT_FAILED;
+            }
+            case CALL_ENDED -> EventOutcome.RECORDED;
+        };
+    }
+
+    /** One connect command of a parked call, with the numbers, timeout and recording it always carries. */
+    private TelnyxCallControl.Answer transfer(CallControlId callControlId, CallState call, PhoneNumber to,
+            Attempt attempt) {
+        return telnyx.transfer(callControlId, call.facts().callSessionId(), to, settings.callerId(),
+                settings.connectTimeout(), attempt, commandDeadline());
+    }
+
+    /**
+     * Answers a parked leg before connecting it again. Its refusal is logged, not fatal (the leg may be answered
+     * already): the transfer that follows tells.
+     */
+    private void answerParked(CallControlId callControlId, Attempt attempt) {
+        TelnyxCallControl.Answer answered;
+        try {
+            answered = telnyx.answer(callControlId, attempt, commandDeadline());
+        } catch (TelnyxFailure e) {
+            if (e.code() == ErrorCode.TELNYX_UNAVAILABLE) {
+                throw e;
+            }
+            log.warn("Telnyx refused to answer the parked call; connecting it again anyway",
+                    Map.of("call_control_id", callControlId, "detail", String.valueOf(e.detail())));
+            return;
         }
-        return EventOutcome.RECORDED;
+        log.info("transfer refused as not answered yet: parked call answered, connecting it again",
+                Map.of("call_control_id", callControlId, "answer", answered.name().toLowerCase(java.util.Locale.ROOT)));
     }
 
     /**
@@ -374,11 +426,25 @@ public final class CallTracker {
         return switch (recordings.start(callControlId)) {
             case STARTED -> EventOutcome.RECORDING_STARTED;
             case ALREADY_STARTED -> EventOutcome.RECORDING_ALREADY_STARTED;
-            case CALL_ENDED -> EventOutcome.RECORDING_CALL_ENDED;
+            case CALL_ENDED -> {
+                // the hang-up came as it was answered: say so, so the recording check does not look for one
+                store.markRecording(callControlId, CallState.Recording.CALL_ENDED, clock.instant());
+                yield EventOutcome.RECORDING_CALL_ENDED;
+            }
             case BLOCKED -> EventOutcome.CALL_BLOCKED;
             case UNKNOWN_CALL -> EventOutcome.RECORDED; // start-recording's answer only: a webhook's call is named
             case PENDING -> EventOutcome.AWAITING_ANSWER;
         };
+    }
+
+    /**
+     * The browser leg's answer came after its hang-up (events in any order): nothing can record the call now, so a
+     * recording nobody asked for is marked as the call having ended, and the log that waited for the answer goes.
+     */
+    private EventOutcome answeredAfterHangup(CallControlId callControlId, CallState call) {
+        CallState marked = call.recording() == CallState.Recording.NONE
+                ? store.markRecording(callControlId, CallState.Recording.CALL_ENDED, clock.instant()) : call;
+        return postCallLog(callControlId, marked);
     }
 
     /** Delivers an ended call's log (and schedules its recording check when it was answered). */

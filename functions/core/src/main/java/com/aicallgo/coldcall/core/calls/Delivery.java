@@ -250,13 +250,17 @@ public final class Delivery {
     }
 
     /**
-     * The promises' latency metrics, measured from Telnyx's own event time to the Web Backend's 2xx: the call log
-     * from the hang-up ({@code TimeToCallLogMs}), a saved recording from its {@code call.recording.saved}
-     * ({@code TimeToRecordingPostMs}; a backfilled recording has no such event and is counted by the reconciler).
+     * The promises' latency metrics, to the Web Backend's 2xx: the call log from the call's end
+     * ({@code TimeToCallLogMs}: the hang-up's {@code end_time}, else its {@code occurred_at}; for a call whose
+     * hang-up never came, when we settled it), so every wait before the post counts; a saved recording from its
+     * {@code call.recording.saved} ({@code TimeToRecordingPostMs}; a backfilled recording has no such event and is
+     * counted by the reconciler).
      */
     private void measure(OutboxEntry entry, CallState call) {
         boolean callLog = entry.deliverable() instanceof Deliverable.CallLog;
-        Instant from = callLog ? call.facts().hangupAt() : call.sending(entry.deliverable()).savedAt();
+        Instant from = callLog ? (call.facts().settledBy() != null && call.facts().hangupSeenAt() != null
+                ? call.facts().hangupSeenAt() : call.facts().endedAt())
+                : call.sending(entry.deliverable()).savedAt();
         if (from == null) {
             return;
         }

@@ -50,6 +50,11 @@ public final class RecordingReconciler {
         FAILED,
         /** Not answered: no recording expected. */
         NOT_EXPECTED,
+        /**
+         * Answered as it ended: Telnyx refused {@code record_start} because the call had ended, or as not answered
+         * in a call that talked only a moment. Logged at WARN with that reason, not counted as missing.
+         */
+        ENDED_BEFORE_RECORDING,
         /** Not settled yet (delivery under way, Telnyx not answering, or the recording not listed yet). */
         WAITING,
         /** Settled before, by another pass. */
@@ -203,7 +208,9 @@ public final class RecordingReconciler {
             if (call.recording() == CallState.Recording.STARTED && asked < LISTING_ATTEMPTS) {
                 return waitFor(callControlId, call, clock.instant().plus(recheck), "Telnyx lists no recording yet");
             }
-            return settle(callControlId, Outcome.MISSING, missingReason(call.recording()), 0);
+            String tooLate = endedBeforeRecording(call);
+            return tooLate != null ? settle(callControlId, Outcome.ENDED_BEFORE_RECORDING, tooLate, 0)
+                    : settle(callControlId, Outcome.MISSING, missingReason(call.recording()), 0);
         }
         for (TelnyxRecordings.Recording summary : listed) {
             TelnyxRecordings.Recording fresh;
@@ -273,6 +280,28 @@ public final class RecordingReconciler {
         }
     }
 
+    /** A talk this short whose record_start Telnyx refused as not answered had nothing to record. */
+    static final Duration MOMENT = Duration.ofSeconds(5);
+
+    /**
+     * Why an answered call that has no recording could not have one ({@code null} when it should have): Telnyx said
+     * the call had ended when it was asked to record it (or its answer came after its hang-up), or said it was not
+     * answered and the call talked no longer than {@link #MOMENT} (cancelled as it was answered).
+     */
+    private static String endedBeforeRecording(CallState call) {
+        if (call.recording() == CallState.Recording.CALL_ENDED) {
+            return "the call ended as it was answered: Telnyx had ended it when record_start was sent";
+        }
+        Instant answered = call.facts().answeredAt();
+        Instant ended = call.facts().endedAt();
+        if (call.recording() == CallState.Recording.PENDING && answered != null && ended != null
+                && Duration.between(answered, ended).compareTo(MOMENT) <= 0) {
+            return "the call ended as it was answered: Telnyx refused record_start as not answered (90034) and the"
+                    + " call talked " + Math.max(0, Duration.between(answered, ended).toSeconds()) + " s";
+        }
+        return null;
+    }
+
     /** Why an answered call has no recording, from where {@code record_start} stands. */
     private static String missingReason(CallState.Recording state) {
         return switch (state) {
@@ -323,6 +352,11 @@ public final class RecordingReconciler {
             return Outcome.SETTLED_BEFORE;
         }
         if (outcome == Outcome.NOT_EXPECTED) {
+            return outcome;
+        }
+        if (outcome == Outcome.ENDED_BEFORE_RECORDING) {
+            log.warn("answered call ended before Telnyx could record it", Map.of("call_control_id", callControlId,
+                    "outcome", outcome.name().toLowerCase(Locale.ROOT), "reason", reason));
             return outcome;
         }
         Map<String, Object> fields = new LinkedHashMap<>();

@@ -72,7 +72,7 @@ public record Config(
     public static final long DEFAULT_CALL_STATE_TTL_SECONDS = 86_400;
     public static final long DEFAULT_SECRETS_TTL_SECONDS = 300;
     public static final long DEFAULT_WEB_BACKEND_TIMEOUT_MS = 1_200;
-    public static final long DEFAULT_ANSWER_WAIT_SECONDS = 60;
+    public static final long DEFAULT_ANSWER_WAIT_SECONDS = 3;
     public static final long DEFAULT_OUTBOX_MAX_AGE_HOURS = 72;
     public static final long DEFAULT_RECONCILE_AFTER_MINUTES = 3;
     /** Telnyx's transfer default ({@code timeout_secs}: 5 to 600, default 30). */

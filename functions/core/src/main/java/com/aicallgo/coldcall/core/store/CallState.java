@@ -130,20 +130,41 @@ public record CallState(
     }
 
     /**
-     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's); or,
-     * in the direct flow, its hang-up says it talked or Telnyx accepted a recording of it (it refuses one before the
-     * answer). The one statement of the rule.
+     * Whether the call was answered: its {@code call.answered} came (in the parked flow, the destination leg's), or
+     * its hang-up and recording say it talked ({@link #hangupSays}). The one statement of the rule.
      */
     private static boolean answered(CallFacts facts, Recording recording, Instant recordingStartedAt) {
-        if (facts.answeredAt() != null) {
-            return true;
+        return facts.answeredAt() != null || hangupSays(facts, recording, recordingStartedAt) == CallEnding.Talk.YES;
+    }
+
+    /**
+     * What the hang-up says about an answer whose {@code call.answered} has not come ({@link CallEnding#talked}):
+     * in the parked flow the destination leg's hang-up (until it comes, only the browser leg's cause), else the
+     * browser leg's. A recording accepted says it talked, except a parked call's, which the transfer records from
+     * the answer before any answer (only its saved recording tells); {@code record_start} refused as not answered
+     * (pending) says it did not.
+     * {@link CallEnding.Talk#UNKNOWN} while the call has not ended, or the facts do not decide.
+     */
+    public CallEnding.Talk hangupSays() {
+        return hangupSays(facts, recording, recordingStartedAt);
+    }
+
+    private static CallEnding.Talk hangupSays(CallFacts facts, Recording recording, Instant recordingStartedAt) {
+        boolean parked = Boolean.TRUE.equals(facts.parked());
+        Boolean recorded = recording == Recording.SAVED
+                || !parked && (recording == Recording.STARTED || recordingStartedAt != null) ? Boolean.TRUE
+                : !parked && recording == Recording.PENDING ? Boolean.FALSE : null;
+        if (facts.destinationHangupCause() != null) {
+            return CallEnding.talked(facts.destinationHangupCause(), null, facts.destinationSipHangupCause(),
+                    recorded);
         }
-        if (Boolean.TRUE.equals(facts.parked()) || facts.destinationHangupCause() != null) {
-            return false;
+        if (facts.endedAt() == null) {
+            return CallEnding.Talk.UNKNOWN;
         }
-        return CallEnding.impliesAnswered(facts.hangupCause(), facts.sipHangupCause())
-                || CallEnding.mayHaveTalked(facts.hangupCause()) && (recordingStartedAt != null
-                        || recording == Recording.STARTED || recording == Recording.SAVED);
+        // a parked browser leg's own source and SIP code tell nothing of the destination (our hang-up of it says
+        // "caller", SIP 200): only its cause, until the destination's hang-up comes
+        return parked ? CallEnding.talked(facts.hangupCause(), null, null, recorded)
+                : CallEnding.talked(facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause(), recorded);
     }
 
     /** The later of the hang-up's Telnyx time and when we learned of it: what waits after a hang-up count from. */

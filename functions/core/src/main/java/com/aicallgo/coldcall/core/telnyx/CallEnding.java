@@ -10,11 +10,15 @@ import java.util.Locale;
  * may share a status: a rejected call is {@code busy} to the Web Backend but "Rejected by the callee" on the page.
  *
  * <p>Telnyx's spec lists {@code hangup_cause} as one of {@code call_rejected, normal_clearing, originator_cancel,
- * timeout, time_limit, user_busy, not_found, no_answer, unspecified} and gives {@code sip_hangup_cause} as the SIP
- * response code in text; it does not say that {@code normal_clearing} follows only an answer (a captured short call
- * shows it with SIP 503). The rule for a call whose {@code call.answered} never came: {@code time_limit} means it
- * talked; {@code normal_clearing} means it talked only when the SIP code is 200 or Telnyx accepted a recording of it
- * (it refuses to record an unanswered call, error 90034); otherwise the causes decide, as in {@link #of}.
+ * timeout, time_limit, user_busy, not_found, no_answer, unspecified}, {@code hangup_source} as the party who ended
+ * the call ({@code caller, callee, unknown}) and {@code sip_hangup_cause} as the SIP response code in text
+ * ({@code unspecified} when there is none); it does not say that {@code normal_clearing} follows only an answer (a
+ * captured short call shows it with SIP 503). The rule for a call whose {@code call.answered} has not come
+ * ({@link #talked}): {@code time_limit} means it talked; {@code normal_clearing} means it talked when the SIP code is
+ * 200 or Telnyx accepted a recording of it, and it did not when the SIP code is another final response (487, 486,
+ * 480, 408, 404, 603...), when Telnyx refused to record it as not answered (90034), or when the caller (the browser's
+ * leg) ended it; only what is left is {@link Talk#UNKNOWN}; every other cause means it did not talk, and
+ * {@link #of} gives the ending.
  */
 public enum CallEnding {
     COMPLETED("completed"),
@@ -48,7 +52,27 @@ public enum CallEnding {
         return wire;
     }
 
-    /** How a call that was (or was not) answered ended, from its hang-up's causes. */
+    /** Whether a call whose {@code call.answered} has not come talked, as its hang-up and recording tell. */
+    public enum Talk {
+        YES,
+        NO,
+        /** The facts do not decide: the answer may still be on its way (a short, bounded wait). */
+        UNKNOWN
+    }
+
+    /**
+     * How a call that was (or was not) answered ended, from its hang-up's causes: an unanswered one the caller (the
+     * browser's leg) ended with {@code normal_clearing} and no SIP code was canceled (a tab closed while it rang).
+     */
+    public static CallEnding of(boolean answered, String hangupCause, String hangupSource, String sipHangupCause) {
+        if (!answered && "normal_clearing".equalsIgnoreCase(hangupCause) && byCaller(hangupSource)
+                && sipCode(sipHangupCause) == null) {
+            return CANCELED;
+        }
+        return of(answered, hangupCause, sipHangupCause);
+    }
+
+    /** How a call that was (or was not) answered ended, from its hang-up's cause and SIP code. */
     public static CallEnding of(boolean answered, String hangupCause, String sipHangupCause) {
         if (answered) {
             return COMPLETED;
@@ -76,15 +100,39 @@ public enum CallEnding {
         };
     }
 
-    /** Whether a call.answered may still be on its way: the cause is one an answered call ends with. */
-    public static boolean mayHaveTalked(String hangupCause) {
-        return "normal_clearing".equalsIgnoreCase(hangupCause) || "time_limit".equalsIgnoreCase(hangupCause);
+    /**
+     * Whether a call whose {@code call.answered} has not come talked (the rule above; the one statement of it).
+     *
+     * @param recorded {@code true} when Telnyx accepted (or saved) a recording of the call, {@code false} when it
+     *     refused one as not answered (90034), {@code null} when no recording tells
+     */
+    public static Talk talked(String hangupCause, String hangupSource, String sipHangupCause, Boolean recorded) {
+        if ("time_limit".equalsIgnoreCase(hangupCause)) {
+            return Talk.YES;
+        }
+        if (!"normal_clearing".equalsIgnoreCase(hangupCause)) {
+            return Talk.NO;
+        }
+        String code = sipCode(sipHangupCause);
+        if ("200".equals(code)) {
+            return Talk.YES;
+        }
+        if (code != null || Boolean.FALSE.equals(recorded)) {
+            return Talk.NO;
+        }
+        if (Boolean.TRUE.equals(recorded)) {
+            return Talk.YES;
+        }
+        return byCaller(hangupSource) ? Talk.NO : Talk.UNKNOWN;
     }
 
-    /** Whether the hang-up alone says the call talked, its call.answered not having come (the rule above). */
-    public static boolean impliesAnswered(String hangupCause, String sipHangupCause) {
-        return "time_limit".equalsIgnoreCase(hangupCause)
-                || "normal_clearing".equalsIgnoreCase(hangupCause) && "200".equals(
-                        sipHangupCause == null ? null : sipHangupCause.trim());
+    /** The SIP final response code the hang-up carries ({@code null} for none, {@code unspecified} or not a code). */
+    private static String sipCode(String sipHangupCause) {
+        String code = sipHangupCause == null ? "" : sipHangupCause.trim();
+        return code.matches("[1-6][0-9][0-9]") ? code : null;
+    }
+
+    private static boolean byCaller(String hangupSource) {
+        return "caller".equalsIgnoreCase(hangupSource == null ? null : hangupSource.trim());
     }
 }

@@ -157,6 +157,14 @@ public final class TelnyxCallControl {
         return send(callControlId, "transfer", body, callControlId, attempt, until, "connect the call");
     }
 
+    /**
+     * Answers a parked browser call ({@code POST /v2/calls/{call_control_id}/actions/answer}, nothing required): a
+     * transfer Telnyx refuses as "not answered yet" (90034) is sent again once the leg is answered.
+     */
+    public Answer answer(CallControlId callControlId, Attempt attempt, Deadline until) {
+        return send(callControlId, "answer", Map.of(), callControlId, attempt, until, "answer the call");
+    }
+
     /** Why the call gate refused a call, in plain words, beside {@link #OUTCOME_HEADER} on our hang-up. */
     public static final String REASON_HEADER = "X-Cold-Call-Reason";
 
@@ -184,7 +192,8 @@ public final class TelnyxCallControl {
     /**
      * What Telnyx knows of a call.
      *
-     * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404 or its 90015
+     * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404, its 90015, or a 422
+     *     with 90018 (the call has already ended: gone as well)
      */
     public Status status(CallControlId callControlId) {
         URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId.value()));
@@ -196,7 +205,7 @@ public final class TelnyxCallControl {
                     + e.getClass().getSimpleName());
         }
         String code = errorCode(response.body());
-        if (response.status() == 404 || "90015".equals(code)) {
+        if (response.status() == 404 || "90015".equals(code) || response.status() == 422 && "90018".equals(code)) {
             return new Status.Gone("call status answered " + response.status() + (code == null ? "" : " code " + code));
         }
         if (!response.ok()) {

@@ -89,6 +89,42 @@ class CallLogBuilderTest {
         assertEquals(expected, builder.readyAt(call(answered, ended, cause, null, seen)));
     }
 
+    /** The browser leg's hang-up with these facts, no answer: the recording state as given. */
+    static CallState hungUp(String source, String sip, CallState.Recording recording, Integer seen) {
+        Instant end = at(100);
+        return new CallState("v3:t", new CallFacts(CallState.Stage.ENDED, "+18005551234", "+14083572311", "s-1",
+                "l-1", START, START.plusSeconds(1), null, end, end, at(seen), "normal_clearing", source, sip, null,
+                null, false, null, null, null), recording, null, false, false, Map.of(), Set.of());
+    }
+
+    @ParameterizedTest(name = "{0} SIP {1} recording {2} -> {3} ready at {4}")
+    @CsvSource({
+        // source, SIP, recording, status, ready (seconds after START; MIN = now)
+        // a tab closed while it rang: the browser's leg hung up, no SIP code, no answer
+        "caller, unspecified, NONE, canceled, MIN",
+        "caller, unspecified, CALL_ENDED, canceled, MIN",
+        "callee, 487, NONE, canceled, MIN",
+        "callee, 486, NONE, busy, MIN",
+        "unknown, 480, NONE, no-answer, MIN",
+        // talked, but when it was answered only the answer tells
+        "callee, 200, NONE, completed, 160",
+        "callee, unspecified, STARTED, completed, 160",
+        "callee, unspecified, SAVED, completed, 160",
+        // record_start refused as not answered (90034)
+        "callee, unspecified, PENDING, failed, MIN",
+        // talked, or nothing decides: a short wait for the answer and its time (from when the hang-up was learned of)
+        "callee, unspecified, NONE, failed, 160",
+        "unknown, , FAILED, failed, 160",
+        "callee, unspecified, REQUESTING, failed, 160",
+    })
+    void theHangupsFactsDecideAtOnceWhereTheyCan(String source, String sip, CallState.Recording recording,
+            String status, String ready) {
+        CallState call = hungUp(source, sip, recording, 100);
+        assertEquals(ready.equals("MIN") ? Instant.MIN : START.plusSeconds(Long.parseLong(ready)),
+                builder.readyAt(call));
+        assertEquals(status, builder.build(new CallControlId("v3:t"), call).callStatus());
+    }
+
     @Test
     void answeredIsTheAnswerOrATalkingCause() {
         assertEquals(true, call(5, 10, "user_busy", null, null).answered());

@@ -45,13 +45,47 @@ class CallEndingTest {
         assertEquals(status, CallEnding.of(false, "unspecified", sip).callStatus());
     }
 
+    /** What a hang-up says about an answer that has not come: only where the facts do not decide, UNKNOWN. */
+    @ParameterizedTest(name = "{0} {1} SIP {2} recorded {3} -> {4}")
+    @CsvSource({
+        // cause, source, SIP, recording (true accepted, false refused as not answered, blank none), talked
+        "normal_clearing, callee, 200, , YES",
+        "normal_clearing, caller, 200, , YES",
+        "time_limit, unknown, unspecified, , YES",
+        "normal_clearing, callee, 487, , NO",
+        "normal_clearing, callee, 486, true, NO",
+        "normal_clearing, callee, 480, , NO",
+        "normal_clearing, callee, 408, , NO",
+        "normal_clearing, callee, 404, , NO",
+        "normal_clearing, callee, 603, , NO",
+        "normal_clearing, callee, 503, , NO",
+        "normal_clearing, callee, unspecified, true, YES",
+        "normal_clearing, callee, unspecified, false, NO",
+        // the browser's leg hung up before any answer: a tab closed while it rang
+        "normal_clearing, caller, unspecified, , NO",
+        "NORMAL_CLEARING, ' caller ', , , NO",
+        "normal_clearing, caller, unspecified, true, YES",
+        // nothing decides: the answer may be on its way
+        "normal_clearing, callee, unspecified, , UNKNOWN",
+        "normal_clearing, unknown, , , UNKNOWN",
+        "normal_clearing, , , , UNKNOWN",
+        "user_busy, callee, 200, true, NO",
+        ", , 200, , NO",
+        "originator_cancel, caller, 487, , NO",
+    })
+    void theHangupSaysWhetherTheCallTalked(String cause, String source, String sip, Boolean recorded, String talked) {
+        assertEquals(CallEnding.Talk.valueOf(talked), CallEnding.talked(cause, source, sip, recorded));
+    }
+
+    /** A call the browser's leg ended with normal_clearing and no SIP code before any answer was canceled. */
     @ParameterizedTest
     @CsvSource({
-        "normal_clearing, 200, true", "normal_clearing, 503, false", "normal_clearing, , false",
-        "time_limit, , true", "user_busy, 200, false", ", 200, false",
+        "caller, unspecified, canceled", "caller, , canceled", "caller, 486, busy", "callee, unspecified, failed",
+        "unknown, , failed", ", , failed",
     })
-    void onlyAnAnswerOrTheTimeLimitSaysTheCallTalked(String cause, String sip, boolean talked) {
-        assertEquals(talked, CallEnding.impliesAnswered(cause, sip));
+    void aHangupByTheCallerBeforeTheAnswerIsCanceled(String source, String sip, String ending) {
+        assertEquals(ending, CallEnding.of(false, "normal_clearing", source, sip).wire());
+        assertEquals("completed", CallEnding.of(true, "normal_clearing", source, sip).wire());
     }
 
     /** What the page is told of a parked call's destination that never answered (the outcome header's value). */
