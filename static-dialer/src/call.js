@@ -135,20 +135,40 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
   }
 
   /**
+   * A `telnyx_rtc.ringing` for the call: the SDK changes no state on it (an outbound call stays "trying" until the
+   * answer or early media), so the page marks it ringing itself, and learns the ids it carries.
+   */
+  function onSocketMessage(message) {
+    const params = message?.params;
+    if (message?.method !== 'telnyx_rtc.ringing' || !isCurrent(params?.callID)) {
+      return;
+    }
+    const current = state.current;
+    current.ringing = true;
+    if (learnIds(current.entry.ids, { telnyxIDs: { telnyxCallControlId: params.telnyx_call_control_id,
+      telnyxLegId: params.telnyx_leg_id, telnyxSessionId: params.telnyx_session_id } })) {
+      save();
+    }
+    view.render();
+  }
+
+  /**
    * A live call that is not the one the page shows (an inbound call, a second outbound, a call the SDK reattached
    * after the page gave it up): hung up at once, logged with its ids, and told to the rep.
    */
   function hangUpStranger(call) {
+    const seen = { id: call.id, state: call.state, from: call.options?.remoteCallerNumber || null, ...idsOf(call) };
     call.hangup?.();
     if (strangers.has(call.id)) {
       return;
     }
     strangers.add(call.id);
-    console.warn('dialer: hung up a call this page does not show', { id: call.id, direction: call.direction,
-      state: call.state, ...idsOf(call) });
-    state.notice = call.direction === 'inbound'
-      ? 'An incoming call was declined: this page only places calls.'
-      : `A call this page did not show (${call.id}) was hung up.`;
+    console.warn('dialer: hung up a call this page does not show', seen);
+    // the SDK names a call inbound only once answered: one the page did not place and that has a caller is one
+    const inbound = call.direction === 'inbound' || (!state.ownCallIds.has(call.id) && seen.from);
+    state.notice = inbound ? 'An incoming call was declined: this page only places calls.'
+      : state.ownCallIds.has(call.id) ? 'A call this page no longer showed was hung up.'
+        : 'A call this page did not place was hung up.';
     view.render();
   }
 
@@ -285,11 +305,21 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
     finish(current);
   }
 
-  /** The page is going away during a call: the backend hangs it up (keepalive; the SDK's own BYE may not leave). */
+  /**
+   * The page is going away during a call (pagehide, after the rep confirmed leaving): the backend is told (keepalive)
+   * and the SDK hangs up; the row stays without an outcome, and the next load settles it from the server.
+   */
   function onPageClose() {
     const current = state.current;
-    if (current && !current.finished) {
-      api.reportEnded(lookupId(idsOf(current.call)), 'page_closed');
+    if (!current || current.finished) {
+      return;
+    }
+    current.finished = true;
+    api.reportEnded(lookupId(idsOf(current.call)), 'page_closed');
+    try {
+      sdkHangup(current);
+    } catch {
+      // the page is being torn down: the backend hangs the call up
     }
   }
 
@@ -299,6 +329,10 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
       return;
     }
     current.hungUpByUs = true;
+    sdkHangup(current);
+  }
+
+  function sdkHangup(current) {
     if (current.answeredAt) {
       current.call.hangup();
     } else {
@@ -345,6 +379,6 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
     }
   }
 
-  return { start, onCallError, onNotification, hangup, sendTone, toggleMute, toggleHold, changeMic, settle,
+  return { start, onCallError, onNotification, onSocketMessage, hangup, sendTone, toggleMute, toggleHold, changeMic, settle,
     onSignallingLost, onPageClose };
 }

@@ -174,7 +174,8 @@ document.addEventListener('keydown', (event) => {
     calls.hangup();
     return;
   }
-  const typing = event.target instanceof HTMLElement && event.target.matches('input, select, textarea');
+  // a field the rep types in keeps its keys (the number field is read-only during a call: M and H work there)
+  const typing = event.target instanceof HTMLElement && event.target.matches('input:not([readonly]), select, textarea');
   const key = event.key.toLowerCase();
   if (typing || !state.current || !['m', 'h'].includes(key)) {
     return;

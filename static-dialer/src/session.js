@@ -124,7 +124,9 @@ export function createSession(state, { api, config, Client, calls, view }) {
     state.repTag = credentials.rep_tag || null; // names the rep on every call (docs/call-policy.md "Who is calling")
     let rtc;
     try {
-      rtc = new Client(sdkOptions(loginOf(credentials), config));
+      // the SDK would hang up every call on `beforeunload`, before the rep answers the page's "Leave?" question:
+      // the page hangs up itself when it really goes (pagehide, call.js onPageClose)
+      rtc = new Client({ ...sdkOptions(loginOf(credentials), config), hangupOnBeforeUnload: false });
     } catch (error) {
       setConnection('error', `The Telnyx client could not start: ${error.message}`, { retry: true });
       return;
@@ -143,6 +145,7 @@ export function createSession(state, { api, config, Client, calls, view }) {
     on('telnyx.error', onSdkError);
     on('telnyx.warning', onSdkWarning);
     on('telnyx.notification', calls.onNotification);
+    on('telnyx.socket.message', calls.onSocketMessage);
     setConnection('connecting', 'Connecting to Telnyx…');
     rtc.connect();
     scheduleTokenRefresh(credentials.login_token ? refreshDelayMs(credentials.login_token, Date.now()) : null);

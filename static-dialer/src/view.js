@@ -47,7 +47,10 @@ export function callerNumberText(callerNumber) {
 /** The call card and the call buttons, from the state: the call in progress, else the last that ended. */
 export function callView({ current, lastEnded, placing = false }) {
   // before its first state change the SDK's call says "New", capitalised
-  const state = current ? String(current.call.state).toLowerCase() : (lastEnded ? 'hangup' : 'idle');
+  let state = current ? String(current.call.state).toLowerCase() : (lastEnded ? 'hangup' : 'idle');
+  if (current?.ringing && ['new', 'requesting', 'trying'].includes(state)) {
+    state = 'ringing'; // Telnyx said 180 Ringing; the SDK keeps an outbound call "trying" until it is answered
+  }
   let text = 'No call';
   if (current) {
     text = current.error ? `${CALL_STATE_TEXT[state] || state} (${current.error})` : (CALL_STATE_TEXT[state] || state);

@@ -238,17 +238,21 @@ test('signalling lost during a call: no timer, no microphone, the backend told, 
   calls.onSignallingLost();
   update(calls, call, 'active');
   assert.deepEqual(call.actions, [['hangup'], ['hangup']], 'the SDK reattaching it: a call the page no longer shows');
+  assert.equal(state.notice, 'A call this page no longer showed was hung up.');
 });
 
 test('the page closing during a call tells the backend (keepalive) to hang it up', () => {
-  const { calls, call } = setUp();
+  const { state, calls, call } = setUp();
   calls.onPageClose();
   assert.deepEqual(truthRequests(), [], 'no call: nothing to tell');
   calls.start('+18005551234', fakeStream(), null);
   update(calls, call, 'ringing', { telnyxIDs: { telnyxLegId: 'leg-5' } });
   calls.onPageClose();
   assert.deepEqual(truthRequests(), [['POST', '/calls/leg-5/ended', { why: 'page_closed' }, true]]);
+  assert.deepEqual(call.actions, [['hangup', { cause: 'ORIGINATOR_CANCEL', causeCode: 487 }, true]],
+    'the SDK hangs up too (it no longer does on beforeunload)');
   update(calls, call, 'hangup');
+  assert.equal(state.history[0].outcome, null, 'left for the next load to settle from the server');
 });
 
 test('an error the SDK reports for the call is shown, its words plain and its text in the details', () => {
@@ -278,6 +282,19 @@ test('a call the SDK will not place leaves the history as it was and lets the mi
   assert.equal(state.current, null);
   assert.equal(state.lastEnded, null);
   assert.equal(stream.track.stopped, true);
+});
+
+test('Telnyx\'s 180 Ringing marks the call ringing (the SDK does not) and gives its ids', () => {
+  const { state, storage, calls, call } = setUp();
+  calls.start('+18005551234', fakeStream(), null);
+  update(calls, call, 'trying');
+  calls.onSocketMessage({ method: 'telnyx_rtc.ringing', params: { callID: 'other', telnyx_leg_id: 'x' } });
+  assert.equal(state.current.ringing, undefined, 'another call\'s ringing');
+  calls.onSocketMessage({ method: 'telnyx_rtc.ringing', params: { callID: 'call-1', telnyx_leg_id: 'leg-1',
+    telnyx_session_id: 'ses-1' } });
+  assert.equal(state.current.ringing, true);
+  assert.deepEqual(loadHistory(storage)[0].ids, { legId: 'leg-1', sessionId: 'ses-1' });
+  update(calls, call, 'hangup');
 });
 
 test('the updates the SDK sends while it places the call are the call\'s own, not a stranger\'s', () => {
@@ -316,7 +333,9 @@ test('a call the page did not place (inbound, a second outbound) is hung up at o
   console.warn = (...args) => warnings.push(args);
   try {
     const inbound = fakeCall('in-1');
-    update(calls, inbound, 'ringing', { direction: 'inbound', telnyxIDs: { telnyxLegId: 'leg-in' } });
+    // the SDK names a call's direction only once answered: an unanswered inbound call has only its caller
+    update(calls, inbound, 'ringing', { direction: undefined, options: { remoteCallerNumber: '+15550009999' },
+      telnyxIDs: { telnyxLegId: 'leg-in' } });
     assert.deepEqual(inbound.actions, [['hangup']]);
     assert.equal(state.notice, 'An incoming call was declined: this page only places calls.');
     calls.start('+18005551234', fakeStream(), null);
@@ -325,13 +344,13 @@ test('a call the page did not place (inbound, a second outbound) is hung up at o
     update(calls, stranger, 'trying');
     update(calls, stranger, 'active');
     assert.deepEqual(stranger.actions, [['hangup'], ['hangup']], 'hung up while it is live');
-    assert.equal(state.notice, 'A call this page did not show (call-2) was hung up.');
+    assert.equal(state.notice, 'A call this page did not place was hung up.');
     update(calls, stranger, 'hangup');
     assert.equal(stranger.actions.length, 2, 'an ended stranger is left alone');
     assert.equal(state.current.call, call, 'still the call placed');
-    assert.deepEqual(warnings.map(([text, ids]) => [text, ids.id, ids.legId]), [
-      ['dialer: hung up a call this page does not show', 'in-1', 'leg-in'],
-      ['dialer: hung up a call this page does not show', 'call-2', null],
+    assert.deepEqual(warnings.map(([text, ids]) => [text, ids.id, ids.legId, ids.state]), [
+      ['dialer: hung up a call this page does not show', 'in-1', 'leg-in', 'ringing'],
+      ['dialer: hung up a call this page does not show', 'call-2', null, 'trying'],
     ], 'logged once each, with their ids');
   } finally {
     console.warn = warn;

@@ -73,7 +73,7 @@ function setUp({ key = 'key', config = { apiBaseUrl: 'http://backend' }, answer 
   const storage = memoryStorage(key ? { 'dialer.apiKey': key } : {});
   state = createState([]);
   const view = recordingView();
-  const calls = { onNotification: () => {}, errors: [], lost: 0 };
+  const calls = { onNotification: () => {}, onSocketMessage: () => {}, errors: [], lost: 0 };
   calls.onSignallingLost = () => { calls.lost += 1; };
   calls.onCallError = (callId, text) => calls.errors.push([callId, text]);
   const session = createSession(state, { api: createApi('http://backend', storage), config, Client: FakeClient, calls,
@@ -109,7 +109,8 @@ test('a connection: logged in with the SIP login, ready, lost and back; the SDK\
     await session.connect();
     assert.equal(state.callerNumber, '+15550000001');
     const [client] = FakeClient.made;
-    assert.deepEqual(client.options, { login: 'u', password: 'p' });
+    assert.deepEqual(client.options, { login: 'u', password: 'p', hangupOnBeforeUnload: false },
+      'the page, not the SDK, hangs up when the page really goes');
     assert.deepEqual(client.actions, [['connect']]);
     assert.equal(state.client, client);
     assert.deepEqual(state.connection, { state: 'connecting', text: 'Connecting to Telnyx…', retry: false });
@@ -189,7 +190,7 @@ test('a login token is renewed on the live connection before it expires, and on 
   const { session, view } = setUp({ answer: (n) => (n < 2 ? [200, { ...SIP, login_token: tokens[n] }] : [401, {}]) });
   await session.connect();
   const [client] = FakeClient.made;
-  assert.deepEqual(client.options, { login_token: tokens[0] });
+  assert.deepEqual(client.options, { login_token: tokens[0], hangupOnBeforeUnload: false });
   assert.ok(state.tokenTimer, 'renewal scheduled');
   client.emit('telnyx.warning', { warning: { code: 99 } });
   assert.equal(backend.requests.length, 1, 'another warning renews nothing');

@@ -68,6 +68,8 @@ test('a call in progress: the SDK state in words, its error beside it, mute and 
   assert.equal(callView(state).flags, 'Muted: they cannot hear you · On hold: they hear nothing');
   state.current = tracked('ringing');
   assert.equal(callView(state).text, 'Ringing…');
+  state.current = tracked('trying', { ringing: true });
+  assert.deepEqual([callView(state).state, callView(state).text], ['ringing', 'Ringing…'], 'Telnyx\'s 180 Ringing');
   state.current = tracked('early');
   assert.equal(callView(state).text, 'Ringing…');
 });
