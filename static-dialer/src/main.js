@@ -39,7 +39,7 @@ async function loadDialPolicy() {
 
 /** One Dial, one call: the latch is set before the first wait, so a double click or a repeated Enter places nothing more. */
 async function dial(event) {
-  event?.preventDefault();
+  event.preventDefault();
   if (state.current || state.placing) {
     return;
   }
@@ -88,7 +88,7 @@ async function place() {
     return;
   }
   refreshDevices();
-  if (state.connection.state !== 'ready' || state.current) {
+  if (state.connection.state !== 'ready') {
     stream.getTracks().forEach((track) => track.stop()); // lost while the microphone was asked for
     ui.numberError.textContent = 'Not connected to Telnyx yet: wait for "Ready".';
     ui.numberError.dataset.until = 'ready';
