@@ -15,6 +15,8 @@ const RECONNECTION_EXHAUSTED = 45003;
  */
 export const RETRY_FIRST_MS = 10_000;
 export const RETRY_MAX_MS = 60_000;
+const LOST = 'Connection lost — reconnecting…';
+const OFFLINE = 'Device is offline — reconnecting when the network is back…';
 
 /** The wait before the page's {@code attempt}th own reconnect (0-based): bounded exponential backoff. */
 export function retryDelayMs(attempt) {
@@ -52,10 +54,10 @@ export function readSdkError(event) {
     return { kind: 'ignore' }; // the socket's close follows, and the SDK reconnects by itself
   }
   if (error.code === NETWORK_OFFLINE) {
-    return { kind: 'lost', text: 'Device is offline — reconnecting when the network is back…' };
+    return { kind: 'lost', text: OFFLINE };
   }
   if (error.code === RECONNECTION_EXHAUSTED) {
-    return { kind: 'lost', text: 'Connection lost — reconnecting…' };
+    return { kind: 'lost', text: LOST };
   }
   if (LOGIN_ERRORS.has(error.code)) {
     return { kind: 'login', text: `Telnyx refused the login: ${text}` };
@@ -76,7 +78,7 @@ export function createSession(state, { api, config, Client, calls, view }) {
   }
 
   /** The signalling is gone: the page says so at once, lets the call go, and reconnects by itself if the SDK does not. */
-  function lost(text = 'Connection lost — reconnecting…') {
+  function lost(text = globalThis.navigator?.onLine === false ? OFFLINE : LOST) {
     setConnection('reconnecting', text);
     calls.onSignallingLost();
     if (!state.retryTimer) {

@@ -527,6 +527,29 @@ describe('dialer page', { concurrency: false }, () => {
     assert.equal(telnyx.messages('telnyx_rtc.invite').length, 0);
   });
 
+  test('the browser offline then online: "Device is offline" does not stick, "Ready" returns without a click', async () => {
+    await openSignedIn(session);
+    await page.evaluate(() => {
+      const pill = document.getElementById('connection');
+      window.__connectionTexts = [];
+      new MutationObserver(() => window.__connectionTexts.push(pill.textContent))
+        .observe(pill, { childList: true, characterData: true, subtree: true });
+    });
+    telnyx.refuseSockets = true; // the network is gone: no socket opens until it is back
+    await session.context.setOffline(true);
+    await telnyx.drop();
+    await page.locator('#connection[data-state="reconnecting"]').waitFor();
+    const offlineText = await page.locator('#connection').textContent();
+    telnyx.refuseSockets = false;
+    await session.context.setOffline(false); // the browser fires `online`
+    await waitForConnection(page, 'ready');
+    const texts = await page.evaluate(() => window.__connectionTexts);
+    assert.equal(texts[0], 'Device is offline — reconnecting when the network is back…', 'said at once');
+    assert.equal(await page.locator('#connection').textContent(), 'Ready', `was: ${offlineText}`);
+    await page.waitForTimeout(1_000);
+    assert.equal(await page.locator('#connection').textContent(), 'Ready', 'stays Ready');
+  });
+
   test('a call in progress asks before the page goes; after the reload the server settles it, not "failed"',
     async () => {
       const truths = await routeTruth(session.context, (id) => (id.startsWith('leg-')
