@@ -6,7 +6,9 @@ const CREDENTIALS = 'dialer.credentials';
 const POLICY = 'dialer.dialPolicy';
 
 /** The backend said 401: the key is wrong or was rotated. */
-export class Unauthorized extends Error {}
+export class Unauthorized extends Error {
+  name = 'Unauthorized';
+}
 
 export function createApi(baseUrl, storage = window.sessionStorage) {
   const base = String(baseUrl).replace(/\/+$/, '');
@@ -71,6 +73,27 @@ export function createApi(baseUrl, storage = window.sessionStorage) {
 
     /** Drops the cached credentials (after Telnyx refused them). */
     forgetCredentials: () => storage.removeItem(CREDENTIALS),
+
+    /** The server's truth about a call (docs/dialer-page.md): {status, answer}; 404 while the backend does not know it. */
+    callTruth: (id) => call('GET', `/calls/${encodeURIComponent(id)}`),
+
+    /**
+     * Tells the backend the page is done with a call ({@code why}: hung_up, lost, page_closed). A hint sent with
+     * keepalive, so it leaves even while the page unloads; nothing waits for it and nothing it answers matters.
+     */
+    reportEnded(id, why) {
+      const key = storage.getItem(KEY);
+      if (!key || !id) {
+        return;
+      }
+      try {
+        fetch(`${base}/calls/${encodeURIComponent(id)}/ended`, { method: 'POST', keepalive: true, credentials: 'omit',
+          headers: { 'X-API-Key': key, 'Content-Type': 'application/json' }, body: JSON.stringify({ why }) })
+          .catch(() => {});
+      } catch {
+        // a page being torn down may refuse new requests: the backend's own sweep settles the call
+      }
+    },
 
     /** @returns {Promise<{state: 'started'|'pending'|'failed', text: string}>} */
     async startRecording(callControlId, toPhone, fromPhone) {

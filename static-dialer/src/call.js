@@ -1,38 +1,53 @@
 // The call: placing it, following the SDK's updates to its end, asking the backend to record it, sampling its
-// quality, and what the session list keeps of it.
-import { describeOutcome, destinationOutcome } from './outcome.js';
+// quality, settling it from the server's truth (truth.js) once it ended, and what the call list keeps of it.
+import { describeOutcome } from './outcome.js';
 import { watchQuality } from './quality.js';
 import { saveHistory } from './state.js';
+import { idsOf, lookupId, NOT_KNOWN, recordingOf, settledRow, waitForFinal } from './truth.js';
 
-/** A new row of the session list for a call to {@code number} started at {@code nowMs}. */
+/** SDK call states after which a call is over. */
+const OVER = new Set(['hangup', 'destroy', 'purge']);
+
+/** A new row of the call list for a call to {@code number} started at {@code nowMs}. */
 export function newEntry(number, nowMs) {
   return { number, startedAt: new Date(nowMs).toISOString(), talkSeconds: 0, outcome: null,
-    recording: { state: 'none', text: '—' } };
+    recording: { state: 'none', text: '—' }, ids: {}, hungUpByUs: null, settled: false, detail: '' };
 }
 
-/** Why the call ended, as the session list says it: a failure the SDK reported first, else describeOutcome's. */
+/** The page's guess at why the call ended until the server's truth comes: a failure the SDK reported, else outcome.js's. */
 export function callOutcome(tracked) {
+  if (tracked.lost) {
+    return { kind: 'unknown', text: 'Connection lost: checking how the call ended…' };
+  }
   return tracked.error && !tracked.answeredAt && !tracked.hungUpByUs
-    ? { kind: 'failed', text: `Call failed: ${tracked.error}` }
-    : describeOutcome(tracked.call, { answered: Boolean(tracked.answeredAt), hungUpByUs: tracked.hungUpByUs,
-      destination: tracked.destination });
+    ? { kind: 'failed', text: 'Call failed' }
+    : describeOutcome(tracked.call, { answered: Boolean(tracked.answeredAt), hungUpByUs: tracked.hungUpByUs });
 }
 
-/** The ended call's cause and SIP answer, shown under its outcome: "USER_BUSY (17), SIP 486 Busy Here". */
-export function endCause(call) {
+/** The ended call's codes for its details line: "USER_BUSY (17), SIP 486 Busy Here", and the SDK's error. */
+export function endCause(call, error = null) {
   return [call.cause && `${call.cause}${call.causeCode ? ` (${call.causeCode})` : ''}`,
-    call.sipCode && `SIP ${call.sipCode}${call.sipReason ? ` ${call.sipReason}` : ''}`].filter(Boolean).join(', ');
+    call.sipCode && `SIP ${call.sipCode}${call.sipReason ? ` ${call.sipReason}` : ''}`, error].filter(Boolean).join(', ');
 }
 
-/** The recording at the call's end: one never asked for says why when the call was answered. */
+/** The recording at the call's end, until the server's truth: never "Started" once the call is over. */
 export function recordingAtEnd(recording, answered) {
-  return recording.state === 'none' ? { state: 'none', text: answered ? 'Not asked: Telnyx sent no call id' : '—' }
-    : recording;
+  if (recording.state === 'none') {
+    return { state: 'none', text: answered ? 'Not asked: Telnyx sent no call id' : '—' };
+  }
+  return recording.state === 'failed' ? recording : recordingOf({ state: recording.state }, false);
 }
 
-/** The SDK's call id a `telnyx_rtc.bye` names. */
-export function byeCallId(params) {
-  return params?.callID || params?.dialogParams?.callID;
+/** Merges the ids the SDK now knows into {@code known}; true when one was new. */
+export function learnIds(known, call) {
+  let learned = false;
+  for (const [name, value] of Object.entries(idsOf(call))) {
+    if (value && known[name] !== value) {
+      known[name] = value;
+      learned = true;
+    }
+  }
+  return learned;
 }
 
 /** What the page says when the browser would not open the microphone. */
@@ -55,18 +70,28 @@ export function microphoneProblem(error) {
 
 /**
  * The calls over {@code state}: {@code storage} keeps the history; {@code view} renders (all, or the talk time
- * alone), asks for the API key and gives the number field the focus back.
+ * alone), asks for the API key and gives the number field the focus back; {@code truth} tunes the polling of the
+ * server's truth (tests).
  */
-export function createCalls(state, { api, storage, view }) {
+export function createCalls(state, { api, storage, view, truth = {} }) {
   const save = () => saveHistory(storage, state.history);
+  const settling = new Set();
+  const strangers = new Set();
+  /** True while the SDK places a call: its first updates come before newCall() returns the call they are about. */
+  let starting = false;
 
   /** Places a call with the microphone's {@code stream}; throws (the history as it was) when the SDK refuses it. */
   function start(number, stream, remoteElement) {
+    if (state.current) {
+      throw new Error('a call is already in progress');
+    }
     const entry = newEntry(number, Date.now());
     state.history.unshift(entry);
     save();
     state.lastEnded = null;
+    state.notice = '';
     try {
+      starting = true;
       const call = state.client.newCall({
         destinationNumber: number,
         callerNumber: state.callerNumber,
@@ -76,12 +101,15 @@ export function createCalls(state, { api, storage, view }) {
         video: false,
         ...(state.repTag ? { customHeaders: [{ name: 'X-Cold-Call-Rep', value: state.repTag }] } : {}),
       });
+      state.ownCallIds.add(call.id);
       state.current = { call, entry, stream, answeredAt: null, hungUpByUs: false, recordingRequested: false,
-        error: null, destination: null };
+        error: null, lost: false };
     } catch (error) {
       stream.getTracks().forEach((track) => track.stop());
       state.history.shift();
       throw error;
+    } finally {
+      starting = false;
     }
   }
 
@@ -107,46 +135,63 @@ export function createCalls(state, { api, storage, view }) {
   }
 
   /**
-   * A BYE from Telnyx, read before the SDK ends the call: in the parked flow our backend names the destination's
-   * outcome (busy, no answer, ...) in a custom header of its hang-up, which the SDK does not expose on the call.
+   * A `telnyx_rtc.ringing` for the call: the SDK changes no state on it (an outbound call stays "trying" until the
+   * answer or early media), so the page marks it ringing itself, and learns the ids it carries.
    */
   function onSocketMessage(message) {
-    if (message?.method !== 'telnyx_rtc.bye') {
-      return;
-    }
-    const destination = destinationOutcome(message.params);
-    const callId = byeCallId(message.params);
-    if (!destination || !callId) {
-      return;
-    }
-    const ended = state.lastEnded?.tracked;
-    if (isCurrent(callId)) {
-      state.current.destination = destination;
-    } else if (ended?.call.id === callId && !ended.answeredAt && !ended.hungUpByUs) {
-      ended.destination = destination; // the SDK ended the call first: correct what was shown
-      state.lastEnded.entry.outcome = destination;
-      save();
-      view.render();
-    }
-  }
-
-  function onCallUpdate(call) {
-    if (call.direction === 'inbound') {
-      if (call.state === 'ringing') {
-        call.hangup(); // this page only places calls
-      }
+    const params = message?.params;
+    if (message?.method !== 'telnyx_rtc.ringing' || !isCurrent(params?.callID)) {
       return;
     }
     const current = state.current;
-    if (!isCurrent(call.id)) {
+    current.ringing = true;
+    if (learnIds(current.entry.ids, { telnyxIDs: { telnyxCallControlId: params.telnyx_call_control_id,
+      telnyxLegId: params.telnyx_leg_id, telnyxSessionId: params.telnyx_session_id } })) {
+      save();
+    }
+    view.render();
+  }
+
+  /**
+   * A live call that is not the one the page shows (an inbound call, a second outbound, a call the SDK reattached
+   * after the page gave it up): hung up at once, logged with its ids, and told to the rep.
+   */
+  function hangUpStranger(call) {
+    const seen = { id: call.id, state: call.state, from: call.options?.remoteCallerNumber || null, ...idsOf(call) };
+    call.hangup?.();
+    if (strangers.has(call.id)) {
       return;
+    }
+    strangers.add(call.id);
+    console.warn('dialer: hung up a call this page does not show', seen);
+    // the SDK names a call inbound only once answered: one the page did not place and that has a caller is one
+    const inbound = call.direction === 'inbound' || (!state.ownCallIds.has(call.id) && seen.from);
+    state.notice = inbound ? 'An incoming call was declined: this page only places calls.'
+      : state.ownCallIds.has(call.id) ? 'A call this page no longer showed was hung up.'
+        : 'A call this page did not place was hung up.';
+    view.render();
+  }
+
+  function onCallUpdate(call) {
+    const current = state.current;
+    if (starting && !current) {
+      return; // the call being placed, not yet returned by newCall(): its state is rendered once it is
+    }
+    if (!isCurrent(call.id)) {
+      if (!OVER.has(String(call.state).toLowerCase())) {
+        hangUpStranger(call);
+      }
+      return;
+    }
+    if (learnIds(current.entry.ids, call)) {
+      save();
     }
     if ((call.state === 'active' || call.state === 'held') && !current.answeredAt) {
       current.answeredAt = Date.now();
       state.timerId = setInterval(view.renderTimer, 1000);
       current.quality = watchQuality(call, { onChange: view.render });
     }
-    if (call.state === 'hangup' || call.state === 'destroy') {
+    if (OVER.has(call.state)) {
       finish(current);
       return;
     }
@@ -154,7 +199,7 @@ export function createCalls(state, { api, storage, view }) {
     view.render();
   }
 
-  /** Once per call, as soon as the SDK knows Telnyx's call control id (never the SDK's own call.id). */
+  /** Once per call, as soon as the SDK knows Telnyx's call control id (with the answer; never the SDK's call.id). */
   async function requestRecording(tracked) {
     const callControlId = tracked.call.telnyxIDs?.telnyxCallControlId;
     if (!callControlId || tracked.recordingRequested) {
@@ -163,16 +208,23 @@ export function createCalls(state, { api, storage, view }) {
     tracked.recordingRequested = true;
     tracked.entry.recording = { state: 'requesting', text: 'Starting…' };
     view.render();
+    let recording;
     try {
-      tracked.entry.recording = await api.startRecording(callControlId, tracked.entry.number, state.callerNumber);
+      recording = await api.startRecording(callControlId, tracked.entry.number, state.callerNumber);
     } catch (error) {
-      tracked.entry.recording = { state: 'failed', text: 'Failed: the API key was refused' };
+      recording = { state: 'failed', text: 'Failed: the API key was refused' };
       view.askForKey('The API key was refused (401) when starting the recording. Enter it again.');
+    }
+    if (!tracked.finished) {
+      tracked.entry.recording = recording;
+    } else if (!tracked.entry.settled) {
+      tracked.entry.recording = recordingAtEnd(recording, Boolean(tracked.answeredAt));
     }
     save();
     view.render();
   }
 
+  /** Ends the page's part in the call; {@code why} (hung_up, lost) is reported to the backend. */
   function finish(tracked) {
     if (tracked.finished) {
       return;
@@ -181,16 +233,94 @@ export function createCalls(state, { api, storage, view }) {
     clearInterval(state.timerId);
     state.timerId = null;
     const { call, entry } = tracked;
+    learnIds(entry.ids, call);
+    entry.hungUpByUs = tracked.lost && !tracked.hungUpByUs ? null : tracked.hungUpByUs; // null: not known
     entry.talkSeconds = tracked.answeredAt ? Math.round((Date.now() - tracked.answeredAt) / 1000) : 0;
     entry.outcome = callOutcome(tracked);
+    entry.detail = endCause(call, tracked.error);
     entry.quality = tracked.quality?.stop() ?? null;
     entry.recording = recordingAtEnd(entry.recording, Boolean(tracked.answeredAt));
     tracked.stream.getTracks().forEach((track) => track.stop());
     state.current = null;
-    state.lastEnded = { entry, cause: endCause(call), tracked };
+    state.lastEnded = { entry, tracked };
     save();
+    const why = tracked.lost ? 'lost' : (tracked.hungUpByUs ? 'hung_up' : null);
+    if (why) {
+      api.reportEnded(lookupId(entry.ids), why);
+    }
     view.render();
     view.focusNumber();
+    settle(entry);
+  }
+
+  /**
+   * Settles a row from the server's truth: asked every half second until the call log is final, at most ~10 s;
+   * then "Outcome not known yet", and the row is asked about again on the next load.
+   */
+  async function settle(entry) {
+    const id = lookupId(entry.ids);
+    if (entry.settled || settling.has(entry)) {
+      return;
+    }
+    if (!id) {
+      // Telnyx never named the call (refused before it rang): the backend cannot know more than the page
+      entry.settled = true;
+      if (entry.outcome?.kind === 'unknown') {
+        entry.outcome = NOT_KNOWN;
+      }
+      save();
+      view.render();
+      return;
+    }
+    settling.add(entry);
+    entry.checking = true;
+    view.render();
+    const final = await waitForFinal(api.callTruth, id, truth);
+    settling.delete(entry);
+    entry.checking = false;
+    if (final) {
+      Object.assign(entry, settledRow(entry, final));
+    } else {
+      if (entry.outcome && entry.outcome.kind !== 'unknown') {
+        entry.detail = [`The page saw: ${entry.outcome.text}`, entry.detail].filter(Boolean).join('. ');
+      }
+      entry.outcome = NOT_KNOWN;
+    }
+    save();
+    view.render();
+  }
+
+  /** The signalling is gone: the call the page can no longer see is ended here and settled from the server. */
+  function onSignallingLost() {
+    const current = state.current;
+    if (!current || current.finished) {
+      return;
+    }
+    current.lost = true;
+    try {
+      current.call.hangup?.(); // lets its peer connection go; Telnyx hears of it from the backend (why: lost)
+    } catch {
+      // the SDK may refuse without its socket
+    }
+    finish(current);
+  }
+
+  /**
+   * The page is going away during a call (pagehide, after the rep confirmed leaving): the backend is told (keepalive)
+   * and the SDK hangs up; the row stays without an outcome, and the next load settles it from the server.
+   */
+  function onPageClose() {
+    const current = state.current;
+    if (!current || current.finished) {
+      return;
+    }
+    current.finished = true;
+    api.reportEnded(lookupId(idsOf(current.call)), 'page_closed');
+    try {
+      sdkHangup(current);
+    } catch {
+      // the page is being torn down: the backend hangs the call up
+    }
   }
 
   function hangup() {
@@ -199,6 +329,10 @@ export function createCalls(state, { api, storage, view }) {
       return;
     }
     current.hungUpByUs = true;
+    sdkHangup(current);
+  }
+
+  function sdkHangup(current) {
     if (current.answeredAt) {
       current.call.hangup();
     } else {
@@ -208,7 +342,6 @@ export function createCalls(state, { api, storage, view }) {
       current.call.hangup({ cause: 'ORIGINATOR_CANCEL', causeCode: 487 }, true);
     }
   }
-
   /** Sends the keypad's {@code key} as a tone when the call is connected; false when there is no such call. */
   function sendTone(key) {
     if (state.current?.call.state !== 'active') {
@@ -246,5 +379,6 @@ export function createCalls(state, { api, storage, view }) {
     }
   }
 
-  return { start, onCallError, onNotification, onSocketMessage, hangup, sendTone, toggleMute, toggleHold, changeMic };
+  return { start, onCallError, onNotification, onSocketMessage, hangup, sendTone, toggleMute, toggleHold, changeMic, settle,
+    onSignallingLost, onPageClose };
 }

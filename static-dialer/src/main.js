@@ -13,14 +13,14 @@ import { askForKey, elements, fillDevices, render, renderTimer, showTestNumbers,
 const ui = elements();
 const config = window.DIALER_CONFIG || {};
 const api = createApi(config.apiBaseUrl || '');
-const state = createState(loadHistory(sessionStorage));
+const state = createState(loadHistory(localStorage));
 const view = {
   render: () => render(ui, state),
   renderTimer: () => renderTimer(ui, state),
   askForKey: (message) => askForKey(ui, message),
   focusNumber: () => ui.number.focus(),
 };
-const calls = createCalls(state, { api, storage: sessionStorage, view });
+const calls = createCalls(state, { api, storage: localStorage, view });
 const session = createSession(state, { api, config, Client: TelnyxRTC, calls, view });
 
 /** The backend's rule set of numbers we may dial, fetched once the key is known; null until then or if it fails. */
@@ -37,11 +37,23 @@ async function loadDialPolicy() {
   return dialPolicy;
 }
 
+/** One Dial, one call: the latch is set before the first wait, so a double click or a repeated Enter places nothing more. */
 async function dial(event) {
   event.preventDefault();
-  if (state.current) {
+  if (state.current || state.placing) {
     return;
   }
+  state.placing = true;
+  view.render();
+  try {
+    await place();
+  } finally {
+    state.placing = false;
+    view.render();
+  }
+}
+
+async function place() {
   const parsed = normalizeNumber(ui.number.value);
   if (!parsed.ok) {
     ui.number.setAttribute('aria-invalid', 'true');
@@ -63,6 +75,7 @@ async function dial(event) {
   ui.number.value = parsed.e164;
   if (state.connection.state !== 'ready') {
     ui.numberError.textContent = 'Not connected to Telnyx yet: wait for "Ready".';
+    ui.numberError.dataset.until = 'ready'; // cleared by the render that shows "Ready"
     return;
   }
   // Asked inside the click: the browser shows its prompt, and audio playback is unlocked by the same gesture.
@@ -75,12 +88,17 @@ async function dial(event) {
     return;
   }
   refreshDevices();
+  if (state.connection.state !== 'ready') {
+    stream.getTracks().forEach((track) => track.stop()); // lost while the microphone was asked for
+    ui.numberError.textContent = 'Not connected to Telnyx yet: wait for "Ready".';
+    ui.numberError.dataset.until = 'ready';
+    return;
+  }
   try {
     calls.start(parsed.e164, stream, ui.remoteAudio);
   } catch (error) {
     ui.numberError.textContent = `The call could not start: ${error.message}`;
   }
-  view.render();
 }
 
 async function refreshDevices() {
@@ -136,8 +154,8 @@ ui.keypad.addEventListener('click', (event) => {
   }
   if (calls.sendTone(key)) {
     showToneSent(ui, key);
-  } else {
-    editNumber((number) => number + key);
+  } else if (/^\d$/.test(key)) {
+    editNumber((number) => number + key); // * and # are tones, never part of a number to dial
   }
 });
 ui.mic.addEventListener('change', () => calls.changeMic(ui.mic.value));
@@ -146,12 +164,34 @@ ui.speaker.addEventListener('change', () => {
     ui.numberError.textContent = `That speaker cannot be used: ${error.message}`;
   });
 });
+/** Keys (listed on the page): Enter dials (the number field's form), Escape hangs up, M mutes, H holds. */
 document.addEventListener('keydown', (event) => {
+  if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) {
+    return;
+  }
   if (event.key === 'Escape' && state.current) {
     event.preventDefault();
     calls.hangup();
+    return;
+  }
+  // a field the rep types in keeps its keys (the number field is read-only during a call: M and H work there)
+  const typing = event.target instanceof HTMLElement && event.target.matches('input:not([readonly]), select, textarea');
+  const key = event.key.toLowerCase();
+  if (typing || !state.current || !['m', 'h'].includes(key)) {
+    return;
+  }
+  event.preventDefault();
+  (key === 'm' ? ui.mute : ui.hold).click(); // the buttons' own rules (disabled until the call talks)
+});
+// A call in progress asks before the page goes; if it goes anyway, the backend is told (keepalive) to hang it up.
+window.addEventListener('beforeunload', (event) => {
+  if (state.current) {
+    event.preventDefault();
+    event.returnValue = '';
   }
 });
+window.addEventListener('pagehide', calls.onPageClose);
+window.addEventListener('online', session.online);
 navigator.mediaDevices?.addEventListener?.('devicechange', refreshDevices);
 
 const testNumbers = testNumberItems(config);
@@ -164,6 +204,19 @@ if (testNumbers.length) {
   });
 }
 refreshDevices();
+if (state.history[0]) {
+  state.lastEnded = { entry: state.history[0] }; // the last call's outcome, settled from the server just below
+}
 view.render();
 session.connect();
 loadDialPolicy();
+settleLeftovers();
+
+/** Rows a closed tab or an earlier give-up left unsettled: settled from the server once there is a key. */
+function settleLeftovers() {
+  if (!api.hasKey()) {
+    ui.keyForm.addEventListener('submit', settleLeftovers, { once: true });
+    return;
+  }
+  state.history.filter((entry) => !entry.settled).forEach((entry) => calls.settle(entry));
+}

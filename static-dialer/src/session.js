@@ -7,6 +7,21 @@ import { REFRESH_FLOOR_MS, refreshDelayMs } from './token.js';
 const TOKEN_EXPIRING_SOON = 34001;
 const SOCKET_ERROR = 45002;
 const LOGIN_ERRORS = new Set([46001, 46002, 46003]);
+const NETWORK_OFFLINE = 48001;
+const RECONNECTION_EXHAUSTED = 45003;
+/**
+ * The page's own reconnects while the connection stays lost: the SDK retries first (after about 1, 2, 4 s ... and
+ * gives up after a few tries); the page starts afresh after 10 s, then twice as long each time, at most 60 s.
+ */
+export const RETRY_FIRST_MS = 10_000;
+export const RETRY_MAX_MS = 60_000;
+const LOST = 'Connection lost — reconnecting…';
+const OFFLINE = 'Device is offline — reconnecting when the network is back…';
+
+/** The wait before the page's {@code attempt}th own reconnect (0-based): bounded exponential backoff. */
+export function retryDelayMs(attempt) {
+  return Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** Math.min(attempt, 10));
+}
 
 /** The SDK's login from the credentials: Telnyx calls password login development-only, so a token wins. */
 export function loginOf(credentials) {
@@ -25,7 +40,9 @@ export function connectionOnSocketOpen(connectionState) {
 
 /**
  * What a `telnyx.error` means: a call's trouble ({@code call}), a socket error the SDK recovers from by itself
- * ({@code ignore}), a refused login ({@code login}), or another error of the connection ({@code error}).
+ * ({@code ignore}), the signalling gone ({@code lost}: offline, or the SDK
+ * gave up reconnecting), a refused login ({@code login}), or another error of
+ * the connection ({@code error}).
  */
 export function readSdkError(event) {
   const error = event?.error || event || {};
@@ -35,6 +52,12 @@ export function readSdkError(event) {
   }
   if (error.code === SOCKET_ERROR) {
     return { kind: 'ignore' }; // the socket's close follows, and the SDK reconnects by itself
+  }
+  if (error.code === NETWORK_OFFLINE) {
+    return { kind: 'lost', text: OFFLINE };
+  }
+  if (error.code === RECONNECTION_EXHAUSTED) {
+    return { kind: 'lost', text: LOST };
   }
   if (LOGIN_ERRORS.has(error.code)) {
     return { kind: 'login', text: `Telnyx refused the login: ${text}` };
@@ -47,9 +70,33 @@ export function readSdkError(event) {
  * (call.js); {@code view} renders and asks for the API key.
  */
 export function createSession(state, { api, config, Client, calls, view }) {
+  let retries = 0;
+
   function setConnection(connectionState, text, { retry = false } = {}) {
     state.connection = { state: connectionState, text, retry };
     view.render();
+  }
+
+  /** The signalling is gone: the page says so at once, lets the call go, and reconnects by itself if the SDK does not. */
+  function lost(text = globalThis.navigator?.onLine === false ? OFFLINE : LOST) {
+    setConnection('reconnecting', text);
+    calls.onSignallingLost();
+    if (!state.retryTimer) {
+      state.retryTimer = setTimeout(() => {
+        state.retryTimer = null;
+        if (state.connection.state !== 'ready') {
+          retries += 1;
+          reconnect({ resetRetries: false });
+        }
+      }, retryDelayMs(retries));
+    }
+  }
+
+  function ready() {
+    clearTimeout(state.retryTimer);
+    state.retryTimer = null;
+    retries = 0;
+    setConnection('ready', 'Ready');
   }
 
   async function connect() {
@@ -79,7 +126,9 @@ export function createSession(state, { api, config, Client, calls, view }) {
     state.repTag = credentials.rep_tag || null; // names the rep on every call (docs/call-policy.md "Who is calling")
     let rtc;
     try {
-      rtc = new Client(sdkOptions(loginOf(credentials), config));
+      // the SDK would hang up every call on `beforeunload`, before the rep answers the page's "Leave?" question:
+      // the page hangs up itself when it really goes (pagehide, call.js onPageClose)
+      rtc = new Client({ ...sdkOptions(loginOf(credentials), config), hangupOnBeforeUnload: false });
     } catch (error) {
       setConnection('error', `The Telnyx client could not start: ${error.message}`, { retry: true });
       return;
@@ -87,14 +136,14 @@ export function createSession(state, { api, config, Client, calls, view }) {
     state.client = rtc;
     // After a manual reconnect the old client may still report its own closing: only the current one counts.
     const on = (event, handler) => rtc.on(event, (...args) => state.client === rtc && handler(...args));
-    on('telnyx.ready', () => setConnection('ready', 'Ready'));
+    on('telnyx.ready', ready);
     on('telnyx.socket.open', () => {
       const next = connectionOnSocketOpen(state.connection.state);
       if (next) {
         setConnection(next.state, next.text);
       }
     });
-    on('telnyx.socket.close', () => setConnection('reconnecting', 'Connection lost: reconnecting…'));
+    on('telnyx.socket.close', () => lost());
     on('telnyx.error', onSdkError);
     on('telnyx.warning', onSdkWarning);
     on('telnyx.notification', calls.onNotification);
@@ -104,7 +153,13 @@ export function createSession(state, { api, config, Client, calls, view }) {
     scheduleTokenRefresh(credentials.login_token ? refreshDelayMs(credentials.login_token, Date.now()) : null);
   }
 
-  async function reconnect() {
+  /** A fresh client and login; {@code resetRetries}: a person (or the network coming back) asked, not the backoff. */
+  async function reconnect({ resetRetries = true } = {}) {
+    if (resetRetries) {
+      clearTimeout(state.retryTimer);
+      state.retryTimer = null;
+      retries = 0;
+    }
     const old = state.client;
     state.client = null;
     scheduleTokenRefresh(null);
@@ -119,6 +174,8 @@ export function createSession(state, { api, config, Client, calls, view }) {
     const error = readSdkError(event);
     if (error.kind === 'call') {
       calls.onCallError(error.callId, error.text);
+    } else if (error.kind === 'lost') {
+      lost(error.text);
     } else if (error.kind === 'login') {
       api.forgetCredentials();
       setConnection('error', error.text, { retry: true });
@@ -163,5 +220,12 @@ export function createSession(state, { api, config, Client, calls, view }) {
     }
   }
 
-  return { connect, reconnect };
+  /** The browser says the network is back: reconnect now unless already connected. */
+  function online() {
+    if (state.connection.state !== 'ready' && api.hasKey() && state.client) {
+      reconnect();
+    }
+  }
+
+  return { connect, reconnect, online };
 }

@@ -18,7 +18,8 @@ export function elements() {
     dial: $('dial'), hangup: $('hangup'), keypad: $('keypad'),
     callState: $('call-state'), callDetail: $('call-detail'), callNumber: $('call-number'), timer: $('timer'), recording: $('recording'),
     mute: $('mute'), hold: $('hold'), mic: $('mic'), speaker: $('speaker'), speakerLabel: $('speaker-label'),
-    calls: $('calls'), noCalls: $('no-calls'), remoteAudio: $('remote-audio'),
+    calls: $('calls'), noCalls: $('no-calls'), remoteAudio: $('remote-audio'), callFlags: $('call-flags'),
+    notice: $('notice'), tones: [...document.querySelectorAll('#keypad [data-key="*"], #keypad [data-key="#"]')],
     quality: $('quality'), qualityWarning: $('quality-warning'),
     testMode: $('test-mode'), testNumbers: $('test-numbers'), testNumberList: $('test-number-list'),
   };
@@ -44,27 +45,38 @@ export function callerNumberText(callerNumber) {
 }
 
 /** The call card and the call buttons, from the state: the call in progress, else the last that ended. */
-export function callView({ current, lastEnded }) {
+export function callView({ current, lastEnded, placing = false }) {
   // before its first state change the SDK's call says "New", capitalised
-  const state = current ? String(current.call.state).toLowerCase() : (lastEnded ? 'hangup' : 'idle');
+  let state = current ? String(current.call.state).toLowerCase() : (lastEnded ? 'hangup' : 'idle');
+  if (current?.ringing && ['new', 'requesting', 'trying'].includes(state)) {
+    state = 'ringing'; // Telnyx said 180 Ringing; the SDK keeps an outbound call "trying" until it is answered
+  }
   let text = 'No call';
   if (current) {
     text = current.error ? `${CALL_STATE_TEXT[state] || state} (${current.error})` : (CALL_STATE_TEXT[state] || state);
   } else if (lastEnded) {
-    text = `Call ended: ${lastEnded.entry.outcome.text}`;
+    text = `Call ended: ${lastEnded.entry.outcome?.text ?? 'Checking…'}`;
+  } else if (placing) {
+    text = 'Starting the call…';
   }
   const entry = current?.entry || lastEnded?.entry;
   const inCall = Boolean(current);
+  const ended = !current && lastEnded ? lastEnded.entry : null;
+  const muted = Boolean(current?.call.isAudioMuted);
   return {
     state,
     text,
-    detail: !current && lastEnded?.cause ? `Cause: ${lastEnded.cause}` : '',
+    detail: ended ? [ended.checking ? 'Checking the call log…' : '', ended.detail ? `Details: ${ended.detail}` : '']
+      .filter(Boolean).join(' ') : '',
+    flags: [muted ? 'Muted: they cannot hear you' : '', state === 'held' ? 'On hold: they hear nothing' : '']
+      .filter(Boolean).join(' · '),
     number: entry ? entry.number : '—',
     recording: entry ? entry.recording : { state: 'none', text: '—' },
     inCall,
     talking: inCall && (state === 'active' || state === 'held'),
-    muted: Boolean(current?.call.isAudioMuted),
+    muted,
     held: state === 'held',
+    placing,
   };
 }
 
@@ -75,7 +87,8 @@ export function historyCells(entry) {
     { text: entry.number },
     { text: started.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' }) },
     { text: entry.outcome ? clock(entry.talkSeconds) : '…' },
-    { text: entry.outcome ? entry.outcome.text : 'In progress', data: entry.outcome ? { outcome: entry.outcome.kind } : {} },
+    { text: entry.outcome ? entry.outcome.text : 'In progress', title: entry.detail || '',
+      data: entry.outcome ? { outcome: entry.outcome.kind, settled: String(Boolean(entry.settled)) } : {} },
     { text: entry.recording.text, data: { recording: entry.recording.state } },
   ];
 }
@@ -94,6 +107,14 @@ export function render(ui, state) {
   const call = callView(state);
   ui.callState.dataset.state = call.state;
   ui.callDetail.textContent = call.detail;
+  ui.callFlags.textContent = call.flags;
+  ui.callFlags.hidden = !call.flags;
+  ui.notice.textContent = state.notice;
+  ui.notice.hidden = !state.notice;
+  if (connection.state === 'ready' && ui.numberError.dataset.until === 'ready') {
+    ui.numberError.textContent = ''; // the stale 'wait for "Ready"' goes when Ready comes
+    delete ui.numberError.dataset.until;
+  }
   ui.callState.textContent = call.text;
   ui.callNumber.textContent = call.number;
   ui.recording.textContent = call.recording.text;
@@ -101,7 +122,8 @@ export function render(ui, state) {
   renderTimer(ui, state);
   renderQuality(ui.quality, ui.qualityWarning, state.current?.quality);
 
-  ui.dial.disabled = call.inCall;
+  ui.dial.disabled = call.inCall || call.placing;
+  ui.tones.forEach((button) => { button.disabled = state.current?.call.state !== 'active'; });
   ui.number.readOnly = call.inCall;
   ui.hangup.disabled = !call.inCall;
   ui.mute.disabled = !call.talking;
@@ -125,9 +147,12 @@ export function renderTimer(ui, state) {
 
 function historyRow(entry) {
   const row = document.createElement('tr');
-  for (const { text, data } of historyCells(entry)) {
+  for (const { text, data, title } of historyCells(entry)) {
     const cell = document.createElement('td');
     cell.textContent = text;
+    if (title) {
+      cell.title = title;
+    }
     Object.assign(cell.dataset, data);
     row.append(cell);
   }

@@ -221,6 +221,10 @@ export class FakeTelnyx {
   }
 
   accept(socket) {
+    if (this.refuseSockets) {
+      socket.close({ code: 1011, reason: 'refused by the test' }); // an outage: the SDK sees a close at once
+      return;
+    }
     this.socket = socket;
     this.sockets.push(socket);
     socket.onMessage((raw) => this.onMessage(socket, JSON.parse(String(raw))));
@@ -302,16 +306,22 @@ export class FakeTelnyx {
     return this.received.filter((m) => m.method === method);
   }
 
-  /** 180 Ringing: the first message that carries Telnyx's ids for an outbound call. */
-  ring(callID, callControlId) {
+  /**
+   * 180 Ringing: the first message that carries Telnyx's ids for an outbound call; {@code withCallControlId: false}
+   * as Telnyx does (the call control id comes with the answer).
+   */
+  ring(callID, callControlId, { withCallControlId = true } = {}) {
     this.request('telnyx_rtc.ringing', {
-      callID, telnyx_call_control_id: callControlId, telnyx_session_id: `session-${callControlId}`,
-      telnyx_leg_id: `leg-${callControlId}`, display_direction: 'outbound',
+      callID, ...(withCallControlId ? { telnyx_call_control_id: callControlId } : {}),
+      telnyx_session_id: `session-${callControlId}`, telnyx_leg_id: `leg-${callControlId}`, display_direction: 'outbound',
     });
   }
 
-  /** 200 OK with an SDP answer made by a second peer connection in the page, which sends a tone back. */
-  async answer(invite) {
+  /**
+   * 200 OK with an SDP answer made by a second peer connection in the page, which sends a tone back; with
+   * {@code callControlId}, Telnyx's ids ride on it (as when the ringing carried none).
+   */
+  async answer(invite, callControlId = null) {
     const sdp = await this.page.evaluate(async (offer) => {
       const loopbackOnly = (text) => text.split('\r\n')
         .filter((line) => !line.startsWith('a=candidate:') || line.includes(' 127.0.0.1 ')).join('\r\n');
@@ -333,7 +343,25 @@ export class FakeTelnyx {
       });
       return loopbackOnly(peer.localDescription.sdp);
     }, invite.params.sdp);
-    this.request('telnyx_rtc.answer', { callID: invite.params.dialogParams.callID, sdp });
+    this.request('telnyx_rtc.answer', { callID: invite.params.dialogParams.callID, sdp,
+      ...(callControlId ? { telnyx_call_control_id: callControlId, telnyx_session_id: `session-${callControlId}`,
+        telnyx_leg_id: `leg-${callControlId}` } : {}) });
+  }
+
+  /** An inbound call offered to the page (a real SDP offer from a peer connection in the page); its callID. */
+  async inboundInvite() {
+    const sdp = await this.page.evaluate(async () => {
+      const peer = new RTCPeerConnection();
+      (window.__farEnds ||= []).push(peer);
+      peer.addTransceiver('audio');
+      await peer.setLocalDescription(await peer.createOffer());
+      return peer.localDescription.sdp;
+    });
+    const callID = randomUUID();
+    this.request('telnyx_rtc.invite', { callID, sdp, caller_id_name: 'Stranger', caller_id_number: '+15550009999',
+      callee_id_name: '', callee_id_number: '+15550000001', display_direction: 'inbound',
+      telnyx_leg_id: `leg-in-${callID}`, telnyx_session_id: `session-in-${callID}` });
+    return callID;
   }
 
   bye(callID, params) {

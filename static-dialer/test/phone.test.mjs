@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalizeNumber } from '../src/phone.js';
-import { describeOutcome } from '../src/outcome.js';
+import { ASSIGNED_COUNTRY_CODES, countryCodeOf, normalizeNumber } from '../src/phone.js';
 
 test('pasted numbers in common formats become E.164', () => {
   const cases = {
@@ -36,18 +35,25 @@ test('numbers that cannot be dialled get a message that says what to fix', () =>
   assert.match(normalizeNumber('').message, /Enter a phone number/);
 });
 
-test('why a call ended, in plain words', () => {
-  const notAnswered = { answered: false, hungUpByUs: false };
-  assert.equal(describeOutcome({ cause: 'USER_BUSY', causeCode: 17, sipCode: 486 }, notAnswered).text, 'Busy');
-  assert.equal(describeOutcome({ cause: 'NO_ANSWER', causeCode: 19 }, notAnswered).text, 'No answer');
-  assert.equal(describeOutcome({ sipCode: 480, sipReason: 'Temporarily Unavailable' }, notAnswered).kind, 'no-answer');
-  assert.equal(describeOutcome({ cause: 'CALL_REJECTED', sipCode: 603 }, notAnswered).text, 'Rejected by the callee');
-  assert.equal(describeOutcome({ cause: 'UNALLOCATED_NUMBER', sipCode: 404, sipReason: 'Not Found' }, notAnswered).text,
-    'Number not in service (404 Not Found)');
-  assert.equal(describeOutcome({ cause: 'NORMAL_TEMPORARY_FAILURE', sipCode: 503 }, notAnswered).text,
-    'Call failed (normal temporary failure, 503)');
-  assert.equal(describeOutcome({ cause: 'USER_BUSY' }, { answered: false, hungUpByUs: true }).kind, 'canceled');
-  assert.equal(describeOutcome({ cause: 'NORMAL_CLEARING' }, { answered: true, hungUpByUs: true }).text, 'Answered, you hung up');
-  assert.equal(describeOutcome({ cause: 'NORMAL_CLEARING' }, { answered: true, hungUpByUs: false }).text,
-    'Answered, they hung up');
+test('a number whose country code ITU has not assigned is refused before dialling', () => {
+  for (const input of ['+999 123 456 789', '+0 800 555 1234', '+2891234567', '+3841234567', '+6711234567',
+    '00 969 1234 5678', '+8091234567', '+9901234567']) {
+    const result = normalizeNumber(input);
+    assert.equal(result.ok, false, input);
+    assert.match(result.message, /country code/, input);
+  }
+  for (const [input, code] of [['+7 495 123 4567', '7'], ['+44 20 7946 0958', '44'], ['+383 44 123 456', '383'],
+    ['+882 1234 5678', '882'], ['+971 4 123 4567', '971'], ['+1 800 555 1234', '1']]) {
+    assert.equal(normalizeNumber(input).ok, true, input);
+    assert.equal(countryCodeOf(normalizeNumber(input).e164.slice(1)), code, input);
+  }
+});
+
+test('the assigned codes are prefix-free (E.164\'s rule), so a number names one country code', () => {
+  for (const code of ASSIGNED_COUNTRY_CODES) {
+    for (const other of ASSIGNED_COUNTRY_CODES) {
+      assert.ok(code === other || !other.startsWith(code), `${code} is a prefix of ${other}`);
+    }
+  }
+  assert.ok(ASSIGNED_COUNTRY_CODES.size > 200);
 });

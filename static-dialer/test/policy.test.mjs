@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkDestination, matches } from '../src/policy.js';
-import { destinationOutcome } from '../src/outcome.js';
+import { outcomeOf } from '../src/truth.js';
 
 /** The shape GET /dial-policy answers (docs/contracts.md), with a few of the built-in ranges. */
 const POLICY = {
@@ -49,17 +49,15 @@ test('without a rule set every number passes: the backend checks each call anywa
   assert.deepEqual(checkDestination({ denied: 'nonsense', allowed_prefixes: 7 }, '+19005551234'), { ok: true });
 });
 
-test("the backend's refusal on its hang-up is told with its reason", () => {
-  const bye = (outcome, reason) => ({ dialogParams: { custom_headers: [
-    { name: 'X-Cold-Call-Outcome', value: outcome }, ...(reason ? [{ name: 'X-Cold-Call-Reason', value: reason }] : []),
-  ] } });
-  assert.deepEqual(destinationOutcome(bye('blocked', 'a premium-rate number (the caller pays a surcharge)')), {
+test("the backend's refusal (the server's truth: ending and reason) is told with its reason", () => {
+  const truth = (ending, reason = null) => ({ final: true, ending, reason });
+  assert.deepEqual(outcomeOf(truth('blocked', 'a premium-rate number (the caller pays a surcharge)')), {
     kind: 'blocked', text: 'Not called: this number cannot be called: a premium-rate number (the caller pays a surcharge)',
   });
-  assert.deepEqual(destinationOutcome(bye('limited', 'you already have 2 call(s) up; end one first')), {
+  assert.deepEqual(outcomeOf(truth('limited', 'you already have 2 call(s) up; end one first')), {
     kind: 'limited', text: 'Not called: too many calls right now: you already have 2 call(s) up; end one first',
   });
-  assert.deepEqual(destinationOutcome(bye('blocked')), { kind: 'blocked', text: 'Not called: this number cannot be called' });
-  assert.equal(destinationOutcome(bye('busy', 'not for busy')).text, 'Busy', 'only a refusal takes a reason');
-  assert.equal(destinationOutcome(bye('blocked', 'x'.repeat(500))).text.length, 'Not called: this number cannot be called: '.length + 200);
+  assert.deepEqual(outcomeOf(truth('blocked')), { kind: 'blocked', text: 'Not called: this number cannot be called' });
+  assert.equal(outcomeOf(truth('busy', 'not for busy')).text, 'Busy', 'only a refusal takes a reason');
+  assert.equal(outcomeOf(truth('blocked', 'x'.repeat(500))).text.length, 'Not called: this number cannot be called: '.length + 200);
 });

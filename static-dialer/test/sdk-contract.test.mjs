@@ -34,11 +34,26 @@ test('a cancel can pass its cause: hangup(params, execute) with cause and causeC
   assert.match(bundle, /\.cause=\w+\.cause\|\|\w+\.cause/, 'a given cause wins over the default');
 });
 
-test('the events the page listens to exist: socket messages (BYE headers) and the token warning', () => {
+test('the events and codes the page reads exist: socket messages (ringing), socket close, the token warning, offline '
+  + 'and reconnects exhausted', () => {
   const constants = flat(read('lib/src/Modules/Verto/util/constants/index.d.ts'));
   assert.match(constants, /SocketMessage = "telnyx\.socket\.message"/);
+  assert.match(constants, /SocketClose = "telnyx\.socket\.close"/);
   assert.match(constants, /Warning = "telnyx\.warning"/);
+  const bundle = read('lib/bundle.mjs');
+  for (const [name, code] of [['WEBSOCKET_ERROR', 45002], ['RECONNECTION_EXHAUSTED', 45003], ['NETWORK_OFFLINE', 48001]]) {
+    assert.ok(bundle.includes(`${name}:${code}`), `${name} is code ${code}`);
+  }
   const warnings = read('lib/src/Modules/Verto/util/constants/warnings.d.ts');
   assert.match(warnings, /TOKEN_EXPIRING_SOON/);
-  assert.ok(read('lib/bundle.mjs').includes('34001'), 'TOKEN_EXPIRING_SOON is code 34001');
+  assert.ok(bundle.includes('34001'), 'TOKEN_EXPIRING_SOON is code 34001');
+});
+
+test('the answer carries Telnyx\'s ids onto the call (the call control id may come only then); ringing sets no state',
+  () => {
+  const bundle = read('lib/bundle.mjs');
+  assert.match(bundle, /case \w+\.Ringing:performance\.mark\([^)]*\)\),this\.playRingback\(\),[^;]*;break;/,
+    'the SDK only plays the ringback and notes the ids: the page marks the call ringing itself');
+  assert.match(bundle, /!1!==\w+\.hangupOnBeforeUnload/, 'hangupOnBeforeUnload: false keeps the call through "Stay"');
+  assert.match(bundle, /case \w+\.Answer:[^]{0,120}\.telnyx_call_control_id&&\(this\.options\.telnyxCallControlId=/);
 });

@@ -3,7 +3,7 @@
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createApi } from '../src/api.js';
-import { connectionOnSocketOpen, createSession, loginOf, readSdkError } from '../src/session.js';
+import { connectionOnSocketOpen, createSession, loginOf, readSdkError, retryDelayMs } from '../src/session.js';
 import { createState } from '../src/state.js';
 import { fakeBackend, memoryStorage, recordingView, settle } from './fakes.mjs';
 
@@ -27,6 +27,10 @@ test('the SDK\'s errors: a call\'s, a socket\'s the SDK recovers from, a refused
     assert.deepEqual(readSdkError({ error: { code, message: 'Authentication failed' } }),
       { kind: 'login', text: 'Telnyx refused the login: Authentication failed' });
   }
+  assert.deepEqual(readSdkError({ error: { code: 48001, message: 'Device is offline' } }),
+    { kind: 'lost', text: 'Device is offline — reconnecting when the network is back…' });
+  assert.deepEqual(readSdkError({ error: { code: 45003, message: 'exhausted' } }),
+    { kind: 'lost', text: 'Connection lost — reconnecting…' });
   assert.deepEqual(readSdkError({ error: { code: 12, message: 'odd' } }), { kind: 'error', text: 'Error: odd (12)' });
   assert.deepEqual(readSdkError({ name: 'TypeError' }), { kind: 'error', text: 'Error: TypeError' });
   assert.deepEqual(readSdkError(undefined), { kind: 'error', text: 'Error: unknown error' });
@@ -58,6 +62,7 @@ let state;
 afterEach(() => {
   backend?.restore();
   clearTimeout(state?.tokenTimer);
+  clearTimeout(state?.retryTimer);
   FakeClient.made = [];
 });
 
@@ -68,7 +73,8 @@ function setUp({ key = 'key', config = { apiBaseUrl: 'http://backend' }, answer 
   const storage = memoryStorage(key ? { 'dialer.apiKey': key } : {});
   state = createState([]);
   const view = recordingView();
-  const calls = { onNotification: () => {}, onSocketMessage: () => {}, errors: [] };
+  const calls = { onNotification: () => {}, onSocketMessage: () => {}, errors: [], lost: 0 };
+  calls.onSignallingLost = () => { calls.lost += 1; };
   calls.onCallError = (callId, text) => calls.errors.push([callId, text]);
   const session = createSession(state, { api: createApi('http://backend', storage), config, Client: FakeClient, calls,
     view });
@@ -103,7 +109,8 @@ test('a connection: logged in with the SIP login, ready, lost and back; the SDK\
     await session.connect();
     assert.equal(state.callerNumber, '+15550000001');
     const [client] = FakeClient.made;
-    assert.deepEqual(client.options, { login: 'u', password: 'p' });
+    assert.deepEqual(client.options, { login: 'u', password: 'p', hangupOnBeforeUnload: false },
+      'the page, not the SDK, hangs up when the page really goes');
     assert.deepEqual(client.actions, [['connect']]);
     assert.equal(state.client, client);
     assert.deepEqual(state.connection, { state: 'connecting', text: 'Connecting to Telnyx…', retry: false });
@@ -115,10 +122,18 @@ test('a connection: logged in with the SIP login, ready, lost and back; the SDK\
     client.emit('telnyx.socket.open');
     assert.equal(state.connection.text, 'Ready', 'already logged in');
     client.emit('telnyx.socket.close');
-    assert.deepEqual(state.connection, { state: 'reconnecting', text: 'Connection lost: reconnecting…', retry: false });
+    assert.deepEqual(state.connection, { state: 'reconnecting', text: 'Connection lost — reconnecting…', retry: false });
+    assert.equal(calls.lost, 1, 'the call is let go at once');
+    assert.ok(state.retryTimer, 'the page reconnects by itself if the SDK does not');
     client.emit('telnyx.socket.open');
     assert.equal(state.connection.text, 'Reconnecting: logging in…');
     client.emit('telnyx.ready');
+    assert.equal(state.retryTimer, null, 'back: no reconnect of its own');
+    client.emit('telnyx.error', { error: { code: 48001, message: 'Device is offline' } });
+    assert.deepEqual(state.connection, { state: 'reconnecting',
+      text: 'Device is offline — reconnecting when the network is back…', retry: false });
+    client.emit('telnyx.ready');
+    assert.deepEqual(state.connection, { state: 'ready', text: 'Ready', retry: false }, '"Device is offline" does not stick');
 
     client.emit('telnyx.error', { callId: 'c1', error: { message: 'ICE failed' } });
     assert.deepEqual(calls.errors, [['c1', 'ICE failed']]);
@@ -129,6 +144,29 @@ test('a connection: logged in with the SIP login, ready, lost and back; the SDK\
       { state: 'error', text: 'Telnyx refused the login: Authentication failed', retry: true });
     assert.equal(storage.getItem('dialer.credentials'), null, 'refused credentials are not used again');
   });
+
+test('the page\'s own reconnects back off: 10 s, twice as long each time, never more than a minute', () => {
+  assert.deepEqual([0, 1, 2, 3, 4, 20].map(retryDelayMs), [10_000, 20_000, 40_000, 60_000, 60_000, 60_000]);
+});
+
+test('the network back (online) or the SDK giving up: the page reconnects without a click', async () => {
+  const { session, calls } = setUp({ answer: () => [200, SIP] });
+  await session.connect();
+  const [first] = FakeClient.made;
+  first.emit('telnyx.ready');
+  session.online();
+  assert.equal(FakeClient.made.length, 1, 'connected: nothing to do');
+  first.emit('telnyx.error', { error: { code: 45003, message: 'Reconnection exhausted' } });
+  assert.equal(state.connection.text, 'Connection lost — reconnecting…');
+  assert.equal(calls.lost, 1);
+  session.online();
+  await settle();
+  await settle();
+  assert.equal(FakeClient.made.length, 2, 'a fresh client at once');
+  assert.equal(state.retryTimer, null, 'the backoff starts over');
+  FakeClient.made[1].emit('telnyx.ready');
+  assert.equal(state.connection.text, 'Ready');
+});
 
 test('Reconnect drops the old client, whose late events no longer count, and logs in afresh', async () => {
   const { session } = setUp({ answer: () => [200, SIP] });
@@ -152,7 +190,7 @@ test('a login token is renewed on the live connection before it expires, and on 
   const { session, view } = setUp({ answer: (n) => (n < 2 ? [200, { ...SIP, login_token: tokens[n] }] : [401, {}]) });
   await session.connect();
   const [client] = FakeClient.made;
-  assert.deepEqual(client.options, { login_token: tokens[0] });
+  assert.deepEqual(client.options, { login_token: tokens[0], hangupOnBeforeUnload: false });
   assert.ok(state.tokenTimer, 'renewal scheduled');
   client.emit('telnyx.warning', { warning: { code: 99 } });
   assert.equal(backend.requests.length, 1, 'another warning renews nothing');

@@ -38,8 +38,10 @@ test('the caller ID: unknown until the credentials come, then the number or that
 
 test('no call yet: nothing to press but Dial', () => {
   const view = callView(createState([]));
-  assert.deepEqual(view, { state: 'idle', text: 'No call', detail: '', number: '—',
-    recording: { state: 'none', text: '—' }, inCall: false, talking: false, muted: false, held: false });
+  assert.deepEqual(view, { state: 'idle', text: 'No call', detail: '', flags: '', number: '—',
+    recording: { state: 'none', text: '—' }, inCall: false, talking: false, muted: false, held: false, placing: false });
+  const placing = callView({ ...createState([]), placing: true });
+  assert.deepEqual([placing.text, placing.placing], ['Starting the call…', true], 'Dial pressed: the microphone asked');
 });
 
 test('a call in progress: the SDK state in words, its error beside it, mute and hold once it talks', () => {
@@ -56,23 +58,36 @@ test('a call in progress: the SDK state in words, its error beside it, mute and 
   state.current = tracked('active');
   state.current.call.isAudioMuted = true;
   state.current.entry.recording = { state: 'started', text: 'Started' };
-  assert.deepEqual(callView(state), { state: 'active', text: 'Connected', detail: '', number: '+18005551234',
-    recording: { state: 'started', text: 'Started' }, inCall: true, talking: true, muted: true, held: false });
+  assert.deepEqual(callView(state), { state: 'active', text: 'Connected', detail: '',
+    flags: 'Muted: they cannot hear you', number: '+18005551234', recording: { state: 'started', text: 'Started' },
+    inCall: true, talking: true, muted: true, held: false, placing: false });
   state.current = tracked('held');
   assert.deepEqual([callView(state).text, callView(state).talking, callView(state).held], ['On hold', true, true]);
+  assert.equal(callView(state).flags, 'On hold: they hear nothing', 'hold shown in the panel, not only on its button');
+  state.current.call.isAudioMuted = true;
+  assert.equal(callView(state).flags, 'Muted: they cannot hear you · On hold: they hear nothing');
+  state.current = tracked('ringing');
+  assert.equal(callView(state).text, 'Ringing…');
+  state.current = tracked('trying', { ringing: true });
+  assert.deepEqual([callView(state).state, callView(state).text], ['ringing', 'Ringing…'], 'Telnyx\'s 180 Ringing');
+  state.current = tracked('early');
+  assert.equal(callView(state).text, 'Ringing…');
 });
 
-test('the last call that ended: its outcome and cause until the next one starts', () => {
+test('the last call that ended: its outcome, the codes in its details line, until the next one starts', () => {
   const state = createState([]);
-  state.lastEnded = { entry: entry({ outcome: { kind: 'busy', text: 'Busy' } }), cause: 'USER_BUSY (17), SIP 486 Busy Here' };
+  state.lastEnded = { entry: entry({ outcome: { kind: 'busy', text: 'Busy' }, detail: 'USER_BUSY (17), SIP 486 Busy Here',
+    checking: true }) };
   const view = callView(state);
   assert.equal(view.state, 'hangup');
   assert.equal(view.text, 'Call ended: Busy');
-  assert.equal(view.detail, 'Cause: USER_BUSY (17), SIP 486 Busy Here');
+  assert.equal(view.detail, 'Checking the call log… Details: USER_BUSY (17), SIP 486 Busy Here');
   assert.equal(view.number, '+18005551234');
   assert.equal(view.inCall, false);
-  state.lastEnded.cause = '';
+  Object.assign(state.lastEnded.entry, { detail: '', checking: false });
   assert.equal(callView(state).detail, '');
+  state.lastEnded.entry.outcome = null;
+  assert.equal(callView(state).text, 'Call ended: Checking…', 'a row a closed tab left, before the server answers');
   state.current = tracked('trying');
   assert.equal(callView(state).detail, '', 'a new call hides the last one\'s cause');
 });
@@ -81,14 +96,15 @@ test('a row of the session list: in progress until an outcome, then its talk tim
   const started = new Date('2026-12-07T10:00:00.000Z')
     .toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
   assert.deepEqual(historyCells(entry({ recording: { state: 'requesting', text: 'Starting…' } })), [
-    { text: '+18005551234' }, { text: started }, { text: '…' }, { text: 'In progress', data: {} },
+    { text: '+18005551234' }, { text: started }, { text: '…' }, { text: 'In progress', title: '', data: {} },
     { text: 'Starting…', data: { recording: 'requesting' } },
   ]);
   const ended = entry({ talkSeconds: 75, outcome: { kind: 'completed', text: 'Answered, they hung up' },
-    recording: { state: 'started', text: 'Started' } });
+    recording: { state: 'saved', text: 'Saved' }, settled: true, detail: 'normal_clearing' });
   assert.deepEqual(historyCells(ended).slice(2), [
-    { text: '01:15' }, { text: 'Answered, they hung up', data: { outcome: 'completed' } },
-    { text: 'Started', data: { recording: 'started' } },
+    { text: '01:15' },
+    { text: 'Answered, they hung up', title: 'normal_clearing', data: { outcome: 'completed', settled: 'true' } },
+    { text: 'Saved', data: { recording: 'saved' } },
   ]);
 });
 
