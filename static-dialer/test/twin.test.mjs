@@ -199,7 +199,7 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
 
   test('+1 202 555 0108: not a working number', async () => {
     const id = await dial('0108');
-    await ended('Number not in service (404 Not Found)');
+    await ended('Number not in service');
     const { callLogs } = await settled(id, { callLogs: 1, recordings: 0 });
     assert.equal(callLogs[0].body.call_status, 'failed');
   });
@@ -211,7 +211,7 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
       `${number('0100')} Answered, you hung up`, `${number('0101')} Busy`, `${number('0102')} No answer`,
       `${number('0103')} Rejected by the callee`, `${number('0104')} Answered, they hung up`,
       `${number('0105')} Answered, you hung up`, `${number('0106')} Answered, you hung up`,
-      `${number('0107')} Answered, you hung up`, `${number('0108')} Number not in service (404 Not Found)`,
+      `${number('0107')} Answered, you hung up`, `${number('0108')} Number not in service`,
     ]);
     await page.screenshot({ path: join(DOCS, 'dialer-test-session.png'), fullPage: true });
   });
