@@ -21,6 +21,7 @@ final class VertoSession implements WebSocketServer.Listener {
     private final WebSocketServer.Connection connection;
     /** The session id: a fresh one, or the one a reconnect login names. */
     private volatile String sessid = UUID.randomUUID().toString();
+    private final String voiceSdkId = "twin-" + UUID.randomUUID();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private int nextId = 1;
     private boolean loggedIn;
@@ -62,6 +63,7 @@ final class VertoSession implements WebSocketServer.Listener {
             case "telnyx_rtc.bye" -> bye(id, params);
             case "telnyx_rtc.modify" -> modify(id, params);
             case "telnyx_rtc.info" -> info(id, params);
+            case "telnyx_rtc.attach" -> attached(id, params);
             default -> reply(id, Map.of("method", method, "sessid", sessid), null);
         }
     }
@@ -270,6 +272,20 @@ final class VertoSession implements WebSocketServer.Listener {
         }
     }
 
+    /** The SDK's answer to a {@code telnyx_rtc.attach}: its new peer connection's SDP; the call goes on. */
+    private void attached(JsonNode id, JsonNode params) {
+        String callId = params.path("dialogParams").path("callID").asText(params.path("callID").asText(""));
+        Call call = calls.get(callId);
+        if (call == null) {
+            reply(id, null, Map.of("code", -32002, "message", "CALL DOES NOT EXIST"));
+            return;
+        }
+        synchronized (call) {
+            call.journal("attach answered", Map.of());
+        }
+        reply(id, Map.of("callID", callId, "message", "CALL ATTACHED", "sessid", sessid), null);
+    }
+
     private void modify(JsonNode id, JsonNode params) {
         String callId = params.path("dialogParams").path("callID").asText("");
         String action = params.path("action").asText("");
@@ -387,7 +403,12 @@ final class VertoSession implements WebSocketServer.Listener {
         write(message);
     }
 
+    /**
+     * Every message carries the socket's {@code voice_sdk_id}, as Telnyx's do: the SDK keeps it as its reconnect
+     * token, and only with one does its reconnect login name the old {@code sessid} (and so get its calls back).
+     */
     private void write(Map<String, Object> message) {
+        message.put("voice_sdk_id", voiceSdkId);
         try {
             connection.send(JSON.writeValueAsString(message));
         } catch (IOException e) {

@@ -479,6 +479,9 @@ class TwinFlowsIT {
         assertEquals(callId, attach.path("callID").asText());
         assertEquals(a, attach.path("telnyx_call_control_id").asText());
         assertTrue(attach.path("sdp").asText().contains("a=setup:actpass"), "a new offer");
+        // the SDK answers the attach with its new peer connection's SDP, as telnyx_rtc.attach
+        page.send("telnyx_rtc.attach", Map.of("sessid", sessid, "sdp", OFFER, "dialogParams", Map.of("callID", callId)));
+        page.await(m -> m.path("result").path("message").asText().equals("CALL ATTACHED"));
         page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
                 Map.of("callID", callId)));
         JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
