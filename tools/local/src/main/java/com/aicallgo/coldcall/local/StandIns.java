@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * What the runner serves under {@code /_local/} so the whole flow works with no Telnyx account and no Web Backend:
  * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that keeps every Call Control
- * command it gets (the twin answers those on its own calls: {@code record_start}, {@code transfer}, {@code hangup}),
+ * command it gets (the twin answers them: {@code record_start}, {@code transfer}, {@code answer}, {@code hangup}),
  * answers the call status API, lists recordings and serves their files by expiring links, makes telephony
  * credentials and mints login tokens.
  * They live in the runner only, never in a Lambda jar.
@@ -210,7 +210,7 @@ final class StandIns {
     /**
      * {@code POST /v2/calls/{id}/actions/{action}}: kept (readable at {@code GET /_local/telnyx}, each with the
      * answer's status and whether it was an ignored repeat) and answered by the twin for its own calls; a call the
-     * twin does not know is answered 200, as the plain stand-in always did.
+     * twin does not know is answered 422 {@code 90015} by the twin, and 200 when the twin is off.
      */
     private void command(HttpExchange exchange, String rest, byte[] body, Twin current) throws IOException {
         int actions = rest.indexOf("/actions/");

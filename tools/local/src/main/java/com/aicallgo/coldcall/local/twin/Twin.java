@@ -24,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Outbound Calls on): the browser's leg A is parked ({@code call.initiated} with {@code state: "parked"}) and rings
  * until a Call Control command connects it; {@code transfer} creates leg B to the number, which records from its
  * answer, and a failed transfer ends only B. The twin speaks the WebRTC SDK's Verto signalling over a WebSocket,
- * answers Call Control's {@code record_start}, {@code transfer}, {@code hangup} and the call status API, keeps a
+ * answers Call Control's {@code record_start}, {@code transfer}, {@code answer}, {@code hangup} and the call status API, keeps a
  * recording file per recorded leg, and sends the call's webhooks, signed, to the runner's own webhook route. What
  * each call does is chosen by the number dialled ({@link TestNumber}).
  *
