@@ -168,13 +168,18 @@ public final class Twin implements AutoCloseable {
      * data for 10 minutes: after that 422 {@code 90018} (the call has ended); an id never known 422 {@code 90015}.
      */
     public Answer callStatus(String callControlId) {
+        return callStatus(callControlId, Instant.now());
+    }
+
+    /** The call status as Telnyx would answer it at {@code now}. */
+    Answer callStatus(String callControlId, Instant now) {
         Call call = byControlId.get(callControlId);
         if (call == null) {
             return CallControl.unknown();
         }
         Map<String, Object> data;
         synchronized (call) {
-            data = call.leg(callControlId).status(Instant.now());
+            data = call.leg(callControlId).status(now);
         }
         if (data == null) {
             return CallControl.ended();

@@ -387,6 +387,9 @@ class TwinFlowsIT {
         }
         JsonNode status = JSON.readTree(twin.callStatus(a).body()).path("data");
         assertFalse(status.path("is_alive").asBoolean(true), "kept for 10 minutes after the end");
+        Twin.Answer gone = twin.callStatus(a, Instant.now().plus(Leg.STATUS_KEPT_FOR).plusSeconds(1));
+        assertEquals(422, gone.status());
+        assertTrue(gone.body().contains("\"90018\""), "after 10 minutes: " + gone.body());
     }
 
     @Test
