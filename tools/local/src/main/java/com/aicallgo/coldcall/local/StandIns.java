@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * What the runner serves under {@code /_local/} so the whole flow works with no Telnyx account and no Web Backend:
  * a Web Backend sink that answers 201 and keeps what it got, and a Telnyx stand-in that keeps every Call Control
- * command it gets (the twin answers those on its own calls: {@code record_start}, {@code transfer}, {@code hangup}),
+ * command it gets (the twin answers them: {@code record_start}, {@code transfer}, {@code answer}, {@code hangup}),
  * answers the call status API, lists recordings and serves their files by expiring links, makes telephony
  * credentials and mints login tokens.
  * They live in the runner only, never in a Lambda jar.
@@ -127,6 +127,24 @@ final class StandIns {
             ApiServer.send(exchange, 200, "application/json", JSON.writeValueAsBytes(current.journal()));
             return;
         }
+        if (current != null && (method.equals("PATCH") || method.equals("DELETE")) && rawPath.equals(TELNYX + "/twin")) {
+            Twin.Answer answer = method.equals("DELETE") ? current.resetSwitches() : current.patchSwitches(tree(body));
+            ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
+        if (current != null && method.equals("POST") && rawPath.equals(TELNYX + "/twin/signalling/cut")) {
+            com.fasterxml.jackson.databind.JsonNode request = body.length == 0 ? JSON.createObjectNode() : tree(body);
+            com.fasterxml.jackson.databind.JsonNode forMs = request == null ? null : request.path("for_ms");
+            if (request == null || !request.isObject() || !(forMs.isMissingNode() || forMs.isNull()
+                    || forMs.isIntegralNumber() && forMs.asLong() >= 0 && forMs.asLong() <= 3_600_000)) {
+                ApiServer.send(exchange, 400, "application/json", JSON.writeValueAsBytes(Map.of("error", "invalid_request",
+                        "message", "the body is empty or {\"for_ms\": N}, N a whole number of milliseconds, 0 to 3600000")));
+                return;
+            }
+            Twin.Answer answer = current.cutSignalling(forMs.asLong(0));
+            ApiServer.send(exchange, answer.status(), "application/json", answer.body().getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (method.equals("GET") && rawPath.startsWith(TELNYX + "/v2/recordings")) {
             recordings(exchange, rawPath.substring((TELNYX + "/v2/recordings").length()), current);
             return;
@@ -192,7 +210,7 @@ final class StandIns {
     /**
      * {@code POST /v2/calls/{id}/actions/{action}}: kept (readable at {@code GET /_local/telnyx}, each with the
      * answer's status and whether it was an ignored repeat) and answered by the twin for its own calls; a call the
-     * twin does not know is answered 200, as the plain stand-in always did.
+     * twin does not know is answered 422 {@code 90015} by the twin, and 200 when the twin is off.
      */
     private void command(HttpExchange exchange, String rest, byte[] body, Twin current) throws IOException {
         int actions = rest.indexOf("/actions/");
@@ -308,6 +326,15 @@ final class StandIns {
             }
         }
         return "";
+    }
+
+    /** The body as JSON, or {@code null} when it is not JSON. */
+    private static com.fasterxml.jackson.databind.JsonNode tree(byte[] body) {
+        try {
+            return JSON.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     private static Object parse(byte[] body) {

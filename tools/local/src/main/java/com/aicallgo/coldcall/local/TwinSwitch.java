@@ -3,6 +3,7 @@ package com.aicallgo.coldcall.local;
 import com.aicallgo.coldcall.core.telnyx.WebhookSigner;
 import com.aicallgo.coldcall.local.twin.Account;
 import com.aicallgo.coldcall.local.twin.PageOverlay;
+import com.aicallgo.coldcall.local.twin.Switches;
 import com.aicallgo.coldcall.local.twin.Twin;
 import java.io.IOException;
 import java.net.URI;
@@ -61,10 +62,16 @@ final class TwinSwitch {
             throw new LocalRunnerException(e.getMessage());
         }
         boolean publicUrls = Boolean.parseBoolean(env.getOrDefault(PUBLIC_URLS, "false").trim());
+        Switches switches;
+        try {
+            switches = Switches.of(env);
+        } catch (IllegalArgumentException e) {
+            throw new LocalRunnerException(e.getMessage());
+        }
         Twin twin = Twin.start(new Twin.Settings(host, apiBase.replaceAll("/+$", ""),
                 URI.create(server.base() + route), signer, blankToNull(env.get("TELNYX_SIP_USERNAME")),
                 blankToNull(env.get("TELNYX_SIP_PASSWORD")), env.getOrDefault("TELNYX_SIP_CONNECTION_ID", ""), flow,
-                linkTtl, publicUrls));
+                linkTtl, publicUrls, switches));
         server.standIns().twin(twin);
         String recordingRoute = functions.template().routes().stream()
                 .filter(r -> r.functionId().equals("RecordingWebhookFunction")).map(Template.Route::path).findFirst()
@@ -82,9 +89,13 @@ final class TwinSwitch {
                         : "the browser's call is bridged to the number (call.initiated state bridging); record_start records it")
                 + "; recording links live " + linkTtl.toSeconds() + " s (" + LINK_TTL + ")"
                 + (publicUrls ? ", public recording URLs on" : ""));
+        System.err.println("  switches " + switches.describe() + " (" + Switches.EARLY_CALL_ID + ", "
+                + Switches.SIGNALLING_LOSS + ", " + Switches.SIGNALLING_GAP + ", " + Switches.TRANSFER_REFUSED
+                + "); PATCH " + StandIns.TELNYX + "/twin changes them, DELETE restores them, POST " + StandIns.TELNYX
+                + "/twin/signalling/cut drops the page's sockets");
         System.err.println("  account (bin/doctor reads it): a hardened connection, voice profile and number; "
                 + "PATCH " + StandIns.TELNYX + "/account changes it, DELETE restores it");
-        System.err.println("  test numbers: +1 202 555 0100 answered ... 0109 recording event without ids (README; the page lists them)");
+        System.err.println("  test numbers: +1 202 555 0100 answered ... 0110 hang-up webhook before the answer's (README; the page lists them)");
         return twin;
     }
 

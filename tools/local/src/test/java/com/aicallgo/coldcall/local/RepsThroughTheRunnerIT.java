@@ -108,7 +108,8 @@ class RepsThroughTheRunnerIT {
                 UUID.randomUUID().toString(), "destination_number", number, "caller_id_number",
                 credentials.get("caller_number").asText(), "custom_headers",
                 List.of(Map.of("name", "X-Cold-Call-Rep", "value", tag)))));
-        String callControlId = page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing"))
+        // as Telnyx: the page learns the call control id with the answer
+        String callControlId = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer"))
                 .path("params").path("telnyx_call_control_id").asText();
         assertFalse(callControlId.isEmpty());
         // the webhook's call.initiated names the rep by the tag alone (Telnyx's from is the caller ID)

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Call {
     private final Twin twin;
-    final VertoSession session;
+    /** The page socket the call's signalling goes to: a reconnect login with the same session moves it. */
+    volatile VertoSession session;
     final String callId;
     final TestNumber number;
     final Twin.Flow flow;
@@ -29,6 +30,8 @@ final class Call {
     final List<Map<String, Object>> steps = new ArrayList<>();
     /** Events held back to be sent late (the out-of-order test number, direct flow). */
     final List<ObjectNode> heldBack = new ArrayList<>();
+    /** Under {@link TestNumber#HANGUP_BEFORE_ANSWER}: the far leg's call.answered, sent after its call.hangup. */
+    final List<ObjectNode> lateAnswers = new ArrayList<>();
     final String answerSdp;
 
     Call(Twin twin, VertoSession session, String callId, String from, String to, String clientState, String answerSdp) {
@@ -86,6 +89,49 @@ final class Call {
                 "telnyx_leg_id", a.legId);
     }
 
+    /**
+     * The ids of {@code telnyx_rtc.ringing}: Telnyx sends the leg and session ids there and the call control id
+     * first with the answer ({@code early}: in ringing too, as the twin once did).
+     */
+    Map<String, Object> ringingIds(boolean early) {
+        return early ? ids() : Map.of("callID", callId, "telnyx_session_id", a.sessionId, "telnyx_leg_id", a.legId);
+    }
+
+    /** The leg whose events the test number plays with: the browser's own in the direct flow, else the transfer's. */
+    private boolean farLeg(String legId) {
+        return flow == Twin.Flow.DIRECT ? a.legId.equals(legId) : !a.legId.equals(legId);
+    }
+
+    /**
+     * The {@code answer} command on the parked leg A (under the call's lock): A is answered now (its give-up timer
+     * stops), the page gets {@code telnyx_rtc.answer} and we get A's {@code call.answered} just after.
+     */
+    void answerParked() {
+        Instant now = Instant.now();
+        cancelTimers();
+        a.answeredAt = now;
+        ObjectNode answered = answered(a, now);
+        twin.timers().execute(() -> {
+            session.answerBrowser(this);
+            deliver(answered, 0);
+        });
+        later(Twin.TIME_LIMIT_MS, () -> end(a, new Ending("time_limit", "unknown", "unspecified"),
+                new Bye("ALLOTTED_TIMEOUT", 602, null, null, List.of())));
+    }
+
+    /** The callee's side after the answer: it hangs up after a while for some test numbers, else the time limit. */
+    void afterAnswer(Leg far) {
+        long after = number == TestNumber.CALLEE_HANGS_UP ? Twin.CALLEE_HANGS_UP_AFTER_MS
+                : number == TestNumber.HANGUP_BEFORE_ANSWER ? Twin.TALKS_BEFORE_HANGUP_MS : -1;
+        if (after > 0) {
+            later(after, () -> end(far, new Ending("normal_clearing", "callee", "unspecified"),
+                    new Bye("NORMAL_CLEARING", 16, null, null, List.of())));
+        } else {
+            later(Twin.TIME_LIMIT_MS, () -> end(far, new Ending("time_limit", "unknown", "unspecified"),
+                    new Bye("ALLOTTED_TIMEOUT", 602, null, null, List.of())));
+        }
+    }
+
     /** How a leg ended, as its {@code call.hangup} says. */
     record Ending(String cause, String source, String sipCode) {
     }
@@ -94,9 +140,13 @@ final class Call {
     record Bye(String cause, int causeCode, Integer sipCode, String sipReason, List<Map<String, String>> headers) {
     }
 
-    /** Leg B answers: the page's call is answered, both legs bridged, and B records from now if asked. */
+    /**
+     * Leg B answers: the page's call is answered (unless an {@code answer} command did so already), both legs
+     * bridged, and B records from now if asked.
+     */
     void bAnswers(Leg b) {
         List<ObjectNode> events = new ArrayList<>();
+        boolean answersBrowser;
         synchronized (this) {
             if (!b.alive() || !a.alive()) {
                 return;
@@ -104,26 +154,32 @@ final class Call {
             Instant now = Instant.now();
             cancelTimers(); // the parked leg's give-up timer among them
             b.answeredAt = now;
-            a.answeredAt = now;
+            answersBrowser = a.answeredAt == null;
             if (b.recordFromAnswer) {
                 b.recordingStartedAt = now;
             }
             journal("answer", Map.of("leg", "B"));
             events.add(answered(b, now));
-            // INFERRED: the browser's INVITE is answered when it is bridged, so leg A reports call.answered too
-            events.add(answered(a, now));
-            events.add(a.event("call.bridged", now));
-            events.add(b.event("call.bridged", now));
+            if (answersBrowser) {
+                a.answeredAt = now;
+                // INFERRED: the browser's INVITE is answered when it is bridged, so leg A reports call.answered too
+                events.add(answered(a, now));
+            }
+            events.add(bridged(a, now));
+            events.add(bridged(b, now));
         }
-        session.answerBrowser(this);
+        if (answersBrowser) {
+            session.answerBrowser(this);
+        }
         events.forEach(event -> deliver(event, 0));
-        if (number == TestNumber.CALLEE_HANGS_UP) {
-            later(Twin.CALLEE_HANGS_UP_AFTER_MS, () -> end(b, new Ending("normal_clearing", "callee", "unspecified"),
-                    new Bye("NORMAL_CLEARING", 16, null, null, List.of())));
-        } else {
-            later(Twin.TIME_LIMIT_MS, () -> end(b, new Ending("time_limit", "unknown", "unspecified"),
-                    new Bye("ALLOTTED_TIMEOUT", 602, null, null, List.of())));
-        }
+        afterAnswer(b);
+    }
+
+    /** {@code call.bridged} of a leg (spec3.yml CallBridged: the ids, from, to, state "bridged"). */
+    static ObjectNode bridged(Leg leg, Instant at) {
+        ObjectNode event = leg.event("call.bridged", at);
+        event.with("payload").put("state", "bridged");
+        return event;
     }
 
     /** The transfer did not connect: only B ends, and the page's leg A rings on, waiting for another command. */
@@ -190,6 +246,18 @@ final class Call {
             return;
         }
         send(events);
+        List<ObjectNode> late;
+        synchronized (this) {
+            late = List.copyOf(lateAnswers);
+            lateAnswers.clear();
+        }
+        for (ObjectNode answered : late) {
+            synchronized (this) {
+                journal("webhook", Map.of("event_type", "call.answered", "leg",
+                        legName(answered.path("payload").path("call_leg_id").asText()), "late", true));
+            }
+            twin.webhooks().deliver(answered, Twin.LATE_ANSWER_AFTER_MS);
+        }
     }
 
     /** Ends one leg (under the call's lock): its {@code call.hangup} and, when it recorded, its recording event. */
@@ -199,11 +267,32 @@ final class Call {
         hangup.with("payload").put("state", "hangup").put("hangup_cause", ending.cause())
                 .put("hangup_source", ending.source()).put("sip_hangup_cause", ending.sipCode())
                 .put("start_time", leg.startedAt.toString()).put("end_time", leg.endedAt.toString());
+        if (leg.answeredAt != null) {
+            hangup.with("payload").set("call_quality_stats", qualityStats(leg));
+        }
         List<ObjectNode> events = new ArrayList<>(List.of(hangup));
         if (leg.recordingStartedAt != null) {
             events.add(recordingEvent(leg));
         }
         return events;
+    }
+
+    /**
+     * The media figures Telnyx adds to the hang-up of a leg that had media (spec3.yml CallHangup
+     * {@code call_quality_stats}; every figure a string): a clean call at 50 packets a second (20 ms Opus) from the
+     * answer, 0.5 % of the inbound and 0.2 % of the outbound packets skipped, MOS 4.4.
+     */
+    private static ObjectNode qualityStats(Leg leg) {
+        long due = Math.max(1, (leg.endedAt.toEpochMilli() - leg.answeredAt.toEpochMilli()) / 20);
+        long inSkipped = due / 200;
+        long outSkipped = due / 500;
+        ObjectNode stats = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        stats.putObject("inbound").put("mos", "4.40").put("jitter_max_variance", "11.52")
+                .put("jitter_packet_count", "0").put("packet_count", Long.toString(due - inSkipped))
+                .put("skip_packet_count", Long.toString(inSkipped));
+        stats.putObject("outbound").put("packet_count", Long.toString(due - outSkipped))
+                .put("skip_packet_count", Long.toString(outSkipped));
+        return stats;
     }
 
     private ObjectNode recordingEvent(Leg leg) {
@@ -253,6 +342,12 @@ final class Call {
         synchronized (this) {
             if (number == TestNumber.HANGUP_WEBHOOK_LOST && type.equals("call.hangup")) {
                 journal("webhook withheld", Map.of("event_type", type, "leg", leg));
+                return;
+            }
+            if (number == TestNumber.HANGUP_BEFORE_ANSWER && type.equals("call.answered")
+                    && farLeg(event.path("payload").path("call_leg_id").asText())) {
+                journal("webhook held back", Map.of("event_type", type, "leg", leg));
+                lateAnswers.add(event);
                 return;
             }
             journal("webhook", Map.of("event_type", type, "leg", leg));

@@ -63,6 +63,7 @@ final class CallControl {
                 case "record_start" -> recordStart(call, leg, params);
                 case "transfer" -> transfer(call, leg, params);
                 case "hangup" -> hangup(call, leg, params);
+                case "answer" -> answer(call, leg, params);
                 default -> error(422, "99002", "Not modelled by the twin",
                         "The local Telnyx twin does not model the " + action + " command.", null);
             };
@@ -74,7 +75,7 @@ final class CallControl {
             return ended();
         }
         if (leg.answeredAt == null) {
-            return error(422, "90034", "Call not answered yet", "This command can only be sent to an answered call.", null);
+            return notAnswered();
         }
         if (leg.recordingStartedAt == null) {
             leg.recordingStartedAt = Instant.now();
@@ -96,6 +97,12 @@ final class CallControl {
         if (call.flow != Twin.Flow.PARKED || leg != call.a) {
             return error(422, "99003", "Not modelled by the twin",
                     "The twin models transfer of a parked browser leg only (CALL_FLOW=parked).", null);
+        }
+        Switches.TransferRefused refused = twin.switches().transferRefused();
+        if (refused == Switches.TransferRefused.ALWAYS
+                || (refused == Switches.TransferRefused.UNTIL_ANSWERED && leg.answeredAt == null)) {
+            call.journal("transfer refused", Map.of("transfer_refused", refused.name().toLowerCase(Locale.ROOT)));
+            return notAnswered();
         }
         if (call.b != null && call.b.alive()) {
             return error(422, "99001", "Transfer in progress",
@@ -162,6 +169,30 @@ final class CallControl {
     }
 
     /**
+     * {@code answer} of the parked browser leg: Telnyx answers the SDK's own INVITE, so the page's call turns active
+     * ({@code telnyx_rtc.answer}, with the call control id) and leg A reports {@code call.answered}; a later
+     * {@code transfer} bridges the page to its leg B without a second answer. A second {@code answer} changes nothing
+     * (INFERRED: 200, as the twin found no Telnyx code for it).
+     */
+    private Answer answer(Call call, Leg leg, JsonNode params) {
+        if (!leg.alive()) {
+            return ended();
+        }
+        if (call.flow != Twin.Flow.PARKED || leg != call.a) {
+            return error(422, "99003", "Not modelled by the twin",
+                    "The twin models answer of a parked browser leg only (CALL_FLOW=parked).", null);
+        }
+        if (params.path("client_state").isTextual()) {
+            leg.clientState = params.path("client_state").asText();
+        }
+        if (leg.answeredAt == null) {
+            call.journal("answer command", Map.of("leg", leg.name));
+            call.answerParked();
+        }
+        return new Answer(200, OK);
+    }
+
+    /**
      * {@code hangup}: the leg ends. On the browser's leg the page gets a BYE carrying the command's
      * {@code custom_headers}; a bridged partner ends with it, an unbridged B is cancelled.
      */
@@ -222,9 +253,20 @@ final class CallControl {
         return null;
     }
 
-    private static Answer ended() {
+    /** 422 {@code 90018}: Telnyx's answer for a call that has ended (a command, or the status of an old call). */
+    static Answer ended() {
         return error(422, "90018", "Call has already ended", "This call is no longer active and can't receive commands.",
                 null);
+    }
+
+    /** 422 {@code 90015}: Telnyx's answer for a call control id it does not know. */
+    static Answer unknown() {
+        return error(422, "90015", "Invalid Call Control ID", "The call_control_id provided was not valid.",
+                "/call_control_id");
+    }
+
+    private static Answer notAnswered() {
+        return error(422, "90034", "Call not answered yet", "This command can only be sent to an answered call.", null);
     }
 
     private static Answer enumError(String pointer, String values) {

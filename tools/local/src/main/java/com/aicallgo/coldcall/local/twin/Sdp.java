@@ -82,6 +82,22 @@ final class Sdp {
         return sdp.toString();
     }
 
+    /**
+     * The offer of a {@code telnyx_rtc.attach}: one Opus audio section (the twin's media end is new after a
+     * reattach, so its ICE credentials and fingerprint are too), no candidates.
+     */
+    static String offer() {
+        byte[] digest = new byte[32];
+        RANDOM.nextBytes(digest);
+        return "v=0\r\no=- " + Math.abs(RANDOM.nextLong() >> 2) + " 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
+                + "a=group:BUNDLE 0\r\na=msid-semantic: WMS\r\n"
+                + "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\nc=IN IP4 0.0.0.0\r\na=rtcp:9 IN IP4 0.0.0.0\r\n"
+                + "a=ice-ufrag:" + token(8) + "\r\na=ice-pwd:" + token(24) + "\r\n"
+                + "a=fingerprint:sha-256 " + HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest) + "\r\n"
+                + "a=setup:actpass\r\na=mid:0\r\na=sendrecv\r\na=rtcp-mux\r\n"
+                + "a=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n";
+    }
+
     private static String attribute(String[] lines, String prefix) {
         for (String line : lines) {
             if (line.startsWith(prefix)) {

@@ -17,7 +17,8 @@ public enum TestNumber {
     HANGUP_WEBHOOK_LOST("0106", "Answered; the call.hangup webhook is never delivered"),
     WEBHOOKS_TWICE_OUT_OF_ORDER("0107", "Answered; every webhook delivered twice and out of order"),
     INVALID_NUMBER("0108", "Not a working number (not_found, SIP 404)"),
-    RECORDING_SAVED_MINIMAL("0109", "Answered; call.recording.saved without call_control_id and recording_id");
+    RECORDING_SAVED_MINIMAL("0109", "Answered; call.recording.saved without call_control_id and recording_id"),
+    HANGUP_BEFORE_ANSWER("0110", "Answered; the callee hangs up after 3 seconds; its call.hangup arrives before its call.answered");
 
     /** The example area code the README and the page show. */
     static final String EXAMPLE_PREFIX = "+1202555";

@@ -24,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * Outbound Calls on): the browser's leg A is parked ({@code call.initiated} with {@code state: "parked"}) and rings
  * until a Call Control command connects it; {@code transfer} creates leg B to the number, which records from its
  * answer, and a failed transfer ends only B. The twin speaks the WebRTC SDK's Verto signalling over a WebSocket,
- * answers Call Control's {@code record_start}, {@code transfer}, {@code hangup} and the call status API, keeps a
+ * answers Call Control's {@code record_start}, {@code transfer}, {@code answer}, {@code hangup} and the call status API, keeps a
  * recording file per recorded leg, and sends the call's webhooks, signed, to the runner's own webhook route. What
  * each call does is chosen by the number dialled ({@link TestNumber}).
  *
@@ -50,11 +50,19 @@ public final class Twin implements AutoCloseable {
 
     /** What the twin needs from the runner: where it listens, where it posts, whom it lets in, how it behaves. */
     public record Settings(String host, String apiBase, URI webhookUrl, WebhookSigner signer, String sipUsername,
-            String sipPassword, String connectionId, Flow flow, Duration linkTtl, boolean publicRecordingUrls) {
+            String sipPassword, String connectionId, Flow flow, Duration linkTtl, boolean publicRecordingUrls,
+            Switches switches) {
+        /** Telnyx as the twin plays it by default ({@link Switches#TELNYX}). */
+        public Settings(String host, String apiBase, URI webhookUrl, WebhookSigner signer, String sipUsername,
+                String sipPassword, String connectionId, Flow flow, Duration linkTtl, boolean publicRecordingUrls) {
+            this(host, apiBase, webhookUrl, signer, sipUsername, sipPassword, connectionId, flow, linkTtl,
+                    publicRecordingUrls, Switches.TELNYX);
+        }
+
         @Override
         public String toString() {
             return "Settings[host=" + host + ", apiBase=" + apiBase + ", webhookUrl=" + webhookUrl + ", sipUsername="
-                    + sipUsername + ", sipPassword=***, flow=" + flow + ", linkTtl=" + linkTtl + "]";
+                    + sipUsername + ", sipPassword=***, flow=" + flow + ", linkTtl=" + linkTtl + ", switches=" + switches + "]";
         }
     }
 
@@ -69,6 +77,9 @@ public final class Twin implements AutoCloseable {
     static final long NOT_FOUND_AFTER_MS = 800;
     static final long NO_ANSWER_AFTER_MS = 6_000;
     static final long CALLEE_HANGS_UP_AFTER_MS = 4_000;
+    /** Under {@link TestNumber#HANGUP_BEFORE_ANSWER}: how long the callee talks, and how late its call.answered comes. */
+    static final long TALKS_BEFORE_HANGUP_MS = 3_000;
+    static final long LATE_ANSWER_AFTER_MS = 500;
     static final long RECORDING_AFTER_HANGUP_MS = 500;
     static final long TIME_LIMIT_MS = 30 * 60_000;
     /** A parked leg that gets no command ends after this (Telnyx's own limit is not documented). */
@@ -93,9 +104,14 @@ public final class Twin implements AutoCloseable {
     private final Map<String, Call> byControlId = new ConcurrentHashMap<>();
     private final CallControl callControl = new CallControl(this);
     private final TelephonyCredentials credentials = new TelephonyCredentials();
+    /** The switches now: the start values until a {@code PATCH} changes them. */
+    private volatile Switches switches;
+    /** Calls whose page socket dropped, by the dropped session's {@code sessid}, waiting for a reconnect login. */
+    private final Map<String, List<Call>> detached = new ConcurrentHashMap<>();
 
     private Twin(Settings settings) throws IOException {
         this.settings = settings;
+        this.switches = settings.switches();
         this.webhooks = new Webhooks(settings.webhookUrl(), settings.signer());
         this.recordings = new Recordings(settings.apiBase(), settings.linkTtl(), settings.publicRecordingUrls());
         this.socket = new WebSocketServer(settings.host(), 0, connection -> new VertoSession(this, connection));
@@ -139,26 +155,34 @@ public final class Twin implements AutoCloseable {
     }
 
     /**
-     * A Call Control command ({@code POST /v2/calls/{id}/actions/{action}}) on a leg of the twin's; {@code null} for
-     * a call it does not know.
+     * A Call Control command ({@code POST /v2/calls/{id}/actions/{action}}) on a leg of the twin's; 422
+     * {@code 90015} for an id it never knew, as Telnyx answers.
      */
     public Answer command(String callControlId, String action, JsonNode body) {
         Call call = byControlId.get(callControlId);
-        return call == null ? null : callControl.command(call, callControlId, action, body);
+        return call == null ? CallControl.unknown() : callControl.command(call, callControlId, action, body);
     }
 
-    /** {@code GET /v2/calls/{id}}: the call status API; 404 for an id never known, or 10 minutes after the end. */
+    /**
+     * {@code GET /v2/calls/{id}}: the call status API. Telnyx documents 200 and 422 for it, and keeps an ended call's
+     * data for 10 minutes: after that 422 {@code 90018} (the call has ended); an id never known 422 {@code 90015}.
+     */
     public Answer callStatus(String callControlId) {
+        return callStatus(callControlId, Instant.now());
+    }
+
+    /** The call status as Telnyx would answer it at {@code now}. */
+    Answer callStatus(String callControlId, Instant now) {
         Call call = byControlId.get(callControlId);
-        Map<String, Object> data = null;
-        if (call != null) {
-            synchronized (call) {
-                data = call.leg(callControlId).status(Instant.now());
-            }
+        if (call == null) {
+            return CallControl.unknown();
+        }
+        Map<String, Object> data;
+        synchronized (call) {
+            data = call.leg(callControlId).status(now);
         }
         if (data == null) {
-            return CallControl.error(404, "90015", "Invalid Call Control ID", "The call_control_id provided was not valid.",
-                    "/call_control_id");
+            return CallControl.ended();
         }
         try {
             return new Answer(200, JSON.writeValueAsString(Map.of("data", data)));
@@ -240,7 +264,61 @@ public final class Twin implements AutoCloseable {
             }
         });
         return Map.of("signalling", signallingUrl(), "webhooks_to", webhooks.url().toString(),
-                "flow", settings.flow().name().toLowerCase(Locale.ROOT), "calls", calls);
+                "flow", settings.flow().name().toLowerCase(Locale.ROOT), "switches", switches.describe(), "calls", calls);
+    }
+
+    /** The switches now. */
+    public Switches switches() {
+        return switches;
+    }
+
+    /** {@code PATCH /_local/telnyx/twin}: merges the body's settings; 400 naming a bad one, nothing changed then. */
+    public Answer patchSwitches(JsonNode body) {
+        synchronized (this) {
+            try {
+                switches = switches.patched(body);
+            } catch (IllegalArgumentException e) {
+                return json(400, Map.of("error", "invalid_switch", "message", e.getMessage()));
+            }
+        }
+        log("INFO", "twin switches changed", switches.describe());
+        return json(200, switches.describe());
+    }
+
+    /** {@code DELETE /_local/telnyx/twin}: the switches the runner started with. */
+    public Answer resetSwitches() {
+        switches = settings.switches();
+        log("INFO", "twin switches restored", switches.describe());
+        return json(200, switches.describe());
+    }
+
+    /**
+     * {@code POST /_local/telnyx/twin/signalling/cut}: every page socket drops now, as a network loss does (no close
+     * frame, no BYE); for {@code forMillis} after, new sockets are refused (an outage).
+     */
+    public Answer cutSignalling(long forMillis) {
+        int cut = socket.cut(forMillis);
+        log("INFO", "signalling cut", Map.of("sockets", cut, "refusing_ms", forMillis));
+        return json(200, Map.of("sockets_cut", cut, "refusing_ms", forMillis));
+    }
+
+    /** A page socket dropped with {@code calls} up: each waits for a reconnect login with {@code sessid}. */
+    void detach(String sessid, List<Call> calls) {
+        detached.put(sessid, List.copyOf(calls));
+    }
+
+    /** A reconnect login with {@code sessid}: the calls its dropped socket left, now the new socket's (none if none). */
+    List<Call> reattach(String sessid) {
+        List<Call> calls = sessid == null ? null : detached.remove(sessid);
+        return calls == null ? List.of() : calls;
+    }
+
+    private static Answer json(int status, Object body) {
+        try {
+            return new Answer(status, JSON.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new IllegalStateException("an answer always serialises", e);
+        }
     }
 
     @Override

@@ -19,7 +19,9 @@ final class VertoSession implements WebSocketServer.Listener {
 
     private final Twin twin;
     private final WebSocketServer.Connection connection;
-    private final String sessid = UUID.randomUUID().toString();
+    /** The session id: a fresh one, or the one a reconnect login names. */
+    private volatile String sessid = UUID.randomUUID().toString();
+    private final String voiceSdkId = "twin-" + UUID.randomUUID();
     private final Map<String, Call> calls = new ConcurrentHashMap<>();
     private int nextId = 1;
     private boolean loggedIn;
@@ -61,6 +63,7 @@ final class VertoSession implements WebSocketServer.Listener {
             case "telnyx_rtc.bye" -> bye(id, params);
             case "telnyx_rtc.modify" -> modify(id, params);
             case "telnyx_rtc.info" -> info(id, params);
+            case "telnyx_rtc.attach" -> attached(id, params);
             default -> reply(id, Map.of("method", method, "sessid", sessid), null);
         }
     }
@@ -83,9 +86,43 @@ final class VertoSession implements WebSocketServer.Listener {
         // a token names its credential (Telnyx: the JWT's subject); one the twin never made is the shared login's
         String ownUser = byToken ? twin.credentials().sipUserOfToken(token) : null;
         sipUser = byPassword ? login : ownUser != null ? ownUser : twin.settings().sipUsername();
-        Twin.log("INFO", "logged in", Map.of("sip_username", String.valueOf(sipUser), "by", byToken ? "token" : "password"));
+        // the SDK's reconnect login names the session its dropped socket had: its calls come back to this socket
+        String named = params.path("sessid").asText("");
+        List<Call> back = twin.reattach(named);
+        if (!named.isEmpty()) {
+            sessid = named;
+        }
+        List<Call> answered = new ArrayList<>();
+        for (Call call : back) {
+            synchronized (call) {
+                if (!call.a.alive()) {
+                    continue;
+                }
+                call.session = this;
+                calls.put(call.callId, call);
+                call.journal("reattached", Map.of("sessid", sessid));
+                if (call.a.answeredAt != null) {
+                    answered.add(call);
+                }
+            }
+        }
+        Twin.log("INFO", "logged in", Map.of("sip_username", String.valueOf(sipUser), "by", byToken ? "token" : "password",
+                "reattached", calls.size()));
         reply(id, Map.of("message", "logged in", "sessid", sessid), null);
-        request("telnyx_rtc.clientReady", Map.of());
+        request("telnyx_rtc.clientReady", calls.isEmpty() ? Map.of()
+                : Map.of("reattached_sessions", List.copyOf(calls.keySet())));
+        // an answered call comes back as Telnyx's b2bua brings it: telnyx_rtc.attach with a new offer, which the
+        // SDK answers with a new peer connection; a ringing one just goes on (its answer or BYE comes here)
+        for (Call call : answered) {
+            Map<String, Object> attach = new LinkedHashMap<>(call.ids());
+            attach.put("sdp", Sdp.offer());
+            attach.put("caller_id_name", call.a.from);
+            attach.put("caller_id_number", call.a.from);
+            attach.put("callee_id_name", call.a.to);
+            attach.put("callee_id_number", call.a.to);
+            attach.put("display_direction", "outbound");
+            request("telnyx_rtc.attach", attach);
+        }
     }
 
     private void invite(JsonNode id, JsonNode params) {
@@ -161,7 +198,7 @@ final class VertoSession implements WebSocketServer.Listener {
             }
             call.journal("ringing", Map.of());
         }
-        Map<String, Object> params = new LinkedHashMap<>(call.ids());
+        Map<String, Object> params = new LinkedHashMap<>(call.ringingIds(twin.switches().earlyCallId()));
         params.put("display_direction", "outbound");
         request("telnyx_rtc.ringing", params);
     }
@@ -177,9 +214,11 @@ final class VertoSession implements WebSocketServer.Listener {
             call.journal("answer", Map.of());
             answered = Call.answered(call.a, call.a.answeredAt);
         }
-        answerBrowser(call);
+        // the browser's leg is bridged to the number's (Telnyx's leg to the PSTN has no Call Control id of ours)
+        ObjectNode bridged = Call.bridged(call.a, call.a.answeredAt);
+        call.session.answerBrowser(call);
         if (call.number == TestNumber.WEBHOOKS_TWICE_OUT_OF_ORDER) {
-            List<ObjectNode> order = new ArrayList<>(List.of(answered));
+            List<ObjectNode> order = new ArrayList<>(List.of(answered, bridged));
             synchronized (call) {
                 order.addAll(call.heldBack);
                 call.heldBack.clear();
@@ -187,15 +226,9 @@ final class VertoSession implements WebSocketServer.Listener {
             call.twiceInOrder(order);
         } else {
             call.deliver(answered, 0);
+            call.deliver(bridged, 0);
         }
-        if (call.number == TestNumber.CALLEE_HANGS_UP) {
-            call.later(Twin.CALLEE_HANGS_UP_AFTER_MS, () -> call.end(call.a,
-                    new Call.Ending("normal_clearing", "callee", "unspecified"),
-                    new Call.Bye("NORMAL_CLEARING", 16, null, null, List.of())));
-        } else {
-            call.later(Twin.TIME_LIMIT_MS, () -> call.end(call.a, new Call.Ending("time_limit", "unknown", "unspecified"),
-                    new Call.Bye("ALLOTTED_TIMEOUT", 602, null, null, List.of())));
-        }
+        call.afterAnswer(call.a);
     }
 
     void answerBrowser(Call call) {
@@ -239,6 +272,20 @@ final class VertoSession implements WebSocketServer.Listener {
         }
     }
 
+    /** The SDK's answer to a {@code telnyx_rtc.attach}: its new peer connection's SDP; the call goes on. */
+    private void attached(JsonNode id, JsonNode params) {
+        String callId = params.path("dialogParams").path("callID").asText(params.path("callID").asText(""));
+        Call call = calls.get(callId);
+        if (call == null) {
+            reply(id, null, Map.of("code", -32002, "message", "CALL DOES NOT EXIST"));
+            return;
+        }
+        synchronized (call) {
+            call.journal("attach answered", Map.of());
+        }
+        reply(id, Map.of("callID", callId, "message", "CALL ATTACHED", "sessid", sessid), null);
+    }
+
     private void modify(JsonNode id, JsonNode params) {
         String callId = params.path("dialogParams").path("callID").asText("");
         String action = params.path("action").asText("");
@@ -275,10 +322,61 @@ final class VertoSession implements WebSocketServer.Listener {
         calls.remove(callId);
     }
 
+    /**
+     * The socket closed without a BYE for its calls (a network loss, a crash, a tab closed without the SDK's unload
+     * BYE). {@code signalling_loss: ends}: Telnyx hangs each call up now. {@code survives} (Telnyx with the SDK's
+     * default auto-reconnect): each call stays up for the gap, waiting for a login with this {@code sessid}, and
+     * ends after it. Either way the ending is the platform's own: cause {@code unspecified}, source {@code unknown}
+     * (INFERRED: what Telnyx reports for a WebRTC leg it ended itself, e.g. on a media timeout).
+     */
     @Override
     public void onClose() {
+        List<Call> live = new ArrayList<>();
         for (Call call : List.copyOf(calls.values())) {
-            call.end(call.a, new Call.Ending("normal_clearing", "caller", "unspecified"), null);
+            synchronized (call) {
+                if (call.a.alive() && call.session == this) {
+                    live.add(call);
+                }
+            }
+        }
+        calls.clear();
+        if (live.isEmpty()) {
+            return;
+        }
+        Switches switches = twin.switches();
+        Call.Ending lost = new Call.Ending("unspecified", "unknown", "unspecified");
+        if (switches.signallingLoss() == Switches.SignallingLoss.ENDS) {
+            for (Call call : live) {
+                synchronized (call) {
+                    call.journal("signalling lost", Map.of("signalling_loss", "ends"));
+                }
+                call.end(call.a, lost, null);
+            }
+            return;
+        }
+        twin.detach(sessid, live);
+        for (Call call : live) {
+            synchronized (call) {
+                call.journal("signalling lost", Map.of("signalling_loss", "survives",
+                        "gap_ms", switches.signallingGap().toMillis()));
+            }
+            // not one of the call's own timers: an answer in the gap must not cancel it
+            if (twin.timers().isShutdown()) {
+                return; // the twin is closing
+            }
+            twin.timers().schedule(() -> {
+                boolean gone;
+                synchronized (call) {
+                    gone = call.session == this && call.a.alive();
+                    if (gone) {
+                        call.journal("not reattached in time", Map.of());
+                    }
+                }
+                if (gone) {
+                    twin.reattach(sessid);
+                    call.end(call.a, lost, null);
+                }
+            }, switches.signallingGap().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         }
     }
 
@@ -305,7 +403,12 @@ final class VertoSession implements WebSocketServer.Listener {
         write(message);
     }
 
+    /**
+     * Every message carries the socket's {@code voice_sdk_id}, as Telnyx's do: the SDK keeps it as its reconnect
+     * token, and only with one does its reconnect login name the old {@code sessid} (and so get its calls back).
+     */
     private void write(Map<String, Object> message) {
+        message.put("voice_sdk_id", voiceSdkId);
         try {
             connection.send(JSON.writeValueAsString(message));
         } catch (IOException e) {

@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
@@ -44,6 +45,10 @@ final class WebSocketServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final Function<Connection, Listener> accept;
+    /** The open sockets, so a cut can drop them all. */
+    private final java.util.Set<Socket> open = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Until when (epoch ms) new sockets are refused: an outage after a cut. */
+    private volatile long refuseUntil;
 
     WebSocketServer(String host, int port, Function<Connection, Listener> accept) throws IOException {
         this.server = new ServerSocket();
@@ -70,12 +75,40 @@ final class WebSocketServer implements AutoCloseable {
         });
     }
 
+    /**
+     * Drops every open socket as a network loss does (the TCP connection closes, no close frame: the browser sees
+     * 1006) and refuses new ones for {@code forMillis}; returns how many were dropped.
+     */
+    int cut(long forMillis) {
+        refuseUntil = System.currentTimeMillis() + Math.max(0, forMillis);
+        int dropped = 0;
+        for (Socket socket : List.copyOf(open)) {
+            try {
+                socket.close();
+                dropped++;
+            } catch (IOException e) {
+                // already gone
+            }
+        }
+        return dropped;
+    }
+
     private void serve(Socket socket) {
+        open.add(socket);
         try (socket) {
             socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
             Map<String, String> headers = readRequest(in);
+            if (System.currentTimeMillis() < refuseUntil) {
+                byte[] body = "{\"error\":\"signalling_outage\",\"message\":\"The twin's signalling is cut (POST /_local/telnyx/twin/signalling/cut)\"}"
+                        .getBytes(StandardCharsets.UTF_8);
+                out.write(("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                return;
+            }
             String key = headers.get("sec-websocket-key");
             if (key == null || !"websocket".equalsIgnoreCase(headers.getOrDefault("upgrade", ""))) {
                 byte[] body = "{\"error\":\"websocket_required\",\"message\":\"This is the Telnyx twin's signalling socket: connect with a WebSocket (the SDK's host option)\"}"
@@ -98,6 +131,8 @@ final class WebSocketServer implements AutoCloseable {
             }
         } catch (IOException e) {
             // the page went away: its listener was told above
+        } finally {
+            open.remove(socket);
         }
     }
 

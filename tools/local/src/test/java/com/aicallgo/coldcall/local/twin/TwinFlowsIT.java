@@ -74,12 +74,39 @@ class TwinFlowsIT {
     }
 
     private void start(Twin.Flow flow, Duration linkTtl) throws Exception {
+        start(flow, linkTtl, Switches.TELNYX);
+    }
+
+    private void start(Twin.Flow flow, Duration linkTtl, Switches switches) throws Exception {
         twin = Twin.start(new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/_local/telnyx",
                 URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhook"), null, "user", "secret",
-                CONNECTION, flow, linkTtl, false));
-        page = new Page(URI.create(twin.signallingUrl()));
-        page.send("login", Map.of("login", "user", "passwd", "secret"));
-        page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
+                CONNECTION, flow, linkTtl, false, switches));
+        page = login(Map.of("login", "user", "passwd", "secret"));
+    }
+
+    /** A new page socket, logged in with {@code params}. */
+    private Page login(Map<String, Object> params) throws Exception {
+        Page fresh = new Page(URI.create(twin.signallingUrl()));
+        fresh.send("login", params);
+        fresh.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
+        return fresh;
+    }
+
+    private Twin.Answer patch(String json) throws IOException {
+        return twin.patchSwitches(JSON.readTree(json));
+    }
+
+    /** Where the first webhook of {@code type} matching {@code which} stands in the order of arrival. */
+    private int position(String type, Predicate<JsonNode> which) throws InterruptedException {
+        webhook(type, which);
+        synchronized (webhooks) {
+            for (int i = 0; i < webhooks.size(); i++) {
+                if (webhooks.get(i).path("event_type").asText().equals(type) && which.test(webhooks.get(i))) {
+                    return i;
+                }
+            }
+        }
+        throw new AssertionError("unreachable");
     }
 
     /** Places a call from the "page" and returns leg A's call control id, from its call.initiated. */
@@ -229,7 +256,7 @@ class TwinFlowsIT {
     void theCallStatusApiKnowsOnlyItsCallsAndALostHangupStillEndsTheCall() throws Exception {
         start(Twin.Flow.PARKED, Duration.ofMinutes(10));
         Twin.Answer unknown = twin.callStatus("v3:never-seen");
-        assertEquals(404, unknown.status());
+        assertEquals(422, unknown.status(), "Telnyx documents 200 and 422 for the call status");
         assertTrue(unknown.body().contains("\"90015\""), unknown.body());
         String a = dial("+12025550106");
         command(a, "transfer", transferTo("+12025550106", "t-lost"));
@@ -295,6 +322,191 @@ class TwinFlowsIT {
         assertEquals(422, command(a, "transfer", transferTo("+12025550100", "t-direct")).status());
     }
 
+    @Test
+    void theCallControlIdReachesThePageWithTheAnswerUnlessTheEarlySwitchIsOn() throws Exception {
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10));
+        String a = dial("+12025550100");
+        JsonNode ringing = page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing")).path("params");
+        assertFalse(ringing.has("telnyx_call_control_id"), "as Telnyx: no call control id while ringing: " + ringing);
+        JsonNode initiated = webhook("call.initiated", legOf(a)).path("payload");
+        assertEquals(initiated.path("call_leg_id").asText(), ringing.path("telnyx_leg_id").asText());
+        assertEquals(initiated.path("call_session_id").asText(), ringing.path("telnyx_session_id").asText());
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer")).path("params");
+        assertEquals(a, answer.path("telnyx_call_control_id").asText(), "the answer brings it");
+
+        assertEquals(200, patch("{\"early_call_id\": true}").status());
+        String b = dial("+12025550199"); // another number: dial() finds a call by its number
+        JsonNode early = page.await(m -> m.path("method").asText().equals("telnyx_rtc.ringing")
+                && m.path("params").has("telnyx_call_control_id")).path("params");
+        assertEquals(b, early.path("telnyx_call_control_id").asText());
+        assertEquals(400, patch("{\"early_call_id\": \"yes\"}").status());
+        assertTrue(twin.switches().earlyCallId(), "a refused patch changes nothing");
+        assertTrue(twin.resetSwitches().body().contains("\"early_call_id\":false"));
+    }
+
+    @Test
+    void theDirectFlowReportsTheBridgeAndEveryAnsweredHangupCarriesQualityStats() throws Exception {
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10));
+        String a = dial("+12025550104");
+        webhook("call.answered", legOf(a));
+        JsonNode bridged = webhook("call.bridged", legOf(a)).path("payload");
+        assertEquals("bridged", bridged.path("state").asText());
+        assertEquals("+12025550104", bridged.path("to").asText());
+        JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
+        assertEquals("callee", hangup.path("hangup_source").asText());
+        com.aicallgo.coldcall.core.telnyx.CallQualityStats stats =
+                com.aicallgo.coldcall.core.telnyx.CallQualityStats.parse(hangup.path("call_quality_stats"));
+        assertEquals(List.of(), stats.rejected(), "our backend takes every figure: " + hangup);
+        assertTrue(stats.inboundMos() >= 4.0 && stats.inboundMos() <= 4.5, "MOS " + stats.inboundMos());
+        // 4 s of talk at 50 packets a second
+        assertTrue(stats.inboundPackets() + stats.inboundSkippedPackets() >= 190, "packets " + stats.inboundPackets());
+        assertTrue(stats.inboundLossPercent() < 1.0 && stats.outboundLossPercent() < 1.0);
+
+        String busy = dial("+12025550101");
+        JsonNode unanswered = webhook("call.hangup", legOf(busy)).path("payload");
+        assertFalse(unanswered.has("call_quality_stats"), "no media, no figures: " + unanswered);
+        assertEquals(0, count(e -> e.path("event_type").asText().equals("call.bridged") && legOf(busy).test(e)));
+    }
+
+    @Test
+    void unknownAndEndedCallsAnswer422WithTelnyxsCodes() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        for (String action : List.of("hangup", "transfer", "answer", "record_start")) {
+            Twin.Answer unknown = command("v3:never-seen", action, Map.of());
+            assertEquals(422, unknown.status(), action);
+            assertTrue(unknown.body().contains("\"90015\""), unknown.body());
+        }
+        assertTrue(twin.callStatus("v3:never-seen").body().contains("\"90015\""));
+        String a = dial("+12025550100");
+        assertEquals(200, command(a, "hangup", Map.of()).status());
+        webhook("call.hangup", legOf(a));
+        for (String action : List.of("hangup", "transfer", "answer", "record_start")) {
+            Twin.Answer ended = command(a, action, transferTo("+12025550100", "after-" + action));
+            assertEquals(422, ended.status(), action);
+            assertTrue(ended.body().contains("\"90018\""), action + ": " + ended.body());
+        }
+        JsonNode status = JSON.readTree(twin.callStatus(a).body()).path("data");
+        assertFalse(status.path("is_alive").asBoolean(true), "kept for 10 minutes after the end");
+        Twin.Answer gone = twin.callStatus(a, Instant.now().plus(Leg.STATUS_KEPT_FOR).plusSeconds(1));
+        assertEquals(422, gone.status());
+        assertTrue(gone.body().contains("\"90018\""), "after 10 minutes: " + gone.body());
+    }
+
+    @Test
+    void untilAnsweredRefusesTheTransferOfAParkedLegUntilTheAnswerCommandAnswersThePage() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10), Switches.of(Map.of("TWIN_TRANSFER_REFUSED", "until_answered")));
+        String a = dial("+12025550100");
+        Twin.Answer refused = command(a, "transfer", transferTo("+12025550100", "t-early"));
+        assertEquals(422, refused.status());
+        assertTrue(refused.body().contains("\"90034\""), refused.body());
+        assertTrue(page.messages("telnyx_rtc.answer").isEmpty());
+
+        assertEquals(200, command(a, "answer", Map.of("client_state", base64("answered"), "command_id", "ans-1")).status());
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer")).path("params");
+        assertEquals(a, answer.path("telnyx_call_control_id").asText(), "the page's call turns active, with its id");
+        assertEquals(base64("answered"), webhook("call.answered", legOf(a)).path("payload").path("client_state").asText());
+
+        assertEquals(200, command(a, "transfer", transferTo("+12025550100", "t-late")).status());
+        String b = webhook("call.answered", e -> !legOf(a).test(e)).path("payload").path("call_control_id").asText();
+        webhook("call.bridged", legOf(a));
+        webhook("call.bridged", legOf(b));
+        Thread.sleep(300);
+        assertEquals(1, page.messages("telnyx_rtc.answer").size(), "the page is answered once");
+        assertEquals(1, count(e -> e.path("event_type").asText().equals("call.answered") && legOf(a).test(e)));
+
+        assertEquals(200, patch("{\"transfer_refused\": \"always\"}").status());
+        String c = dial("+12025550199"); // another number: dial() finds a call by its number
+        command(c, "answer", Map.of());
+        webhook("call.answered", legOf(c));
+        assertTrue(command(c, "transfer", transferTo("+12025550100", "t-always")).body().contains("\"90034\""),
+                "always: refused even when answered");
+        assertEquals(200, patch("{\"transfer_refused\": \"never\"}").status());
+        assertEquals(200, command(c, "transfer", transferTo("+12025550199", "t-never")).status());
+    }
+
+    @Test
+    void number0110DeliversTheHangupBeforeTheAnswerOfTheFarLegInBothFlows() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10));
+        String a = dial("+12025550110");
+        command(a, "transfer", transferTo("+12025550110", "t-0110"));
+        Predicate<JsonNode> legB = e -> !legOf(a).test(e);
+        JsonNode bHangup = webhook("call.hangup", legB).path("payload");
+        assertEquals("callee", bHangup.path("hangup_source").asText());
+        assertTrue(position("call.hangup", legB) < position("call.answered", legB), "B's hang-up first: " + webhooks);
+        assertTrue(Duration.between(Instant.parse(bHangup.path("start_time").asText()),
+                Instant.parse(bHangup.path("end_time").asText())).toMillis() >= Twin.TALKS_BEFORE_HANGUP_MS);
+        twin.close();
+
+        webhooks.clear();
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10));
+        String direct = dial("+12025550110");
+        page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer"));
+        assertTrue(position("call.hangup", legOf(direct)) < position("call.answered", legOf(direct)),
+                "the browser leg's hang-up first: " + webhooks);
+        assertTrue(position("call.bridged", legOf(direct)) < position("call.hangup", legOf(direct)));
+    }
+
+    @Test
+    void endsHangsUpTheCallsOfADroppedPageSocketAtOnce() throws Exception {
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10), Switches.of(Map.of("TWIN_SIGNALLING_LOSS", "ends")));
+        String a = dial("+12025550100");
+        webhook("call.answered", legOf(a));
+        page.socket.abort(); // the tab crashed: no BYE, no close frame
+        JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
+        assertEquals("unspecified", hangup.path("hangup_cause").asText());
+        assertEquals("unknown", hangup.path("hangup_source").asText());
+        assertTrue(hangup.path("call_quality_stats").isObject());
+    }
+
+    @Test
+    void survivesKeepsTheCallForTheGapAndAReconnectLoginWithTheSessionReattachesIt() throws Exception {
+        start(Twin.Flow.DIRECT, Duration.ofMinutes(10));
+        String sessid = page.await(m -> m.path("result").has("sessid")).path("result").path("sessid").asText();
+        String a = dial("+12025550100");
+        JsonNode answer = page.await(m -> m.path("method").asText().equals("telnyx_rtc.answer")).path("params");
+        String callId = answer.path("callID").asText();
+        assertTrue(JSON.readTree(twin.cutSignalling(2_000).body()).path("sockets_cut").asInt() >= 1);
+        assertTrue(page.closed(), "the page's SDK sees its socket close");
+        java.util.concurrent.CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class, () -> new Page(URI.create(twin.signallingUrl())),
+                "an outage refuses new sockets");
+        assertNotNull(refused.getCause());
+        Thread.sleep(2_100);
+        assertEquals(0, count(e -> e.path("event_type").asText().equals("call.hangup")), "the call stays up");
+        assertTrue(JSON.readTree(twin.callStatus(a).body()).path("data").path("is_alive").asBoolean());
+
+        page = login(Map.of("login", "user", "passwd", "secret", "sessid", sessid, "reconnection", true));
+        JsonNode ready = page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady")).path("params");
+        assertEquals(callId, ready.path("reattached_sessions").get(0).asText());
+        JsonNode attach = page.await(m -> m.path("method").asText().equals("telnyx_rtc.attach")).path("params");
+        assertEquals(callId, attach.path("callID").asText());
+        assertEquals(a, attach.path("telnyx_call_control_id").asText());
+        assertTrue(attach.path("sdp").asText().contains("a=setup:actpass"), "a new offer");
+        // the SDK answers the attach with its new peer connection's SDP, as telnyx_rtc.attach
+        page.send("telnyx_rtc.attach", Map.of("sessid", sessid, "sdp", OFFER, "dialogParams", Map.of("callID", callId)));
+        page.await(m -> m.path("result").path("message").asText().equals("CALL ATTACHED"));
+        page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
+                Map.of("callID", callId)));
+        JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
+        assertEquals("normal_clearing", hangup.path("hangup_cause").asText(), "hung up by the page after the reattach");
+        assertEquals("caller", hangup.path("hangup_source").asText());
+    }
+
+    @Test
+    void survivesEndsTheCallWhenThePageDoesNotComeBackInTime() throws Exception {
+        start(Twin.Flow.PARKED, Duration.ofMinutes(10), Switches.of(Map.of("TWIN_SIGNALLING_GAP_MS", "800")));
+        String a = dial("+12025550100");
+        page.socket.sendClose(WebSocket.NORMAL_CLOSURE, "tab closed").join(); // closed without the SDK's unload BYE
+        Thread.sleep(400);
+        assertEquals(0, count(e -> e.path("event_type").asText().equals("call.hangup")), "up during the gap");
+        page = login(Map.of("login", "user", "passwd", "secret")); // a new page: a new session, nothing reattached
+        JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
+        assertEquals("unspecified", hangup.path("hangup_cause").asText());
+        assertEquals("unknown", hangup.path("hangup_source").asText());
+        assertFalse(hangup.has("call_quality_stats"), "never answered");
+        assertTrue(page.messages("telnyx_rtc.attach").isEmpty());
+    }
+
     // ---- helpers ----
 
     private static Predicate<JsonNode> legOf(String callControlId) {
@@ -341,6 +553,7 @@ class TwinFlowsIT {
         private final List<JsonNode> received = new ArrayList<>();
         private final StringBuilder partial = new StringBuilder();
         private int nextId = 1;
+        private volatile boolean closed;
 
         Page(URI uri) {
             this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
@@ -371,6 +584,24 @@ class TwinFlowsIT {
             }
             webSocket.request(1);
             return null;
+        }
+
+        boolean closed() throws InterruptedException {
+            for (int i = 0; i < 100 && !closed; i++) {
+                Thread.sleep(50);
+            }
+            return closed;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed = true;
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed = true;
         }
 
         List<JsonNode> messages(String method) {

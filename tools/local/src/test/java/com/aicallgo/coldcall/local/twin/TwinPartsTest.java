@@ -17,7 +17,9 @@ class TwinPartsTest {
         assertEquals(TestNumber.INVALID_NUMBER, TestNumber.of("+12025550108"));
         assertFalse(TestNumber.INVALID_NUMBER.answers());
         assertEquals(TestNumber.RECORDING_SAVED_MINIMAL, TestNumber.of("+12025550109"));
-        assertEquals(10, TestNumber.listing().size(), "the page lists every test number");
+        assertEquals(TestNumber.HANGUP_BEFORE_ANSWER, TestNumber.of("+12025550110"));
+        assertTrue(TestNumber.HANGUP_BEFORE_ANSWER.answers());
+        assertEquals(11, TestNumber.listing().size(), "the page lists every test number");
     }
 
     @Test
@@ -28,6 +30,30 @@ class TwinPartsTest {
         IllegalArgumentException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> Twin.Flow.of("bridged"));
         assertTrue(wrong.getMessage().contains("CALL_FLOW"), wrong.getMessage());
+    }
+
+    @Test
+    void switchesDefaultToTelnyxAndChangeOnlyByKnownNamesAndValues() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(Switches.TELNYX, Switches.of(java.util.Map.of()));
+        Switches set = Switches.of(java.util.Map.of("TWIN_EARLY_CALL_ID", "true", "TWIN_SIGNALLING_LOSS", "ends",
+                "TWIN_SIGNALLING_GAP_MS", "1500", "TWIN_TRANSFER_REFUSED", "until_answered"));
+        assertEquals(new Switches(true, Switches.SignallingLoss.ENDS, java.time.Duration.ofMillis(1500),
+                Switches.TransferRefused.UNTIL_ANSWERED), set);
+        assertEquals(java.util.Map.of("early_call_id", true, "signalling_loss", "ends", "signalling_gap_ms", 1500L,
+                "transfer_refused", "until_answered"), set.describe());
+        Switches patched = Switches.TELNYX.patched(json.readTree("{\"transfer_refused\": \"always\", \"early_call_id\": true}"));
+        assertEquals(Switches.TransferRefused.ALWAYS, patched.transferRefused());
+        assertTrue(patched.earlyCallId());
+        for (String bad : java.util.List.of("{\"signalling_loss\": \"maybe\"}", "{\"early_call_id\": \"yes\"}",
+                "{\"signalling_gap_ms\": 0}", "{\"colour\": 1}", "[]")) {
+            IllegalArgumentException wrong = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Switches.TELNYX.patched(json.readTree(bad)), bad);
+            assertFalse(wrong.getMessage().isBlank());
+        }
+        IllegalArgumentException env = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Switches.of(java.util.Map.of("TWIN_TRANSFER_REFUSED", "sometimes")));
+        assertTrue(env.getMessage().contains("TWIN_TRANSFER_REFUSED"), env.getMessage());
     }
 
     @Test

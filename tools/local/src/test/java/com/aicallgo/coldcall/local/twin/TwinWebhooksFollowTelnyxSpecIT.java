@@ -129,9 +129,9 @@ class TwinWebhooksFollowTelnyxSpecIT {
             page.bye("recording-fails", "NORMAL_CLEARING", 16);
             page.bye("twice", "NORMAL_CLEARING", 16);
 
-            // busy 2, rejected 2, no answer 2, callee hangs up 4, recording fails 4, canceled 2, twice 2 x 4
+            // busy 2, rejected 2, no answer 2, callee hangs up 5, recording fails 5, canceled 2, twice 2 x 5
             long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (bodies.size() < 24 && System.nanoTime() < deadline) {
+            while (bodies.size() < 28 && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
         } finally {
@@ -144,8 +144,19 @@ class TwinWebhooksFollowTelnyxSpecIT {
             TelnyxSpec.webhookViolations(body).forEach(v -> violations.add(v + "\n      in " + body));
         }
         assertEquals(List.of(), violations, "the twin posted webhooks Telnyx's spec does not allow");
-        assertEquals(Map.of("call.initiated", 8, "call.answered", 4, "call.hangup", 8, "call.recording.saved", 3,
-                "call.recording.error", 1), types, "every outcome's webhooks arrived (the out-of-order number twice)");
+        assertEquals(Map.of("call.initiated", 8, "call.answered", 4, "call.bridged", 4, "call.hangup", 8,
+                "call.recording.saved", 3, "call.recording.error", 1), types,
+                "every outcome's webhooks arrived (the out-of-order number twice)");
+        long withStats = bodies.stream().map(b -> {
+            try {
+                return JSON.readTree(b).path("data");
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }).filter(d -> d.path("event_type").asText().equals("call.hangup"))
+                .filter(d -> d.path("payload").path("call_quality_stats").isObject()).count();
+        // answered and hung up: callee-hangs-up, recording-fails, and the out-of-order number's hang-up twice
+        assertEquals(4, withStats, "every hang-up of an answered call carries call_quality_stats");
     }
 
     @Test
@@ -159,8 +170,10 @@ class TwinWebhooksFollowTelnyxSpecIT {
         });
         runner.start();
         URI hook = URI.create("http://127.0.0.1:" + runner.getAddress().getPort() + "/webhook/telnyx/direct/call-status");
+        // the test reads leg A's id from the page's signalling before the transfer: the ringing carries it early
         Twin.Settings settings = new Twin.Settings("127.0.0.1", "http://127.0.0.1:9/v2", hook, null, null, null,
-                "dev-connection-0000", Twin.Flow.PARKED, Duration.ofMinutes(10), true);
+                "dev-connection-0000", Twin.Flow.PARKED, Duration.ofMinutes(10), true,
+                Switches.TELNYX.patched(JSON.readTree("{\"early_call_id\": true}")));
         List<String> violations = new ArrayList<>();
         try (Twin twin = Twin.start(settings)) {
             Page page = new Page();
@@ -217,5 +230,7 @@ class TwinWebhooksFollowTelnyxSpecIT {
         // browser's leg of 0108, which stays parked after its failed transfer (nobody hung it up here)
         assertEquals(Map.of("call.initiated", 10, "call.answered", 6, "call.bridged", 6, "call.hangup", 9,
                 "call.recording.saved", 3), types, "every outcome's webhooks arrived");
+        assertEquals(6, bodies.stream().filter(b -> b.contains("\"call_quality_stats\"")).count(),
+                "both legs of the 3 answered calls hang up with call_quality_stats");
     }
 }
