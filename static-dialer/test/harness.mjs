@@ -45,9 +45,10 @@ function redisUrl() {
 /**
  * Starts {@code coldcall-local.jar start-api} on a free port with events/env.json pointed at that port's stand-ins
  * and at this run's Redis; with {@code twin} the SDK is pointed at the runner's Telnyx twin too (else it is off).
- * {@code env} adds or replaces variables of the env file (CALL_FLOW, TWIN_LINK_TTL_SECONDS, ...).
+ * {@code env} adds or replaces variables of the env file (CALL_FLOW, TWIN_LINK_TTL_SECONDS, ...); the functions'
+ * metric lines go to {@code metricsFile} when given (for {@code report}), else to the runner's default file.
  */
-export async function startRunner({ twin = false, drainEvery = 0, env: extra = {} } = {}) {
+export async function startRunner({ twin = false, drainEvery = 0, env: extra = {}, metricsFile = null } = {}) {
   if (!existsSync(RUNNER_JAR)) {
     throw new Error(`${RUNNER_JAR} is missing: build it with mvn -B -DskipTests package -pl tools/local -am`);
   }
@@ -77,7 +78,8 @@ export async function startRunner({ twin = false, drainEvery = 0, env: extra = {
   const child = spawn(java, ['-XX:+IgnoreUnrecognizedVMOptions', '--sun-misc-unsafe-memory-access=allow',
     '-XX:TieredStopAtLevel=1', '-jar', RUNNER_JAR, 'start-api', '--port', String(port), '--env-vars', envFile,
     // the flag, not only the env file: a REDIS_URL exported in the shell would beat the file's database
-    '--redis-url', env.Parameters.REDIS_URL, '--drain-every', String(drainEvery)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    '--redis-url', env.Parameters.REDIS_URL, '--drain-every', String(drainEvery),
+    ...(metricsFile ? ['--metrics-file', metricsFile] : [])], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => { output += chunk; });
   child.stderr.on('data', (chunk) => { output += chunk; });

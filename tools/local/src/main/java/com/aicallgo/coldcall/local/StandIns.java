@@ -62,6 +62,7 @@ final class StandIns {
             entry.put("path", path.substring(WEB_BACKEND.length()));
             entry.put("api_key_present", exchange.getRequestHeaders().getFirst("X-API-Key") != null);
             entry.put("body", parse(body));
+            entry.put("received_at", Instant.now().toString());
             synchronized (webBackend) {
                 webBackend.add(entry);
                 ApiServer.send(exchange, 201, "application/json",
