@@ -184,7 +184,7 @@ public final class TelnyxCallControl {
     /**
      * What Telnyx knows of a call.
      *
-     * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404 or its 90015
+     * @throws TelnyxFailure {@code telnyx_unavailable} when it does not answer with a 2xx, a 404, its 90015 or 90018
      */
     public Status status(CallControlId callControlId) {
         URI uri = URI.create(apiBase + "/v2/calls/" + HttpCaller.segment(callControlId.value()));
@@ -196,7 +196,8 @@ public final class TelnyxCallControl {
                     + e.getClass().getSimpleName());
         }
         String code = errorCode(response.body());
-        if (response.status() == 404 || "90015".equals(code)) {
+        // 90018 "call has already ended": Telnyx no longer has the call to report on
+        if (response.status() == 404 || "90015".equals(code) || "90018".equals(code)) {
             return new Status.Gone("call status answered " + response.status() + (code == null ? "" : " code " + code));
         }
         if (!response.ok()) {
