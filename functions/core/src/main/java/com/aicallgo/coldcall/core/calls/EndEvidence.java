@@ -120,8 +120,9 @@ public final class EndEvidence {
      * ended when the recording ended ({@code recordingEndedAt}), else when Telnyx says, else now.
      */
     public void recording(CallControlId callControlId, CallState call, Instant recordingEndedAt) {
-        if (call.ended() || call.empty()) {
-            return;
+        CallState.Stage stage = call.facts().stage();
+        if (call.ended() || stage != CallState.Stage.INITIATED && stage != CallState.Stage.ACTIVE) {
+            return; // ended, or no call event named it yet: nothing to settle from
         }
         TelnyxCallControl.Status status = status(callControlId, RECORDING_EVENT);
         if (status == null) {
