@@ -344,7 +344,7 @@ public final class RecordingReconciler {
                 fields.put("recording_error_reason", String.valueOf(why));
                 log.error("answered call's recording failed at Telnyx", fields);
                 log.metric("RecordingsFailed", "Count", 1,
-                        Map.of("reason", RecordingTracker.reasonDimension(why)), fields);
+                        Map.of("error_reason", RecordingTracker.reasonDimension(why)), fields);
             }
             default -> {
             }
