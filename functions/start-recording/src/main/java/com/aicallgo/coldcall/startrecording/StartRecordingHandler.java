@@ -29,6 +29,7 @@ public final class StartRecordingHandler extends ApiHandler {
 
     private static final byte[] SAMPLE = "{\"call_control_id\":\"v3:priming\",\"to_phone\":\"+15550000000\"}"
             .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    private static final byte[] ENDED_SAMPLE = "{\"why\":\"hung_up\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     private final ApiKeyCheck apiKeys;
     private final RecordingStarter starter;
@@ -52,14 +53,15 @@ public final class StartRecordingHandler extends ApiHandler {
             primeRequest(Priming.unauthenticatedJson(Endpoint.START_RECORDING, "{}"));
             StartRecordingRequest.parse(SAMPLE);
             EndedReport.parse(ENDED_SAMPLE);
+            primeRequest(Priming.unauthenticatedJson(Endpoint.CALL, ""));
+            Priming.primeJson(new CallTruth.View("v3:priming", "ended", true, true, "completed", "completed", 1L,
+                    null, "normal_clearing, SIP 200", new CallTruth.Recording("saved", null)));
             Priming.primeJson(new Answer("recording_started", "v3:priming"));
             wiring.primeSecretsClient();
             Priming.primeHttp(wiring.log());
             Redis.primeCodec();
         });
     }
-
-    private static final byte[] ENDED_SAMPLE = "{\"why\":\"hung_up\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
     @Override
     protected Reply handle(ApiRequest request) {

@@ -239,4 +239,15 @@ class CallTruthIT {
         assertEquals("error", recording.get("state").asText());
         assertEquals("Internal server error", recording.get("reason").asText());
     }
+
+    @Test
+    void snapStartPrimingRunsTheCallRouteAndTouchesNoOutsideService() throws Exception {
+        int keys = TestRedis.with(DB, redis -> redis.keys("*")).size();
+        handler.priming().beforeCheckpoint(null);
+        assertTrue(stand.getAllServeEvents().isEmpty(), "priming called neither Telnyx nor the Web Backend");
+        assertEquals(keys, TestRedis.with(DB, redis -> redis.keys("*")).size(), "priming stored nothing");
+        assertTrue(log.text().contains("\"route\":\"GET /calls/{id}\""), log.text());
+        handler.priming().afterRestore(null);
+        assertEquals(CALL, view(LEG, ALICE, 200).get("call_control_id").asText());
+    }
 }

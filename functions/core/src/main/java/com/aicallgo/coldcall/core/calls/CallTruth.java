@@ -79,7 +79,8 @@ public final class CallTruth {
         if (call == null) {
             call = calls.callOfSession(id);
         }
-        CallState state = call == null ? null : calls.read(call);
+        // a call we do not act on (an inbound call, another connection's) is nobody's to see
+        CallState state = call == null || calls.ignored(call) != null ? null : calls.read(call);
         if (state == null || state.empty() || !visible(state.facts().rep(), rep)) {
             throw new Failure(ErrorCode.UNKNOWN_CALL, "No call of yours has this id",
                     call == null ? "no call has this id" : state == null || state.empty() ? "the call's state is gone"
