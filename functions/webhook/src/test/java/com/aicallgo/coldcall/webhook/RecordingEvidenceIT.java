@@ -101,4 +101,19 @@ class RecordingEvidenceIT {
         assertTrue(log.text().contains("recording failed at Telnyx") && log.text().contains("Internal server error"));
         assertEquals(1, stand.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).size());
     }
+
+    @Test
+    void aRecordingBeforeItsCallsAnswerWaitsForTheAnswerAndTheLogIsExact() throws Exception {
+        assertEquals(200, deliver("call-status/call-initiated.json"));
+        assertEquals(200, deliver("recording/call-recording-saved.json"));
+        assertEquals("recording_event", TestRedis.with(DB, redis -> redis.hget(KEY, "settled_by")));
+        assertEquals(0, stand.findAll(postRequestedFor(urlEqualTo(CALL_LOGS))).size(),
+                "the recording says it talked: its log waits for the answer, as after any such hang-up");
+        assertEquals(200, deliver("call-status/call-answered.json"), "the answer, delivered late");
+        var posted = stand.findAll(postRequestedFor(urlEqualTo(CALL_LOGS)));
+        assertEquals(1, posted.size());
+        JsonNode callLog = Json.mapper().readTree(posted.get(0).getBodyAsString());
+        assertEquals("completed", callLog.get("call_status").asText());
+        assertEquals(105, callLog.get("call_duration_seconds").asInt());
+    }
 }

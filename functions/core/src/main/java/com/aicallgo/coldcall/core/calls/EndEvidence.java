@@ -134,9 +134,12 @@ public final class EndEvidence {
         }
         Instant told = endTime(status);
         Instant end = recordingEndedAt != null ? recordingEndedAt : told != null ? told : clock.instant();
+        // Telnyx records only an answered call: the call talked and ended as such a call does. Whose call.answered
+        // has not come yet (webhooks come in any order) is answered by CallState's rule and its log waits for the
+        // answer as after any such hang-up (CallLogBuilder.readyAt)
         settlement.settle(callControlId, call, new Settlement.Evidence(RECORDING_EVENT,
                 "a recording event came with no hang-up and " + describe(status), end,
-                recordingEndedAt != null ? "recording" : told != null ? "telnyx" : "now", null),
+                recordingEndedAt != null ? "recording" : told != null ? "telnyx" : "now", "normal_clearing"),
                 "call settled on its recording event: its hang-up never came");
     }
 
