@@ -250,4 +250,15 @@ class CallTruthIT {
         handler.priming().afterRestore(null);
         assertEquals(CALL, view(LEG, ALICE, 200).get("call_control_id").asText());
     }
+
+    @Test
+    void aReportedCallTelnyxRecordedTalkedEvenBeforeItsAnswerCame() throws Exception {
+        wiring.calls().markRecording(call, CallState.Recording.STARTED, clock.instant());
+        telnyxStatus(422, "{\"errors\":[{\"code\":\"90018\",\"title\":\"Call has already ended\"}]}");
+        JsonNode body = report("hung_up", 202);
+        assertEquals("normal_clearing", TestRedis.with(DB, r -> r.hget("cold_call_status:{" + CALL + "}",
+                "hangup_cause")), "not canceled: Telnyx recorded it, so it was answered");
+        assertFalse(body.get("final").asBoolean(), "its log waits for the answer, as after any such hang-up");
+        assertEquals(0, stand.findAll(postRequestedFor(urlPathEqualTo(CALL_LOGS))).size());
+    }
 }

@@ -107,7 +107,11 @@ public final class EndEvidence {
             call = later;
         }
         Instant told = endTime(status);
-        String cause = call.answered() ? null : why == Why.LOST ? null : "originator_cancel";
+        // Telnyx took a record_start for it (the page asks at the answer): it talked, whatever webhook is late
+        boolean recorded = call.recordingStartedAt() != null || call.recording() == CallState.Recording.STARTED
+                || call.recording() == CallState.Recording.SAVED;
+        String cause = call.answered() ? null : recorded ? "normal_clearing"
+                : why == Why.LOST ? null : "originator_cancel";
         boolean ours = settlement.settle(callControlId, call, new Settlement.Evidence(PAGE_REPORT,
                 "the page reported the call " + why.wire() + " and " + describe(status), told != null ? told
                         : clock.instant(), told != null ? "telnyx" : "now", cause),
