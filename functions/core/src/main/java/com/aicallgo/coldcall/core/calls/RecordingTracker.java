@@ -15,8 +15,10 @@ import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Posts each recording's metadata to the Web Backend once, from {@code call.recording.saved} (completed) or
@@ -86,7 +88,7 @@ public final class RecordingTracker {
             return EventOutcome.DUPLICATE;
         }
         if (!saved) {
-            Map<String, Object> fields = new java.util.LinkedHashMap<>();
+            Map<String, Object> fields = new LinkedHashMap<>();
             fields.put("call_control_id", callControlId);
             fields.put("recording_sid", recordingId);
             fields.put("reason", String.valueOf(reason));
@@ -146,7 +148,7 @@ public final class RecordingTracker {
     }
 
     /** Telnyx's documented reasons of {@code call.recording.error} (its spec's enum); any other is {@code other}. */
-    private static final java.util.Set<String> REASONS = java.util.Set.of(
+    private static final Set<String> REASONS = Set.of(
             "Failed to authorize with storage using custom credentials", "Invalid credentials json",
             "Unsupported backend", "Internal server error");
 
