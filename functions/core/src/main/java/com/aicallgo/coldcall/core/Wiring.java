@@ -5,6 +5,9 @@ import com.aicallgo.coldcall.core.calls.CallLimit;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
+import com.aicallgo.coldcall.core.calls.CallTruth;
+import com.aicallgo.coldcall.core.calls.EndEvidence;
+import com.aicallgo.coldcall.core.calls.Settlement;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingReconciler;
@@ -128,15 +131,38 @@ public final class Wiring {
             secrets().current().requireClientStateKey();
         }
         return once(CallEvents.class, () -> new CallEvents(calls(), callTracker(),
-                new RecordingTracker(calls(), recordingChecks(), delivery(), telnyxRecordings(), log, clock),
+                new RecordingTracker(calls(), recordingChecks(), delivery(), telnyxRecordings(), log, clock,
+                        endEvidence()),
                 new ClientState(secrets()), log));
     }
 
     /** The calls whose hang-up never came, settled from Telnyx's call status. */
     public StaleCalls staleCalls() {
         config.requireBusinessId();
-        return once(StaleCalls.class, () -> new StaleCalls(calls(), staleChecks(), callControl(), callTracker(), clock,
+        return once(StaleCalls.class, () -> new StaleCalls(calls(), staleChecks(), callControl(), settlement(), clock,
                 log, 200, CallLimit.fromEnv(env, config)));
+    }
+
+    /** The server's truth about a call for the page, and the page's report that it ended (start-recording's routes). */
+    public CallTruth callTruth() {
+        config.requireBusinessId();
+        return once(CallTruth.class, () -> new CallTruth(calls(), callLogBuilder(), callGate(), endEvidence(), clock));
+    }
+
+    /** Evidence that a call ended other than its hang-up: the page's report, a recording event. */
+    private EndEvidence endEvidence() {
+        return once(EndEvidence.class, () -> new EndEvidence(calls(), staleChecks(), callControl(), settlement(), clock,
+                log));
+    }
+
+    /** The one path that ends a call whose hang-up never came. */
+    private Settlement settlement() {
+        return once(Settlement.class, () -> new Settlement(calls(), callTracker(), clock, log));
+    }
+
+    private CallLogBuilder callLogBuilder() {
+        return once(CallLogBuilder.class, () -> new CallLogBuilder(config.businessId(), config.sipPhoneNumber(),
+                config.answerWait()));
     }
 
     private CallTracker callTracker() {
@@ -233,7 +259,7 @@ public final class Wiring {
         return once(Delivery.class, () -> new Delivery(calls(), outbox(),
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
-                new CallLogBuilder(config.businessId(), config.sipPhoneNumber(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
+                callLogBuilder(), config.outboxMaxAge(), clock, log, budget,
                 telnyxRecordings(), config.recordingLinkMaxAge()));
     }
 

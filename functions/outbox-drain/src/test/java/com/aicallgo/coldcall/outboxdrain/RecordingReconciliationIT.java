@@ -246,6 +246,11 @@ class RecordingReconciliationIT {
         assertEquals(1, report.get("recordings_failed"));
         server.verify(0, getRequestedFor(urlPathEqualTo(LIST)));
         assertEquals(List.of(1.0), metric("RecordingsFailed"));
+        // call.recording.error's reason: a dimension of the metric, and on the ERROR line
+        assertTrue(log.text().lines().anyMatch(line -> line.contains("\"RecordingsFailed\":1.0")
+                && line.contains("\"error_reason\":\"Internal server error\"")), log.text());
+        assertTrue(log.text().lines().anyMatch(line -> line.contains("recording failed at Telnyx")
+                && line.contains("Internal server error")));
         assertEquals(List.of(0.0), metric("RecordingCaptureRate"));
         assertEquals(List.of("failed"), postedRecordings().stream().map(r -> r.get("recording_status").asText()).toList());
     }

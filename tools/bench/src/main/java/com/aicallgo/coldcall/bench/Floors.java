@@ -113,7 +113,7 @@ final class Floors {
         attribute(id);
         Deliverable.Recording recording = new Deliverable.Recording("bench");
         store.recordRecording(call, new RecordingFacts(recording, true,
-                Instant.parse("2025-11-15T10:30:08.200Z"), null, null), CallState.Recording.SAVED, Instant.now());
+                Instant.parse("2025-11-15T10:30:08.200Z"), null, null, null), CallState.Recording.SAVED, Instant.now());
         Claim.Claimed claim = (Claim.Claimed) store.claim(call, recording, Instant.now());
         post(webBackend + "/api/v1/recordings", RECORDING);
         store.finish(call, recording, claim);

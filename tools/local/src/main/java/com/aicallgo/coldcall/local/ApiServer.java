@@ -95,8 +95,9 @@ final class ApiServer implements AutoCloseable {
             }
             String method = exchange.getRequestMethod();
             for (Template.Route route : functions.template().routes()) {
-                if (route.path().equals(path) && route.method().equals(method)) {
-                    invoke(exchange, route, body);
+                Map<String, String> parameters = route.match(method, exchange.getRequestURI().getRawPath());
+                if (parameters != null) {
+                    invoke(exchange, route, parameters, body);
                     return;
                 }
             }
@@ -143,8 +144,9 @@ final class ApiServer implements AutoCloseable {
         }
     }
 
-    private void invoke(HttpExchange exchange, Template.Route route, byte[] body) throws IOException {
-        Map<String, Object> event = event(exchange, route, body);
+    private void invoke(HttpExchange exchange, Template.Route route, Map<String, String> parameters, byte[] body)
+            throws IOException {
+        Map<String, Object> event = event(exchange, route, parameters, body);
         byte[] response = functions.invoke(route.functionId(), JSON.writeValueAsBytes(event));
         Map<?, ?> reply = JSON.readValue(response, Map.class);
         int status = reply.get("statusCode") instanceof Number n ? n.intValue() : 200;
@@ -163,14 +165,15 @@ final class ApiServer implements AutoCloseable {
     }
 
     /** The event API Gateway (HTTP API, payload 2.0) would hand the function. */
-    private static Map<String, Object> event(HttpExchange exchange, Template.Route route, byte[] body) {
+    private static Map<String, Object> event(HttpExchange exchange, Template.Route route,
+            Map<String, String> parameters, byte[] body) {
         Map<String, String> headers = new LinkedHashMap<>();
         exchange.getRequestHeaders().forEach((name, values) ->
                 headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
         String routeKey = route.method() + " " + route.path();
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("method", route.method());
-        http.put("path", route.path());
+        http.put("path", exchange.getRequestURI().getPath());
         http.put("protocol", exchange.getProtocol());
         http.put("sourceIp", exchange.getRemoteAddress().getAddress().getHostAddress());
         http.put("userAgent", headers.getOrDefault("user-agent", ""));
@@ -192,6 +195,9 @@ final class ApiServer implements AutoCloseable {
         event.put("rawPath", exchange.getRequestURI().getRawPath());
         event.put("rawQueryString", exchange.getRequestURI().getRawQuery() == null ? "" : exchange.getRequestURI().getRawQuery());
         event.put("headers", headers);
+        if (!parameters.isEmpty()) {
+            event.put("pathParameters", parameters);
+        }
         event.put("requestContext", context);
         if (body.length > 0) {
             String text = utf8(body);

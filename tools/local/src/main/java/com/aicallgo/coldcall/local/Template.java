@@ -48,6 +48,35 @@ public record Template(Map<String, Function> functions, List<Route> routes, Map<
         public String key() {
             return method + " " + path;
         }
+
+        /**
+         * The path parameters of a request this route takes, as API Gateway's HTTP API gives them
+         * ({@code pathParameters}: each {@code {name}} segment's value, percent-decoded), or {@code null} when the
+         * request is not this route's. A {@code {name}} segment takes one non-empty segment.
+         */
+        public Map<String, String> match(String requestMethod, String rawPath) {
+            if (!method.equals(requestMethod) || rawPath == null) {
+                return null;
+            }
+            String[] want = path.split("/", -1);
+            String[] have = rawPath.split("/", -1);
+            if (want.length != have.length) {
+                return null;
+            }
+            Map<String, String> parameters = new LinkedHashMap<>();
+            for (int i = 0; i < want.length; i++) {
+                if (want[i].startsWith("{") && want[i].endsWith("}")) {
+                    if (have[i].isEmpty()) {
+                        return null;
+                    }
+                    parameters.put(want[i].substring(1, want[i].length() - 1),
+                            java.net.URLDecoder.decode(have[i].replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8));
+                } else if (!want[i].equals(have[i])) {
+                    return null;
+                }
+            }
+            return parameters;
+        }
     }
 
     /** The route an event's {@code routeKey} names: that is how a file in {@code events/} names its function. */

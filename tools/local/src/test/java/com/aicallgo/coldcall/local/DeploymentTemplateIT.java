@@ -45,6 +45,8 @@ class DeploymentTemplateIT {
             key(Endpoint.CREDENTIALS), "CredentialsFunction",
             key(Endpoint.DIAL_POLICY), "CredentialsFunction",
             key(Endpoint.START_RECORDING), "StartRecordingFunction",
+            key(Endpoint.CALL), "StartRecordingFunction",
+            key(Endpoint.CALL_ENDED), "StartRecordingFunction",
             key(Endpoint.CALL_STATUS_WEBHOOK), "CallStatusWebhookFunction",
             key(Endpoint.RECORDING_WEBHOOK), "RecordingWebhookFunction");
 

@@ -25,7 +25,9 @@ import java.util.regex.Pattern;
  * {@code filter[call_leg_id]} and reads it by id, every read minting a fresh download link as Telnyx does (the
  * shapes {@code core/telnyx/TelnyxRecordings.java} reads). The recordings API misbehaves: 10% of requests answer
  * 5xx and 2% stall past a Telnyx request's 2 s. A recording that failed ({@code call.recording.error}) is not
- * listed and reads as 404, as Telnyx has none. Any other request is answered 404 and kept in {@link #unexpected}.
+ * listed and reads as 404, as Telnyx has none. The call status of a simulated call says it ended (a recording event,
+ * which makes the server ask, comes only after its call's end). Any other request is answered 404 and kept in
+ * {@link #unexpected}.
  *
  * <p>Links carry when they were handed out ({@code issued=} epoch ms, as the webhook's links do), and a minted one
  * says so ({@code read=api}), so the Web Backend stub can tell a link read again from the webhook's and how old
@@ -43,6 +45,8 @@ final class TelnyxStub implements AutoCloseable {
     final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
     private final Map<String, SimulatedCall> byRecording = new ConcurrentHashMap<>();
     private final Map<String, SimulatedCall> byCallControlId = new ConcurrentHashMap<>();
+    /** Every simulated call, for the call status. */
+    private final Map<String, SimulatedCall> calls = new ConcurrentHashMap<>();
     private final Map<String, SimulatedCall> byLeg = new ConcurrentHashMap<>();
     private final StubServer server;
     private final Random random;
@@ -62,8 +66,9 @@ final class TelnyxStub implements AutoCloseable {
         this.faulty = faulty;
     }
 
-    /** Makes a simulated call's saved recording known to the recordings API. */
+    /** Makes a simulated call known to the call status, and its saved recording to the recordings API. */
     void add(SimulatedCall call) {
+        calls.put(call.callControlId(), call);
         if (call.recordingId() != null && call.saved()) {
             byRecording.put(call.recordingId(), call);
             byCallControlId.put(call.callControlId(), call);
@@ -85,6 +90,16 @@ final class TelnyxStub implements AutoCloseable {
             if (method.equals("POST") && path.startsWith("/v2/calls/") && path.contains("/actions/")) {
                 answer(exchange, 200, Map.of("data", Map.of("result", "ok")));
                 return;
+            }
+            if (method.equals("GET") && path.matches("/v2/calls/[^/]+")) {
+                // the call status: a recording event comes only once its call has ended, which Telnyx then says
+                SimulatedCall call = calls.get(java.net.URLDecoder.decode(
+                        path.substring("/v2/calls/".length()), java.nio.charset.StandardCharsets.UTF_8));
+                if (call != null) {
+                    answer(exchange, 200, Map.of("data", Map.of("record_type", "call", "call_control_id",
+                            call.callControlId(), "is_alive", false, "end_time", call.endedAt().toString())));
+                    return;
+                }
             }
             if (method.equals("GET") && path.matches("/v2/connections/[^/]+/active_calls")) {
                 // live calls are not modelled: a start-recording that overtakes its call's first webhook is refused

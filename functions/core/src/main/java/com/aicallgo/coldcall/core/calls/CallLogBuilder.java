@@ -74,12 +74,24 @@ public final class CallLogBuilder {
                 start.toString(),
                 end.toString(),
                 duration,
-                (facts.blocked() != null ? CallEnding.FAILED
-                        : facts.destinationHangupCause() != null
-                        ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
-                        : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(),
-                                facts.sipHangupCause())).callStatus(),
+                ending(call).callStatus(),
                 callControlId.value());
+    }
+
+    /**
+     * How the call ended, by the one rule its log's {@code call_status} comes from ({@code null} before it ended):
+     * final once {@link #readyAt} is not after now. A call the gate refused is {@link CallEnding#BLOCKED} here.
+     */
+    public CallEnding ending(CallState call) {
+        if (!call.ended()) {
+            return null;
+        }
+        CallFacts facts = call.facts();
+        boolean answered = call.answered();
+        return facts.blocked() != null ? CallEnding.BLOCKED
+                : facts.destinationHangupCause() != null
+                ? CallEnding.of(answered, facts.destinationHangupCause(), facts.destinationSipHangupCause())
+                : CallEnding.of(answered, facts.hangupCause(), facts.hangupSource(), facts.sipHangupCause());
     }
 
     private static Instant first(Instant... candidates) {

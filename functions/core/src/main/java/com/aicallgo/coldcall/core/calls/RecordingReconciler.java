@@ -226,7 +226,7 @@ public final class RecordingReconciler {
             }
             Instant now = clock.instant();
             CallState marked = calls.recordRecording(callControlId,
-                    new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now), null, now);
+                    new RecordingFacts(new Deliverable.Recording(fresh.id()), true, null, null, now, null), null, now);
             delivery.deliverRecording(callControlId, metadata(callControlId, fresh), marked);
         }
         return null;
@@ -374,8 +374,11 @@ public final class RecordingReconciler {
                 log.metric("RecordingsMissing", "Count", 1, fields);
             }
             case FAILED -> {
+                String why = calls.read(callControlId).recordingErrorReason();
+                fields.put("recording_error_reason", String.valueOf(why));
                 log.error("answered call's recording failed at Telnyx", fields);
-                log.metric("RecordingsFailed", "Count", 1, fields);
+                log.metric("RecordingsFailed", "Count", 1,
+                        Map.of("error_reason", RecordingTracker.reasonDimension(why)), fields);
             }
             default -> {
             }

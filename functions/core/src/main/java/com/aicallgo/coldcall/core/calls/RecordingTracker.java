@@ -15,8 +15,10 @@ import com.aicallgo.coldcall.core.webbackend.RecordingMetadata;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Posts each recording's metadata to the Web Backend once, from {@code call.recording.saved} (completed) or
@@ -37,9 +39,12 @@ public final class RecordingTracker {
     private final TelnyxRecordings telnyx;
     private final JsonLog log;
     private final Clock clock;
+    private final EndEvidence evidence;
 
+    /** @param evidence settles a call whose recording event came with no hang-up (Telnyx records until the end) */
     public RecordingTracker(Calls store, Schedule recordingChecks, Delivery delivery, TelnyxRecordings telnyx,
-            JsonLog log, Clock clock) {
+            JsonLog log, Clock clock, EndEvidence evidence) {
+        this.evidence = evidence;
         this.store = store;
         this.recordingChecks = recordingChecks;
         this.delivery = delivery;
@@ -62,6 +67,7 @@ public final class RecordingTracker {
             recordingId = lookUp(payload, started);
             if (recordingId == null) {
                 recordingChecks.add(callControlId.value(), clock.instant().plus(LOOKUP_RECHECK));
+                evidence.recording(callControlId, store.read(callControlId), ended);
                 store.remember(callControlId, event.id(), clock.instant());
                 log.info("recording saved without recording_id: its check will find it", Map.of(
                         "call_control_id", callControlId, "event_id", event.id()));
@@ -73,13 +79,23 @@ public final class RecordingTracker {
             recordingId = event.id();
         }
         // "error": the recording failed at Telnyx (unlike "failed": record_start itself was refused)
+        String reason = saved ? null : reason(payload.reason());
         CallState call = store.recordRecording(callControlId,
                 new RecordingFacts(new Deliverable.Recording(recordingId), saved, started,
-                        saved ? event.occurredAt() : null, null),
+                        saved ? event.occurredAt() : null, null, reason),
                 saved ? CallState.Recording.SAVED : CallState.Recording.ERROR, clock.instant());
         if (call.handled(event.id())) {
             return EventOutcome.DUPLICATE;
         }
+        if (!saved) {
+            Map<String, Object> fields = new LinkedHashMap<>();
+            fields.put("call_control_id", callControlId);
+            fields.put("recording_sid", recordingId);
+            fields.put("reason", String.valueOf(reason));
+            log.warn("recording failed at Telnyx (call.recording.error)", fields);
+        }
+        // before the recording's post: the call log of a call whose hang-up was lost must not wait for it
+        evidence.recording(callControlId, call, ended);
         long duration = started != null && ended != null
                 ? Math.max(0, Math.round(Duration.between(started, ended).toMillis() / 1000.0))
                 : 0;
@@ -129,6 +145,25 @@ public final class RecordingTracker {
             }
         }
         return listed.size() == 1 && Ids.valid(listed.get(0).id()) ? listed.get(0).id() : null;
+    }
+
+    /** Telnyx's documented reasons of {@code call.recording.error} (its spec's enum); any other is {@code other}. */
+    private static final Set<String> REASONS = Set.of(
+            "Failed to authorize with storage using custom credentials", "Invalid credentials json",
+            "Unsupported backend", "Internal server error");
+
+    /** The reason as stored and logged: printable, at most 200 characters; {@code null} when none was told. */
+    static String reason(String told) {
+        if (told == null || told.isBlank()) {
+            return null;
+        }
+        String text = told.strip().replaceAll("[^\\x20-\\x7e]", "?");
+        return text.length() > 200 ? text.substring(0, 200) : text;
+    }
+
+    /** The reason as a metric dimension: one of Telnyx's documented values, {@code other} or {@code none}. */
+    public static String reasonDimension(String reason) {
+        return reason == null ? "none" : REASONS.contains(reason) ? reason : "other";
     }
 
     private static boolean blank(String value) {

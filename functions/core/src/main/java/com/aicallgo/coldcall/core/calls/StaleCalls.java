@@ -14,7 +14,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -63,19 +62,19 @@ public final class StaleCalls {
     private final Calls calls;
     private final Schedule checks;
     private final TelnyxCallControl telnyx;
-    private final CallTracker tracker;
     private final Clock clock;
     private final JsonLog log;
     private final int page;
     private final CallLimit limit;
+    private final Settlement settlement;
 
-    public StaleCalls(Calls calls, Schedule checks, TelnyxCallControl telnyx, CallTracker tracker, Clock clock,
+    public StaleCalls(Calls calls, Schedule checks, TelnyxCallControl telnyx, Settlement settlement, Clock clock,
             JsonLog log, int page, CallLimit limit) {
         this.limit = limit;
+        this.settlement = settlement;
         this.calls = calls;
         this.checks = checks;
         this.telnyx = telnyx;
-        this.tracker = tracker;
         this.clock = clock;
         this.log = log;
         this.page = page;
@@ -161,24 +160,15 @@ public final class StaleCalls {
         if (end == null) {
             end = last(facts.answeredAt(), facts.initiatedAt(), facts.callStartTime(), now);
         }
-        CallState settled = calls.record(callControlId, CallFacts.settled(end, now, settledBy), now);
-        Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("call_control_id", callControlId);
-        fields.put("reason", why);
-        fields.put("settled_by", settledBy);
-        fields.put("ended_at", end.toString());
-        fields.put("end_time_from", settledBy.equals(MAX_DURATION) ? "now" : told ? "telnyx" : "last known event");
-        fields.put("answered", facts.answeredAt() != null);
-        if (settledBy.equals(MAX_DURATION)) {
-            log.warn("call up past MAX_CALL_MINUTES settled: its call log is posted and Telnyx is asked to hang it up",
-                    fields);
-            log.metric("CallsOverMaxDuration", "Count", 1, fields);
-        } else {
-            log.warn("stale call settled: its hang-up never came", fields);
-        }
-        log.metric("StaleCallsSettled", "Count", 1, fields);
-        tracker.postCallLog(callControlId, settled);
-        if (settledBy.equals(MAX_DURATION)) {
+        boolean over = settledBy.equals(MAX_DURATION);
+        Settlement.Evidence evidence = new Settlement.Evidence(settledBy, why, end,
+                over ? "now" : told ? "telnyx" : "last known event", null);
+        boolean ours = settlement.settle(callControlId, call, evidence, over
+                ? "call up past MAX_CALL_MINUTES settled: its call log is posted and Telnyx is asked to hang it up"
+                : "stale call settled: its hang-up never came");
+        if (over && ours) {
+            log.metric("CallsOverMaxDuration", "Count", 1, Map.of("call_control_id", callControlId,
+                    "settled_by", settledBy, "ended_at", end.toString()));
             hangUp(callControlId);
         }
         return Outcome.SETTLED;

@@ -22,8 +22,16 @@ public final class ApiRequest {
     private final byte[] body;
     private final String requestId;
     private final Map<String, Object> logFields = new LinkedHashMap<>();
+    private final Map<String, String> pathParameters;
 
     public ApiRequest(String method, String path, Map<String, String> headers, byte[] body, String requestId) {
+        this(method, path, headers, body, requestId, Map.of());
+    }
+
+    /** A request whose route has {@code {name}} segments: their values, as API Gateway decoded them. */
+    public ApiRequest(String method, String path, Map<String, String> headers, byte[] body, String requestId,
+            Map<String, String> pathParameters) {
+        this.pathParameters = pathParameters == null ? Map.of() : Map.copyOf(pathParameters);
         this.method = method;
         this.path = path;
         this.headers = headers;
@@ -73,7 +81,15 @@ public final class ApiRequest {
         if (body.length > MAX_BODY_BYTES) {
             throw new Failure(ErrorCode.PAYLOAD_TOO_LARGE, "The body is larger than " + MAX_BODY_BYTES + " bytes", null);
         }
-        return new ApiRequest(method, path, headers, body, requestId);
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (event.pathParameters() != null) {
+            event.pathParameters().forEach((name, value) -> {
+                if (name != null && value != null) {
+                    parameters.put(name, value);
+                }
+            });
+        }
+        return new ApiRequest(method, path, headers, body, requestId, parameters);
     }
 
     public String method() {
@@ -87,6 +103,11 @@ public final class ApiRequest {
     /** A header by name, case-insensitively; {@code null} when absent. */
     public String header(String name) {
         return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** The value of the route's {@code {name}} segment; {@code null} when the route has none. */
+    public String pathParameter(String name) {
+        return pathParameters.get(name);
     }
 
     public byte[] body() {

@@ -91,7 +91,7 @@ public final class HttpEdge {
      * {@link Deadlines#LAMBDA_MARGIN}, so nothing the request does outlives the function's Timeout.
      */
     public HttpApiResponse handle(HttpApiEvent event, Context context, Route handler) {
-        Endpoint endpoint = endpoints.stream().filter(candidate -> candidate.path().equals(event.rawPath()))
+        Endpoint endpoint = endpoints.stream().filter(candidate -> candidate.matches(event.rawPath()))
                 .findFirst().orElse(endpoints.get(0));
         Deadline deadline = Deadline.in(endpoint.budget());
         if (context != null) {

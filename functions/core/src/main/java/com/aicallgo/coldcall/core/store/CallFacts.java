@@ -75,9 +75,13 @@ public record CallFacts(
         return new Builder(CallState.Stage.NONE).build().withBlocked(rule);
     }
 
-    /** A call whose hang-up never came, ended at {@code end} by {@code settledBy} (learned {@code seenAt}). */
-    public static CallFacts settled(Instant end, Instant seenAt, String settledBy) {
+    /**
+     * A call whose hang-up never came, ended at {@code end} by {@code settledBy} (learned {@code seenAt}), with the
+     * hang-up cause its evidence stands for ({@code null}: none known).
+     */
+    public static CallFacts settled(Instant end, Instant seenAt, String settledBy, String cause) {
         Builder facts = new Builder(CallState.Stage.ENDED);
+        facts.hangupCause = cause;
         facts.endedAt = end;
         facts.hangupAt = end;
         facts.hangupSeenAt = seenAt;

@@ -38,7 +38,10 @@ final class CallHash {
 
     /** Fields per deliverable ({@code outbox:call_log}) or per event ({@code event:<id>}). */
     enum Prefix {
-        OUTBOX, OUTBOX_SINCE, OUTBOX_ATTEMPTS, RESULT, SAVED_AT, BACKFILLED, EVENT;
+        OUTBOX, OUTBOX_SINCE, OUTBOX_ATTEMPTS, RESULT, SAVED_AT, BACKFILLED,
+        /** Why a recording failed at Telnyx ({@code call.recording.error}'s {@code reason}). */
+        REASON,
+        EVENT;
 
         final String wire = name().toLowerCase(Locale.ROOT) + ":";
 
@@ -127,7 +130,8 @@ final class CallHash {
                 attempts == null ? 0 : Integer.parseInt(attempts),
                 result == null ? null : result.equals(RecordingStatus.COMPLETED.wire()),
                 time(hash.get(Prefix.SAVED_AT.of(deliverable))),
-                hash.containsKey(Prefix.BACKFILLED.of(deliverable)));
+                hash.containsKey(Prefix.BACKFILLED.of(deliverable)),
+                hash.get(Prefix.REASON.of(deliverable)));
     }
 
     private static String get(Map<String, String> hash, Field field) {
@@ -184,6 +188,7 @@ final class CallHash {
         put(fields, Prefix.RESULT.of(facts.recording()), facts.status().wire());
         put(fields, Prefix.SAVED_AT.of(facts.recording()), facts.savedAt());
         put(fields, Prefix.BACKFILLED.of(facts.recording()), facts.backfilledAt());
+        put(fields, Prefix.REASON.of(facts.recording()), facts.reason());
         return fields;
     }
 

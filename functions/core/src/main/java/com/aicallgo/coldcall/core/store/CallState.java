@@ -94,10 +94,11 @@ public record CallState(
 
     /**
      * A deliverable's state: its mark, the payload kept for the outbox, since when and how often it was queued; for a
-     * recording also Telnyx's result ({@code null} when unknown), when it was saved and whether a backfill found it.
+     * recording also Telnyx's result ({@code null} when unknown), when it was saved, whether a backfill found it and
+     * why it failed ({@code call.recording.error}'s reason, {@code null} when none was told).
      */
     public record Sending(Mark mark, String payload, Instant queuedSince, int attempts, Boolean completed,
-            Instant savedAt, boolean backfilled) {
+            Instant savedAt, boolean backfilled, String reason) {
         static final Sending NONE = nothing();
 
         /** Nothing known: never sent, never queued, no result. */
@@ -105,7 +106,7 @@ public record CallState(
             String noPayload = null;
             Instant never = null;
             Boolean unknown = null;
-            return new Sending(Mark.NONE, noPayload, never, 0, unknown, never, false);
+            return new Sending(Mark.NONE, noPayload, never, 0, unknown, never, false, noPayload);
         }
     }
 
@@ -119,6 +120,12 @@ public record CallState(
                 .filter(entry -> entry.getKey() instanceof Deliverable.Recording && entry.getValue().completed() != null)
                 .map(entry -> (Deliverable.Recording) entry.getKey())
                 .toList();
+    }
+
+    /** Why a recording of the call failed at Telnyx ({@code call.recording.error}'s reason), or {@code null}. */
+    public String recordingErrorReason() {
+        return sendings.values().stream().map(Sending::reason).filter(java.util.Objects::nonNull).findFirst()
+                .orElse(null);
     }
 
     public boolean handled(String eventId) {

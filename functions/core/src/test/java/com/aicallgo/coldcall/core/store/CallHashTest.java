@@ -110,9 +110,12 @@ class CallHashTest {
                 "sip_hangup_cause", "486"), fields);
         assertEquals(Map.of("recording_started_at", "2025-11-15T10:30:00Z", "result:recording:r1", "completed",
                 "saved_at:recording:r1", "2025-11-15T10:35:00Z"),
-                CallHash.encode(new RecordingFacts(new Deliverable.Recording("r1"), true, T, T.plusSeconds(300), null)));
+                CallHash.encode(new RecordingFacts(new Deliverable.Recording("r1"), true, T, T.plusSeconds(300), null, null)));
         assertEquals(Map.of("result:recording:r1", "failed", "backfilled:recording:r1", "2025-11-15T10:30:00Z"),
-                CallHash.encode(new RecordingFacts(new Deliverable.Recording("r1"), false, null, null, T)));
+                CallHash.encode(new RecordingFacts(new Deliverable.Recording("r1"), false, null, null, T, null)));
+        assertEquals(Map.of("result:recording:r1", "failed", "reason:recording:r1", "Internal server error"),
+                CallHash.encode(new RecordingFacts(new Deliverable.Recording("r1"), false, null, null, null,
+                        "Internal server error")));
     }
 
     @Test
