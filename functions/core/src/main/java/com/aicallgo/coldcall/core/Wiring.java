@@ -5,6 +5,7 @@ import com.aicallgo.coldcall.core.calls.CallLimit;
 import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.aicallgo.coldcall.core.calls.Delivery;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingReconciler;
@@ -18,6 +19,7 @@ import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.net.SqsQueue;
 import com.aicallgo.coldcall.core.policy.CallGate;
 import com.aicallgo.coldcall.core.policy.DialPolicy;
 import com.aicallgo.coldcall.core.policy.GateSettings;
@@ -234,7 +236,26 @@ public final class Wiring {
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
                 new CallLogBuilder(config.businessId(), config.sipPhoneNumber(), config.answerWait()), config.outboxMaxAge(), clock, log, budget,
-                telnyxRecordings(), config.recordingLinkMaxAge()));
+                telnyxRecordings(), config.recordingLinkMaxAge(), delayedRecords()));
+    }
+
+    /**
+     * The outbox's precise trigger: SQS when {@code DELAYED_RECORDS_QUEUE_URL} names a queue (its endpoint
+     * {@code AWS_ENDPOINT_URL_SQS}, else {@code AWS_ENDPOINT_URL}, when set: a local AWS), the local runner's
+     * in-process queue when it is {@link DelayedRecords#LOCAL}, none when unset.
+     */
+    public DelayedRecords delayedRecords() {
+        return once(DelayedRecords.class, () -> {
+            String url = env.get(DelayedRecords.VARIABLE);
+            DelayedRecords.Queue queue = null;
+            if (url != null && !url.isBlank()) {
+                String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SQS", env.get("AWS_ENDPOINT_URL"));
+                queue = url.strip().equals(DelayedRecords.LOCAL) ? DelayedRecords.local()
+                        : SqsQueue.live(config.aws(), endpoint == null || endpoint.isBlank() ? null : endpoint,
+                                url.strip());
+            }
+            return new DelayedRecords(queue, budget, clock, log);
+        });
     }
 
     private HttpCaller telnyxHttp() {
