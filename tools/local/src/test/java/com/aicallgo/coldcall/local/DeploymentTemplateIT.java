@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.aicallgo.coldcall.core.calls.CallQuality;
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -53,7 +54,7 @@ class DeploymentTemplateIT {
     }
     /** Read by the Lambda runtime or the AWS SDK (and Wiring's SDK client), not through Config. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_LAMBDA_DISABLE_CVE_2021_44228_PROTECTION",
-            "JAVA_TOOL_OPTIONS", "AWS_ENDPOINT_URL_SECRETS_MANAGER");
+            "JAVA_TOOL_OPTIONS", "AWS_ENDPOINT_URL_SECRETS_MANAGER", DelayedRecords.VARIABLE);
 
     private static Path root;
     private static Template template;
