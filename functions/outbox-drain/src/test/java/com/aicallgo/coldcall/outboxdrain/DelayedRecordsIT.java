@@ -44,7 +44,7 @@ import software.amazon.awssdk.services.sqs.model.Message;
  * later, a message naming it is sent with that delay, and the drain, invoked with the SQS event, posts it once.
  */
 class DelayedRecordsIT {
-    static final int DB = 7;
+    static final int DB = 10;
     static final String CALL_LOGS = "/api/v1/call-logs";
 
     private final WireMockServer backend = new WireMockServer(options().dynamicPort());
