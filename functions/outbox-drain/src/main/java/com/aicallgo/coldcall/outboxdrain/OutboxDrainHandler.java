@@ -87,6 +87,7 @@ public final class OutboxDrainHandler implements RequestStreamHandler {
         Deadline end = Deadline.in(time);
         List<Map<String, String>> failures = new ArrayList<>();
         int[] counts = new int[Delivery.Result.values().length];
+        int notOwed = 0;
         for (JsonNode record : records) {
             String id = record.path("messageId").asText("");
             if (end.passed()) {
@@ -101,7 +102,12 @@ public final class OutboxDrainHandler implements RequestStreamHandler {
                 continue;
             }
             try {
-                counts[budget.within(end, () -> drain.retry(entry)).ordinal()]++;
+                Delivery.Result result = budget.within(end, () -> drain.retry(entry));
+                if (result == null) {
+                    notOwed++;
+                } else {
+                    counts[result.ordinal()]++;
+                }
             } catch (StoreUnavailable e) {
                 log.warn("delayed record not retried: its message is received again", Map.of("message_id", id,
                         "call_control_id", entry.callControlId(), "record", entry.deliverable().field(),
@@ -109,7 +115,7 @@ public final class OutboxDrainHandler implements RequestStreamHandler {
                 failures.add(Map.of("itemIdentifier", id));
             }
         }
-        log.info("delayed records retried", Map.of("messages", records.size(),
+        log.info("delayed records retried", Map.of("messages", records.size(), "not_in_outbox", notOwed,
                 "posted", counts[Delivery.Result.POSTED.ordinal()],
                 "already_posted", counts[Delivery.Result.ALREADY_POSTED.ordinal()],
                 "requeued", counts[Delivery.Result.QUEUED.ordinal()],

@@ -195,10 +195,14 @@ class DelayedRecordsIT {
                 .put("eventSource", "aws:sqs");
         String body = DelayedRecords.body(wiring.outbox().due(null, 10).get(0));
         records.addObject().put("messageId", "m-2").put("body", body).put("eventSource", "aws:sqs");
+        records.addObject().put("messageId", "m-3").put("eventSource", "aws:sqs")
+                .put("body", "{\"call_control_id\":\"v3:not-in-the-outbox\",\"record\":\"call_log\"}");
         JsonNode answer = invoke(Json.mapper().writeValueAsBytes(event));
         assertEquals(0, answer.path("batchItemFailures").size());
         assertTrue(log.text().contains("delayed record message dropped"), log.text());
         assertEquals(0, callLogs(), "an early message posts nothing before the answer wait is over");
         assertEquals(1, wiring.outbox().backlog().outbox());
+        assertEquals(0, wiring.outbox().backlog().deadLetters(), "a call the outbox does not hold is left alone");
+        assertTrue(log.text().contains("\"not_in_outbox\":1"), log.text());
     }
 }

@@ -66,7 +66,7 @@ final class LocalFunctions {
 
     /**
      * From now on a function the template gives {@code DELAYED_RECORDS_QUEUE_URL} (a queue only a deployed stack
-     * has) gets {@link DelayedRecords#LOCAL} unless the env file or the shell sets it: the runner's in-process queue
+     * has) gets {@link DelayedRecords#LOCAL} unless the env file or the shell names a queue: the runner's in-process queue
      * ({@link LocalRunner}), so records due soon are delivered when due, as SQS delivers them on AWS.
      */
     void delayRecordsHere() {
@@ -108,7 +108,7 @@ final class LocalFunctions {
             env.replaceAll((name, value) -> value.replace("://host.docker.internal:", "://127.0.0.1:"));
         }
         if (delayedRecordsHere && declared.contains(DelayedRecords.VARIABLE)) {
-            env.putIfAbsent(DelayedRecords.VARIABLE, DelayedRecords.LOCAL);
+            env.merge(DelayedRecords.VARIABLE, DelayedRecords.LOCAL, (given, local) -> given.isBlank() ? local : given);
         }
         if (localBase != null) {
             env.replaceAll((name, value) -> value.replaceFirst("^http://(127\\.0\\.0\\.1|localhost):[0-9]+/_local/",
