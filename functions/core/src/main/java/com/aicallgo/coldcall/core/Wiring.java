@@ -224,10 +224,17 @@ public final class Wiring {
         });
     }
 
-    /** Before a SnapStart snapshot: loads the Secrets Manager request path, answered from memory. */
+    /**
+     * Before a SnapStart snapshot: loads the Secrets Manager request path, and SQS's when {@code
+     * DELAYED_RECORDS_QUEUE_URL} names a queue, each answered from memory.
+     */
     public void primeSecretsClient() {
         if (config.secretId() != null) {
             SecretsManagerClients.prime(config.aws());
+        }
+        String queue = env.get(DelayedRecords.VARIABLE);
+        if (queue != null && !queue.isBlank() && !queue.strip().equals(DelayedRecords.LOCAL)) {
+            SqsQueue.prime(config.aws());
         }
     }
 
