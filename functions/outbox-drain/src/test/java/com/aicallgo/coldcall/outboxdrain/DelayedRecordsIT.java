@@ -166,7 +166,9 @@ class DelayedRecordsIT {
         assertEquals(1, sent.size());
         assertTrue(sent.get(0).startsWith("3 {\"call_control_id\":"), sent.get(0));
 
+        List<String> tried = new CopyOnWriteArrayList<>();
         DelayedRecords.receiveLocally((body, delay, within) -> {
+            tried.add(body);
             throw new IllegalStateException("queue down");
         });
         TestRedis.flush(DB);
@@ -174,6 +176,15 @@ class DelayedRecordsIT {
         assertTrue(log.text().contains("delayed record trigger not sent"), log.text());
         assertTrue(log.text().contains("queue down"), log.text());
         assertEquals(1, wiring.outbox().backlog().outbox(), "the record is in the outbox: the drain delivers it");
+
+        TestRedis.flush(DB);
+        clock.advance(Duration.ofSeconds(29));
+        hangUpWithoutAnswer();
+        assertEquals(1, tried.size(), "no send tried for 30 s after a failed one");
+        TestRedis.flush(DB);
+        clock.advance(Duration.ofSeconds(2));
+        hangUpWithoutAnswer();
+        assertEquals(2, tried.size(), "then tried again");
     }
 
     @Test

@@ -22,7 +22,7 @@ import java.util.Map;
  * queue whose messages invoke the drain, or {@link #LOCAL} for the local runner), and the drain retries exactly that
  * entry when it arrives. The message only says "look now": the outbox in Redis stays the record of what is owed and
  * the claims keep a delivery single, so a message lost, late, early or twice changes nothing but timing. A failed
- * send is a WARN; the minute's drain delivers the record.
+ * send is a WARN, and no send is tried for {@link #PAUSE_AFTER_FAILURE}; the minute's drain delivers the record.
  */
 public final class DelayedRecords {
     /** The variable naming the queue; unset, no message is sent (the drain's schedule alone). */
@@ -33,6 +33,11 @@ public final class DelayedRecords {
     public static final Duration HORIZON = Duration.ofMinutes(15);
     /** A send given less than this is not tried. */
     static final Duration LEAST_TIME = Duration.ofMillis(50);
+    /**
+     * After a failed send, none is tried for this long: an unreachable queue costs one bounded wait, not one per
+     * record (a drain pass requeueing many entries), and one WARN.
+     */
+    static final Duration PAUSE_AFTER_FAILURE = Duration.ofSeconds(30);
 
     /** Where the messages go. */
     @FunctionalInterface
@@ -51,6 +56,7 @@ public final class DelayedRecords {
     private final Budget budget;
     private final Clock clock;
     private final JsonLog log;
+    private volatile Instant pausedUntil = Instant.MIN;
 
     /** @param queue {@code null}: no queue, nothing is sent */
     public DelayedRecords(Queue queue, Budget budget, Clock clock, JsonLog log) {
@@ -78,10 +84,11 @@ public final class DelayedRecords {
 
     /** {@code entry} is in the outbox, due at {@code due}: sends its message when that is within the horizon. */
     public void queued(OutboxEntry entry, Instant due) {
-        if (queue == null) {
+        Instant now = clock.instant();
+        if (queue == null || now.isBefore(pausedUntil)) {
             return;
         }
-        Duration wait = Duration.between(clock.instant(), due);
+        Duration wait = Duration.between(now, due);
         if (wait.compareTo(HORIZON) > 0) {
             return;
         }
@@ -98,7 +105,9 @@ public final class DelayedRecords {
         try {
             queue.send(body(entry), delay, within);
         } catch (RuntimeException e) {
+            pausedUntil = now.plus(PAUSE_AFTER_FAILURE);
             fields.put("detail", e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            fields.put("paused_seconds", PAUSE_AFTER_FAILURE.toSeconds());
             log.warn("delayed record trigger not sent: the outbox drain's schedule delivers it", fields);
         }
     }
