@@ -65,6 +65,12 @@ class DelayedRecordsTemplateIT {
                 "a message stays hidden while the drain it invoked may run");
         assertTrue(queue.path("Properties").path("MessageRetentionPeriod").asInt() > 900, "longer than any delay");
 
+        JsonNode alarm = resources.path("DelayedRecordsDeadLetterAlarm").path("Properties");
+        assertEquals("AWS/SQS", alarm.path("Namespace").asText());
+        assertEquals("{\"Fn::GetAtt\":[\"DelayedRecordsDeadLetterQueue\",\"QueueName\"]}",
+                alarm.path("Dimensions").get(0).path("Value").toString(), "the alarm watches the DLQ");
+        assertEquals(1, alarm.path("AlarmActions").size());
+
         JsonNode mapping = resources.path("DelayedRecordsEventSource").path("Properties");
         assertEquals(QUEUE_ARN, mapping.path("EventSourceArn"));
         assertEquals("{\"Ref\":\"OutboxDrainFunctionAliaslive\"}", mapping.path("FunctionName").toString(),

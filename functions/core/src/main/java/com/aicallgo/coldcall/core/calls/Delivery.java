@@ -329,10 +329,14 @@ public final class Delivery {
         return Result.DEAD_LETTERED;
     }
 
-    /** Puts the record in the outbox, due at {@code due}, and sends its precise trigger ({@link DelayedRecords}). */
+    /**
+     * Puts the record in the outbox, due at {@code due}, and sends its precise trigger ({@link DelayedRecords}) unless
+     * it was delivered meanwhile.
+     */
     private void enqueue(OutboxEntry entry, Claim.Claimed claim, String payload, Instant due, Instant now) {
-        outbox.enqueue(entry.callControlId(), entry.deliverable(), claim, payload, due, now, keep());
-        delayed.queued(entry, due);
+        if (outbox.enqueue(entry.callControlId(), entry.deliverable(), claim, payload, due, now, keep())) {
+            delayed.queued(entry, due);
+        }
     }
 
     private Duration keep() {
