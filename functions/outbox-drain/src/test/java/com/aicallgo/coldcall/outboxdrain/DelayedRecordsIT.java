@@ -188,6 +188,20 @@ class DelayedRecordsIT {
     }
 
     @Test
+    void aWebBackendFailuresRetryIsTriggeredAtItsBackoffNotAtTheNextMinute() {
+        List<String> sent = new CopyOnWriteArrayList<>();
+        DelayedRecords.receiveLocally((body, delay, within) -> sent.add(delay + " " + body));
+        start(Map.of(DelayedRecords.VARIABLE, DelayedRecords.LOCAL));
+        backend.stubFor(post("/api/v1/recordings").willReturn(aResponse().withStatus(500)));
+        assertEquals("recording_queued", wiring.callEvents().apply(WebhookEvent.parse(
+                Fixtures.body(Fixtures.event("recording/call-recording-saved.json")))).wire());
+        assertEquals(1, sent.size(), sent.toString());
+        int delay = Integer.parseInt(sent.get(0).substring(0, sent.get(0).indexOf(' ')));
+        assertTrue(delay >= 5 && delay <= 10, "the first retry's backoff, 10 s less up to half: " + delay);
+        assertTrue(sent.get(0).contains("\"record\":\"recording:"), sent.get(0));
+    }
+
+    @Test
     void anUnreachableQueueIsAWarningAndTheRecordStaysInTheOutbox() {
         start(aws("http://127.0.0.1:9/000000000000/delayed-records", "http://127.0.0.1:9"));
         hangUpWithoutAnswer();
