@@ -6,13 +6,14 @@ import com.aicallgo.coldcall.core.calls.CallLogBuilder;
 import com.aicallgo.coldcall.core.calls.CallQuality;
 import com.aicallgo.coldcall.core.calls.CallTracker;
 import com.aicallgo.coldcall.core.calls.CallTruth;
-import com.aicallgo.coldcall.core.calls.EndEvidence;
-import com.aicallgo.coldcall.core.calls.Settlement;
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.aicallgo.coldcall.core.calls.Delivery;
+import com.aicallgo.coldcall.core.calls.EndEvidence;
 import com.aicallgo.coldcall.core.calls.OutboxDrain;
 import com.aicallgo.coldcall.core.calls.RecordingReconciler;
 import com.aicallgo.coldcall.core.calls.RecordingStarter;
 import com.aicallgo.coldcall.core.calls.RecordingTracker;
+import com.aicallgo.coldcall.core.calls.Settlement;
 import com.aicallgo.coldcall.core.calls.StaleCalls;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.ApiKeyCheck;
@@ -21,6 +22,7 @@ import com.aicallgo.coldcall.core.http.HttpEdge;
 import com.aicallgo.coldcall.core.json.Json;
 import com.aicallgo.coldcall.core.log.JsonLog;
 import com.aicallgo.coldcall.core.net.HttpCaller;
+import com.aicallgo.coldcall.core.net.SqsQueue;
 import com.aicallgo.coldcall.core.policy.CallGate;
 import com.aicallgo.coldcall.core.policy.DialPolicy;
 import com.aicallgo.coldcall.core.policy.GateSettings;
@@ -248,10 +250,17 @@ public final class Wiring {
         });
     }
 
-    /** Before a SnapStart snapshot: loads the Secrets Manager request path, answered from memory. */
+    /**
+     * Before a SnapStart snapshot: loads the Secrets Manager request path, and SQS's when {@code
+     * DELAYED_RECORDS_QUEUE_URL} names a queue, each answered from memory.
+     */
     public void primeSecretsClient() {
         if (config.secretId() != null) {
             SecretsManagerClients.prime(config.aws());
+        }
+        String queue = env.get(DelayedRecords.VARIABLE);
+        if (queue != null && !queue.isBlank() && !queue.strip().equals(DelayedRecords.LOCAL)) {
+            SqsQueue.prime(config.aws());
         }
     }
 
@@ -260,7 +269,26 @@ public final class Wiring {
                 new WebBackendClient(config.requireWebBackendUrl(), secrets(),
                         new HttpCaller(budget, config.webBackendTimeout(), config.webBackendTimeout())),
                 callLogBuilder(), config.outboxMaxAge(), clock, log, budget,
-                telnyxRecordings(), config.recordingLinkMaxAge()));
+                telnyxRecordings(), config.recordingLinkMaxAge(), delayedRecords()));
+    }
+
+    /**
+     * The outbox's precise trigger: SQS when {@code DELAYED_RECORDS_QUEUE_URL} names a queue (its endpoint
+     * {@code AWS_ENDPOINT_URL_SQS}, else {@code AWS_ENDPOINT_URL}, when set: a local AWS), the local runner's
+     * in-process queue when it is {@link DelayedRecords#LOCAL}, none when unset.
+     */
+    public DelayedRecords delayedRecords() {
+        return once(DelayedRecords.class, () -> {
+            String url = env.get(DelayedRecords.VARIABLE);
+            DelayedRecords.Queue queue = null;
+            if (url != null && !url.isBlank()) {
+                String endpoint = env.getOrDefault("AWS_ENDPOINT_URL_SQS", env.get("AWS_ENDPOINT_URL"));
+                queue = url.strip().equals(DelayedRecords.LOCAL) ? DelayedRecords.local()
+                        : SqsQueue.live(config.aws(), endpoint == null || endpoint.isBlank() ? null : endpoint,
+                                url.strip());
+            }
+            return new DelayedRecords(queue, budget, clock, log);
+        });
     }
 
     private HttpCaller telnyxHttp() {

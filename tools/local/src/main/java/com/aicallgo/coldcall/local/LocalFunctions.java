@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.amazonaws.services.lambda.runtime.RequestHandler;
 import com.amazonaws.services.lambda.runtime.RequestStreamHandler;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
@@ -49,6 +50,7 @@ final class LocalFunctions {
 
     private final Path root;
     private final boolean likeSam;
+    private volatile boolean delayedRecordsHere;
 
     LocalFunctions(Template template, EnvVars envVars, Path root, boolean likeSam) {
         this.template = template;
@@ -60,6 +62,15 @@ final class LocalFunctions {
     /** Where the runner's own stand-ins answer; {@code /_local/} URLs in the environment are pointed there. */
     void useLocalBase(String base) {
         this.localBase = base;
+    }
+
+    /**
+     * From now on a function the template gives {@code DELAYED_RECORDS_QUEUE_URL} (a queue only a deployed stack
+     * has) gets {@link DelayedRecords#LOCAL} unless the env file or the shell names a queue: the runner's in-process queue
+     * ({@link LocalRunner}), so records due soon are delivered when due, as SQS delivers them on AWS.
+     */
+    void delayRecordsHere() {
+        this.delayedRecordsHere = true;
     }
 
     /** The repository root: the template's folder. */
@@ -95,6 +106,9 @@ final class LocalFunctions {
         }
         if (likeSam) {
             env.replaceAll((name, value) -> value.replace("://host.docker.internal:", "://127.0.0.1:"));
+        }
+        if (delayedRecordsHere && declared.contains(DelayedRecords.VARIABLE)) {
+            env.merge(DelayedRecords.VARIABLE, DelayedRecords.LOCAL, (given, local) -> given.isBlank() ? local : given);
         }
         if (localBase != null) {
             env.replaceAll((name, value) -> value.replaceFirst("^http://(127\\.0\\.0\\.1|localhost):[0-9]+/_local/",

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -189,7 +190,55 @@ public final class LocalRunner {
     /** Report figures that say how much is waiting, not what a run did. */
     private static final Set<String> STOCK = Set.of("backlog", "deadletters", "waiting");
 
+    /**
+     * Under start-api, the in-process stand-in for the delayed-records queue ({@link DelayedRecords}): a message is
+     * held for its delay, then the drain is invoked with it in an SQS event, as Lambda's SQS poller invokes it on
+     * AWS; so a call log waiting out the answer wait is posted about then, not at the drain's next tick.
+     */
+    static void delayRecords(LocalFunctions functions) {
+        if (!functions.template().functions().containsKey(DRAIN)) {
+            return;
+        }
+        java.util.concurrent.ScheduledExecutorService queue = java.util.concurrent.Executors.newScheduledThreadPool(2,
+                runnable -> {
+                    Thread thread = new Thread(runnable, "delayed-records");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        java.util.concurrent.atomic.AtomicLong ids = new java.util.concurrent.atomic.AtomicLong();
+        DelayedRecords.receiveLocally((body, delaySeconds, within) -> {
+            String id = "local-" + ids.incrementAndGet();
+            queue.schedule(() -> {
+                try {
+                    functions.invoke(DRAIN, sqsEvent(id, body));
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("local: delayed record not retried (" + e.getMessage()
+                            + "): the drain's next tick delivers it");
+                }
+            }, delaySeconds, java.util.concurrent.TimeUnit.SECONDS);
+        });
+        functions.delayRecordsHere();
+        System.err.println("  delayed records: in-process queue (" + DelayedRecords.VARIABLE + "="
+                + DelayedRecords.LOCAL + "): a record due soon is retried when due, as SQS does on AWS");
+    }
+
+    /** One message in the event Lambda's SQS poller passes (events/outbox-drain/delayed-records.json). */
+    static byte[] sqsEvent(String messageId, String body) throws IOException {
+        com.fasterxml.jackson.databind.node.ObjectNode event = JSON.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode record = event.putArray("Records").addObject();
+        record.put("messageId", messageId);
+        record.put("receiptHandle", messageId);
+        record.put("body", body);
+        record.putObject("attributes").put("ApproximateReceiveCount", "1");
+        record.putObject("messageAttributes");
+        record.put("eventSource", "aws:sqs");
+        record.put("eventSourceARN", "arn:aws:sqs:us-east-1:000000000000:local-delayed-records");
+        record.put("awsRegion", "us-east-1");
+        return JSON.writeValueAsBytes(event);
+    }
+
     private static int startApi(LocalFunctions functions, CommandLine line, int port) throws Exception {
+        delayRecords(functions); // before any function is built: each reads its environment once
         String host = line.option("--host", "127.0.0.1");
         Path site = site(functions.root());
         ApiServer server;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.aicallgo.coldcall.core.calls.CallQuality;
+import com.aicallgo.coldcall.core.calls.DelayedRecords;
 import com.aicallgo.coldcall.core.config.Config;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
@@ -55,7 +56,7 @@ class DeploymentTemplateIT {
     }
     /** Read by the Lambda runtime or the AWS SDK (and Wiring's SDK client), not through Config. */
     private static final Set<String> RUNTIME_VARIABLES = Set.of("AWS_LAMBDA_DISABLE_CVE_2021_44228_PROTECTION",
-            "JAVA_TOOL_OPTIONS", "AWS_ENDPOINT_URL_SECRETS_MANAGER");
+            "JAVA_TOOL_OPTIONS", "AWS_ENDPOINT_URL_SECRETS_MANAGER", DelayedRecords.VARIABLE);
 
     private static Path root;
     private static Template template;
@@ -178,13 +179,27 @@ class DeploymentTemplateIT {
         }
     }
 
+    /** The drain's SQS example ({@code sam local invoke OutboxDrainFunction -e ...}) is what its handler reads. */
+    @Test
+    void theDrainsSqsExampleNamesAnOutboxEntryAsDelayedRecordsWritesIt() throws IOException {
+        JsonNode event = JSON.readTree(root.resolve("events/outbox-drain/delayed-records.json").toFile());
+        assertTrue(Fixtures.sqsEvent(root.resolve("events/outbox-drain/delayed-records.json")));
+        assertEquals(1, event.path("Records").size());
+        JsonNode record = event.path("Records").get(0);
+        assertEquals("aws:sqs", record.path("eventSource").asText());
+        String body = record.path("body").asText();
+        assertEquals(body, DelayedRecords.body(DelayedRecords.entry(body)));
+        assertTrue(template.functions().containsKey("OutboxDrainFunction"));
+    }
+
     /** An event names its function by its route key; the template maps the route to the function. */
     @Test
     void everyEventsFileNamesARouteOfTheTemplateAndSoAFunction() throws IOException {
         List<Path> files;
         try (Stream<Path> walk = Files.walk(root.resolve("events"))) {
             files = walk.filter(path -> path.toString().endsWith(".json"))
-                    .filter(path -> !path.getFileName().toString().endsWith("env.json")).sorted().toList();
+                    .filter(path -> !path.getFileName().toString().endsWith("env.json"))
+                    .filter(path -> !Fixtures.sqsEvent(path)).sorted().toList();
         }
         assertTrue(files.size() >= 14, "events: " + files);
         for (Path file : files) {

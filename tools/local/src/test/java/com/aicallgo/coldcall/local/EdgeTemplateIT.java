@@ -36,7 +36,7 @@ class EdgeTemplateIT {
     private static final List<String> WEBHOOK_FUNCTIONS = List.of("CallStatusWebhookFunction",
             "RecordingWebhookFunction", "OutboxDrainFunction");
 
-    private static JsonNode deployed(Map<String, String> overrides) throws Exception {
+    static JsonNode deployed(Map<String, String> overrides) throws Exception {
         Map<String, String> params = new LinkedHashMap<>(BASE);
         params.putAll(overrides);
         Path script = Path.of(EdgeTemplateIT.class.getResource("/sam-transform.py").toURI());

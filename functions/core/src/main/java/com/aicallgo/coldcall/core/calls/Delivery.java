@@ -62,14 +62,18 @@ public final class Delivery {
     private final Budget budget;
     private final TelnyxRecordings recordings;
     private final Duration linkMaxAge;
+    private final DelayedRecords delayed;
 
     /**
      * @param recordings reads a recording again for a fresh link
      * @param linkMaxAge an expiring link older than this is read again before it is posted
+     * @param delayed the precise trigger of what is queued due soon (the drain's schedule being the safety net)
      */
     public Delivery(Calls store, Outbox outbox, WebBackendClient webBackend, CallLogBuilder callLogs, Duration maxAge,
-            Clock clock, JsonLog log, Budget budget, TelnyxRecordings recordings, Duration linkMaxAge) {
+            Clock clock, JsonLog log, Budget budget, TelnyxRecordings recordings, Duration linkMaxAge,
+            DelayedRecords delayed) {
         this.outbox = outbox;
+        this.delayed = delayed;
         this.budget = budget;
         this.recordings = recordings;
         this.linkMaxAge = linkMaxAge;
@@ -86,7 +90,7 @@ public final class Delivery {
         Instant now = clock.instant();
         Instant ready = callLogs.readyAt(call);
         if (ready.isAfter(now)) {
-            outbox.enqueue(callControlId, Deliverable.CALL_LOG, null, null, ready, now, keep());
+            enqueue(new OutboxEntry(callControlId, Deliverable.CALL_LOG), null, null, ready, now);
             return Result.QUEUED;
         }
         return deliver(new OutboxEntry(callControlId, Deliverable.CALL_LOG), CallLog.PATH,
@@ -119,6 +123,7 @@ public final class Delivery {
                 }
                 if (ready.isAfter(clock.instant()) && !all) {
                     outbox.schedule(entry, ready);
+                    delayed.queued(entry, ready); // a trigger that came early (another container's clock)
                     return Result.QUEUED;
                 }
                 return deliver(entry, CallLog.PATH, callLogs.build(entry.callControlId(), call), null, call);
@@ -149,8 +154,7 @@ public final class Delivery {
             }
             case Claim.Busy busy -> {
                 // another delivery holds it; check on it once its lease has run out
-                outbox.enqueue(callControlId, entry.deliverable(), null, payload, now.plus(Calls.CLAIM_LEASE), now,
-                        keep());
+                enqueue(entry, null, payload, now.plus(Calls.CLAIM_LEASE), now);
                 return Result.QUEUED;
             }
             case Claim.Claimed claim -> {
@@ -190,7 +194,7 @@ public final class Delivery {
             return deadLetter(entry, latest, result.detail());
         }
         Instant due = now.plus(backoff(sending.attempts() + 1));
-        outbox.enqueue(callControlId, deliverable, claim, payload, due, now, keep());
+        enqueue(entry, claim, payload, due, now);
         log.warn("web backend failed: record queued", Map.of("call_control_id", callControlId,
                 "record", deliverable.field(), "detail", result.detail(), "attempt", sending.attempts() + 1,
                 "retry_at", due.toString()));
@@ -323,6 +327,16 @@ public final class Delivery {
         log.error("outbox gave up on a record: it is in the dead-letter list", fields);
         log.metric("DeadLetters", "Count", 1, fields);
         return Result.DEAD_LETTERED;
+    }
+
+    /**
+     * Puts the record in the outbox, due at {@code due}, and sends its precise trigger ({@link DelayedRecords}) unless
+     * it was delivered meanwhile.
+     */
+    private void enqueue(OutboxEntry entry, Claim.Claimed claim, String payload, Instant due, Instant now) {
+        if (outbox.enqueue(entry.callControlId(), entry.deliverable(), claim, payload, due, now, keep())) {
+            delayed.queued(entry, due);
+        }
     }
 
     private Duration keep() {

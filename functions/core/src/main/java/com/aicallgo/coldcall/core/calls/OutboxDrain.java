@@ -67,6 +67,20 @@ public final class OutboxDrain {
         return report;
     }
 
+    /**
+     * Retries the one entry a {@link DelayedRecords} message names, as a pass would (isolated: one that throws is put
+     * back with backoff); not yet due, it is put back at its time.
+     *
+     * @return {@code null} when the outbox does not hold it (delivered or given up already: nothing is owed)
+     * @throws com.aicallgo.coldcall.core.store.StoreUnavailable when Redis cannot be reached (the message is kept)
+     */
+    public Delivery.Result retry(OutboxEntry entry) {
+        if (!outbox.holds(entry)) {
+            return null;
+        }
+        return Isolation.handle(entry, e -> delivery.retry(e, false), this::failed);
+    }
+
     private Delivery.Result failed(OutboxEntry entry, String reason) {
         return retries.failed(entry, entry.callControlId().value(), entry.deliverable().field(), reason)
                 ? Delivery.Result.DEAD_LETTERED

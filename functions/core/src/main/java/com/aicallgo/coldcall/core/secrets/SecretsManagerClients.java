@@ -65,7 +65,7 @@ public final class SecretsManagerClients {
      * web identity, profile files, container, instance metadata), which it would build on first use, after the restore;
      * else the default chain.
      */
-    static AwsCredentialsProvider credentials(Config.Aws aws) {
+    public static AwsCredentialsProvider credentials(Config.Aws aws) {
         if (aws.accessKeyId() != null && aws.secretAccessKey() != null) {
             return StaticCredentialsProvider.create(aws.sessionToken() == null
                     ? AwsBasicCredentials.create(aws.accessKeyId(), aws.secretAccessKey())

@@ -50,6 +50,11 @@ public final class Outbox {
         schedule.move(member(entry), due);
     }
 
+    /** Whether the outbox holds {@code entry}: not yet delivered nor given up. */
+    public boolean holds(OutboxEntry entry) {
+        return schedule.has(member(entry));
+    }
+
     /** Removes an outbox entry (done, or given up). */
     public void unschedule(OutboxEntry entry) {
         schedule.drop(member(entry));

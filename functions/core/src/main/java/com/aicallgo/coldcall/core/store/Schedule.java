@@ -48,6 +48,11 @@ public final class Schedule {
         redis.run(commands -> commands.zadd(key, (double) due.toEpochMilli(), member));
     }
 
+    /** Whether {@code member} is scheduled (due or not). */
+    public boolean has(String member) {
+        return redis.run(commands -> commands.zscore(key, member)) != null;
+    }
+
     /** {@code member} needs no more doing (done, or given up); its failure count goes with it. */
     public void drop(String member) {
         redis.run(commands -> commands.zrem(key, member));

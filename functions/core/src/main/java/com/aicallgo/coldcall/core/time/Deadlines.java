@@ -37,6 +37,8 @@ public final class Deadlines {
     public static final Duration RECORD_START_BACKOFF = Duration.ofMillis(150);
     /** One Secrets Manager read (the SDK's apiCallTimeout). */
     public static final Duration SECRETS_CALL = Duration.ofSeconds(2);
+    /** One SQS SendMessage (DelayedRecords), cut to what the invocation has left. */
+    public static final Duration QUEUE_SEND = Duration.ofMillis(500);
     /** One Redis command, and opening the connection. */
     public static final Duration REDIS_COMMAND = Duration.ofMillis(1_500);
     /** Kept after a post so that its success can be written to Redis before the deadline. */

@@ -39,6 +39,14 @@ public final class Fixtures {
         return root().resolve("events").resolve(relative);
     }
 
+    /**
+     * Whether an {@code events/} file is an SQS event (the drain's {@code outbox-drain/}), not an HTTP API one: its
+     * shape is checked by DelayedRecordsIT and DeploymentTemplateIT, not by the route tests.
+     */
+    public static boolean sqsEvent(Path file) {
+        return file.getParent() != null && file.getParent().getFileName().toString().equals("outbox-drain");
+    }
+
     /** An {@code events/} file read by Lambda's own deserialiser (aws-lambda-java-tests' EventLoader). */
     public static APIGatewayV2HTTPEvent event(String relative) {
         return EventLoader.loadApiGatewayHttpEvent(events(relative).toString());
