@@ -191,8 +191,9 @@ class CallTruthIT {
         assertTrue(log.text().contains("\"report\":\"hangup_sent\""));
 
         report("lost", 202);
-        assertEquals(1, stand.findAll(postRequestedFor(urlPathEqualTo(HANGUP))).size(),
-                "a lost page leaves the call up (the SDK may reattach)");
+        assertEquals(2, stand.findAll(postRequestedFor(urlPathEqualTo(HANGUP))).size(),
+                "a page that lost its call no longer shows it: the call is hung up too");
+        assertEquals(0, stand.findAll(postRequestedFor(urlPathEqualTo(CALL_LOGS))).size());
     }
 
     @Test

@@ -22,8 +22,8 @@ class DelayedRecordsTemplateIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNode QUEUE_ARN = JSON.createObjectNode()
             .set("Fn::GetAtt", JSON.createArrayNode().add("DelayedRecordsQueue").add("Arn"));
-    private static final List<String> SENDERS = List.of("CallStatusWebhookFunction", "RecordingWebhookFunction",
-            "OutboxDrainFunction");
+    private static final List<String> SENDERS = List.of("StartRecordingFunction", "CallStatusWebhookFunction",
+            "RecordingWebhookFunction", "OutboxDrainFunction");
 
     /** Every statement of a function's role that names an SQS action, with its actions as a sorted list. */
     private static List<JsonNode> sqsStatements(JsonNode resources, String function) {

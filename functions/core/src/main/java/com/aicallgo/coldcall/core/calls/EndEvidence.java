@@ -19,10 +19,10 @@ import java.util.Map;
  * Evidence that a call ended other than its {@code call.hangup}, each confirmed with Telnyx's call status
  * ({@code GET /v2/calls/{id}}) before anything is done, then settled through {@link Settlement}:
  * <ul>
- * <li>the page's report ({@code POST /calls/{id}/ended}): a call Telnyx has alive is hung up when the rep wanted it
- *     over ({@code hung_up}, {@code page_closed}), left up when the page only lost it ({@code lost}: the SDK may
- *     reattach); either way the stale check is brought forward. A call Telnyx reports ended or no longer knows is
- *     settled now ({@code page_report});
+ * <li>the page's report ({@code POST /calls/{id}/ended}): a call Telnyx has alive is hung up, whatever the reason:
+ *     the page no longer shows it (it lets go of a call whose signalling it lost, and releases the microphone), and
+ *     a call the rep cannot see must not live on; the stale check is brought forward. A call Telnyx reports ended or
+ *     no longer knows is settled now ({@code page_report});
  * <li>a recording event for a call with no hang-up: Telnyx records until the call ends, so a saved (or failed)
  *     recording says the call is over; settled now ({@code recording_event}), ended when the recording ended.
  * </ul>
@@ -86,9 +86,6 @@ public final class EndEvidence {
         }
         if (status instanceof TelnyxCallControl.Status.Known known && known.alive()) {
             staleChecks.move(callControlId.value(), clock.instant().plus(QUICK_RECHECK));
-            if (why == Why.LOST) {
-                return "alive_left_up";
-            }
             try {
                 telnyx.hangup(callControlId, callControlId, null, TelnyxCallControl.Attempt.forEvent(PAGE_REPORT),
                         null);
