@@ -3,7 +3,7 @@
 import { describeOutcome } from './outcome.js';
 import { watchQuality } from './quality.js';
 import { saveHistory } from './state.js';
-import { idsOf, lookupId, NOT_KNOWN, recordingOf, settledRow, waitForFinal } from './truth.js';
+import { idsOf, lookupId, NOT_KNOWN, recordingOf, settledRow, UNKNOWN_CALL, waitForFinal } from './truth.js';
 
 /** SDK call states after which a call is over. */
 const OVER = new Set(['hangup', 'destroy', 'purge']);
@@ -36,6 +36,14 @@ export function recordingAtEnd(recording, answered) {
     return { state: 'none', text: answered ? 'Not asked: Telnyx sent no call id' : '—' };
   }
   return recording.state === 'failed' ? recording : recordingOf({ state: recording.state }, false);
+}
+
+/** The custom SIP header that carries the page's own id for its call (the backend indexes the call by it). */
+export const PAGE_CALL_HEADER = 'X-Cold-Call-Page-Id';
+
+/** A random id for a call, from the browser's CSPRNG. */
+function randomId() {
+  return globalThis.crypto.randomUUID();
 }
 
 /** Merges the ids the SDK now knows into {@code known}; true when one was new. */
@@ -86,6 +94,9 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
       throw new Error('a call is already in progress');
     }
     const entry = newEntry(number, Date.now());
+    // the page's own name for the call, sent on its INVITE: the backend finds the call by it even when Telnyx never
+    // named the call to the page (refused before it rang)
+    entry.ids.pageCallId = randomId();
     state.history.unshift(entry);
     save();
     state.lastEnded = null;
@@ -99,7 +110,8 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
         remoteElement,
         audio: true,
         video: false,
-        ...(state.repTag ? { customHeaders: [{ name: 'X-Cold-Call-Rep', value: state.repTag }] } : {}),
+        customHeaders: [{ name: PAGE_CALL_HEADER, value: entry.ids.pageCallId },
+          ...(state.repTag ? [{ name: 'X-Cold-Call-Rep', value: state.repTag }] : [])],
       });
       state.ownCallIds.add(call.id);
       state.current = { call, entry, stream, answeredAt: null, hungUpByUs: false, recordingRequested: false,
@@ -263,7 +275,7 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
       return;
     }
     if (!id) {
-      // Telnyx never named the call (refused before it rang): the backend cannot know more than the page
+      // a row kept from before the page named its calls, and Telnyx never named it: nothing to look it up by
       entry.settled = true;
       if (entry.outcome?.kind === 'unknown') {
         entry.outcome = NOT_KNOWN;
@@ -275,10 +287,20 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
     settling.add(entry);
     entry.checking = true;
     view.render();
-    const final = await waitForFinal(api.callTruth, id, truth);
+    const final = await waitForFinal(api.callTruth, id, { ...truth, onFinal: (answer) => {
+      entry.checking = false;
+      Object.assign(entry, settledRow(entry, answer));
+      save();
+      view.render();
+    } });
     settling.delete(entry);
     entry.checking = false;
-    if (final) {
+    if (final === UNKNOWN_CALL) {
+      // Telnyx never told the backend of this call: there is no call log to disagree with, the page's words stand
+      entry.settled = true;
+      entry.detail = [entry.detail, 'not in the call log: the backend never heard of this call'].filter(Boolean)
+        .join('; ');
+    } else if (final) {
       Object.assign(entry, settledRow(entry, final));
     } else {
       if (entry.outcome && entry.outcome.kind !== 'unknown') {
@@ -315,7 +337,7 @@ export function createCalls(state, { api, storage, view, truth = {} }) {
       return;
     }
     current.finished = true;
-    api.reportEnded(lookupId(idsOf(current.call)), 'page_closed');
+    api.reportEnded(lookupId({ ...current.entry.ids, ...idsOf(current.call) }), 'page_closed');
     try {
       sdkHangup(current);
     } catch {

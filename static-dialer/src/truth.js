@@ -8,9 +8,12 @@ export const POLL_EVERY_MS = 500;
 export const GIVE_UP_AFTER_MS = 10_000;
 export const NOT_KNOWN = { kind: 'unknown', text: 'Outcome not known yet' };
 
-/** The id the backend finds the call by: the call control id, else the browser leg's id, else its session id. */
+/**
+ * The id the backend finds the call by: the call control id, else the browser leg's id, else its session id, else
+ * the page's own id for the call (sent on its INVITE as a custom SIP header).
+ */
 export function lookupId(ids) {
-  return ids?.callControlId || ids?.legId || ids?.sessionId || null;
+  return ids?.callControlId || ids?.legId || ids?.sessionId || ids?.pageCallId || null;
 }
 
 /** The ids the SDK knows of its call (Telnyx sends the call control id only with the answer). */
@@ -68,25 +71,51 @@ export function settledRow(entry, truth) {
 }
 
 /**
+ * How long the backend may not know a call that ended before the page takes it that the backend never heard of it
+ * (Telnyx names a call to the backend as it starts, well before it ends): then the page's own words are all there is.
+ */
+export const UNKNOWN_AFTER_MS = 3_000;
+/** What {@link waitForFinal} answers for a call the backend does not know. */
+export const UNKNOWN_CALL = Object.freeze({ unknown: true });
+
+/** Recording states that may still change after the call log is final: Telnyx has yet to save it, or fail it. */
+const RECORDING_UNDER_WAY = new Set(['requesting', 'started']);
+
+/**
  * Asks {@code lookup(id)} (→ {status, answer}) every {@code everyMs} until the answer is final, for at most
- * {@code forMs}: the final answer, or null when it did not come in time (unknown call, backend down, not final).
+ * {@code forMs}: the final answer, or null when it did not come in time (unknown call, backend down, not final). A
+ * final answer whose recording is still under way is handed to {@code onFinal} at once and asked again until the
+ * recording is saved or failed (or the time is up): the last final answer is returned. A call the backend still does
+ * not know {@code unknownAfterMs} after the first ask is {@link UNKNOWN_CALL}.
  */
 export async function waitForFinal(lookup, id, { everyMs = POLL_EVERY_MS, forMs = GIVE_UP_AFTER_MS,
-  sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)), now = Date.now } = {}) {
-  const until = now() + forMs;
+  unknownAfterMs = UNKNOWN_AFTER_MS, sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  now = Date.now, onFinal = () => {} } = {}) {
+  const asked = now();
+  const until = asked + forMs;
+  let final = null;
+  let known = false;
   for (;;) {
     try {
       const { status, answer } = await lookup(id);
+      known ||= status === 200;
+      if (status === 404 && !known && now() - asked >= unknownAfterMs) {
+        return UNKNOWN_CALL;
+      }
       if (status === 200 && answer?.final === true) {
-        return answer;
+        final = answer;
+        if (!RECORDING_UNDER_WAY.has(answer.recording?.state)) {
+          return answer;
+        }
+        onFinal(answer);
       }
     } catch (error) {
       if (error?.name === 'Unauthorized') {
-        return null; // the key is asked for again; the row is settled on the next load
+        return final; // the key is asked for again; the row is settled on the next load
       }
     }
     if (now() + everyMs > until) {
-      return null;
+      return final;
     }
     await sleep(everyMs);
   }

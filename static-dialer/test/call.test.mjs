@@ -114,15 +114,19 @@ test('a call answered, recorded once under the call control id that comes with t
   const { state, storage, view, calls, call, placed } = setUp();
   const stream = fakeStream();
   calls.start('+18005551234', stream, 'audio-element');
+  const { pageCallId } = state.current.entry.ids;
+  assert.match(pageCallId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/, 'a random id');
   assert.deepEqual(placed, [{ destinationNumber: '+18005551234', callerNumber: CALLER, localStream: stream,
-    remoteElement: 'audio-element', audio: true, video: false }]);
+    remoteElement: 'audio-element', audio: true, video: false,
+    customHeaders: [{ name: 'X-Cold-Call-Page-Id', value: pageCallId }] }]);
   assert.equal(state.current.call, call);
   assert.equal(loadHistory(storage).length, 1, 'the row is kept from the start');
 
   update(calls, call, 'trying');
   update(calls, call, 'ringing', { telnyxIDs: { telnyxLegId: 'leg-1', telnyxSessionId: 'ses-1' } });
   assert.equal(state.current.entry.recording.state, 'none', 'no call control id yet: Telnyx sends it with the answer');
-  assert.deepEqual(loadHistory(storage)[0].ids, { legId: 'leg-1', sessionId: 'ses-1' }, 'kept for a reload');
+  assert.deepEqual(loadHistory(storage)[0].ids, { pageCallId, legId: 'leg-1', sessionId: 'ses-1' },
+    'kept for a reload');
   update(calls, call, 'active', { telnyxIDs: { telnyxCallControlId: 'v3:abc', telnyxLegId: 'leg-1' } });
   assert.deepEqual(state.current.entry.recording, { state: 'requesting', text: 'Starting…' });
   update(calls, call, 'active');
@@ -293,7 +297,8 @@ test('Telnyx\'s 180 Ringing marks the call ringing (the SDK does not) and gives 
   calls.onSocketMessage({ method: 'telnyx_rtc.ringing', params: { callID: 'call-1', telnyx_leg_id: 'leg-1',
     telnyx_session_id: 'ses-1' } });
   assert.equal(state.current.ringing, true);
-  assert.deepEqual(loadHistory(storage)[0].ids, { legId: 'leg-1', sessionId: 'ses-1' });
+  assert.deepEqual(loadHistory(storage)[0].ids, { pageCallId: state.current.entry.ids.pageCallId, legId: 'leg-1',
+    sessionId: 'ses-1' });
   update(calls, call, 'hangup');
 });
 
@@ -387,5 +392,6 @@ test('a call carries the rep tag of the login as the X-Cold-Call-Rep SIP header'
   const { state, calls, placed } = setUp();
   state.repTag = 'Zm9vYmFyYmF6cXV4cXV1eA';
   calls.start('+18005551234', fakeStream(), 'audio-element');
-  assert.deepEqual(placed[0].customHeaders, [{ name: 'X-Cold-Call-Rep', value: 'Zm9vYmFyYmF6cXV4cXV1eA' }]);
+  assert.deepEqual(placed[0].customHeaders, [{ name: 'X-Cold-Call-Page-Id', value: state.current.entry.ids.pageCallId },
+    { name: 'X-Cold-Call-Rep', value: 'Zm9vYmFyYmF6cXV4cXV1eA' }]);
 });

@@ -1,7 +1,7 @@
 // truth.js: the server's truth (GET /calls/{id}) turned into a row of the call list, and its bounded polling.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { idsOf, lookupId, outcomeOf, recordingOf, settledRow, waitForFinal } from '../src/truth.js';
+import { idsOf, lookupId, outcomeOf, recordingOf, settledRow, UNKNOWN_CALL, waitForFinal } from '../src/truth.js';
 
 const truth = (extra = {}) => ({ call_control_id: 'v3:a', stage: 'ended', final: true, logged: true, ending: 'completed',
   call_status: 'completed', talk_seconds: 12, reason: null, detail: 'normal_clearing',
@@ -86,4 +86,40 @@ test('the truth is asked every half second until final, and given up after the b
   tries = 0;
   assert.equal(await waitForFinal(async () => { tries += 1; throw refused; }, 'v3:a', options), null);
   assert.equal(tries, 1, 'a refused key: asked again on the next load');
+});
+
+test('a final answer whose recording is under way is shown at once, then asked again until it is saved or failed',
+  async () => {
+    let clock = 0;
+    const shown = [];
+    const answers = [truth({ recording: { state: 'started', reason: null } }),
+      truth({ recording: { state: 'started', reason: null } }),
+      truth({ recording: { state: 'error', reason: 'Internal server error' } })];
+    const last = await waitForFinal(async () => ({ status: 200, answer: answers.shift() }), 'v3:a',
+      { sleep: async (ms) => { clock += ms; }, now: () => clock, onFinal: (answer) => shown.push(answer.recording.state) });
+    assert.deepEqual(shown, ['started', 'started'], 'the outcome is not held back for the recording');
+    assert.equal(last.recording.state, 'error');
+    assert.equal(recordingOf(last.recording, false).text, 'Failed: Internal server error');
+
+    clock = 0;
+    const stuck = await waitForFinal(async () => ({ status: 200, answer: truth({ recording: { state: 'started' } }) }),
+      'v3:a', { sleep: async (ms) => { clock += ms; }, now: () => clock });
+    assert.equal(stuck.recording.state, 'started', 'the bound passed: the last final answer, not nothing');
+  });
+
+test('a call the backend still does not know 3 s after the first ask is one it never heard of', async () => {
+  let clock = 0;
+  let tries = 0;
+  const options = { sleep: async (ms) => { clock += ms; }, now: () => clock };
+  const unknown = await waitForFinal(async () => { tries += 1; return { status: 404, answer: { error: 'unknown_call' } }; },
+    'v3:a', options);
+  assert.equal(unknown, UNKNOWN_CALL);
+  assert.equal(tries, 7, 'asked for 3 s, then no more');
+
+  clock = 0;
+  const answers = [[404, {}], [200, truth({ final: false })], [404, {}], [404, {}], [404, {}], [404, {}], [404, {}],
+    [404, {}], [404, {}], [200, truth()]];
+  const known = await waitForFinal(async () => { const [status, answer] = answers.shift(); return { status, answer }; },
+    'v3:a', options);
+  assert.equal(known.ending, 'completed', 'a call the backend knew is waited for, whatever a later 404 says');
 });

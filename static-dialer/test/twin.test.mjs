@@ -176,13 +176,14 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
     assert.equal(recordings[0].body.recording_status, 'failed');
   });
 
-  test('+1 202 555 0106: the hang-up webhook is never delivered: no call log, the recording still arrives', async () => {
+  test('+1 202 555 0106: the hang-up webhook is never delivered: the recording event settles the call', async () => {
     const id = await dial('0106');
     await waitForCallState(page, 'active');
     await sleep(1_500);
     await page.getByRole('button', { name: 'Hang up', exact: true }).click();
     await ended('Answered, you hung up');
-    const { recordings } = await settled(id, { callLogs: 0, recordings: 1 });
+    const { callLogs, recordings } = await settled(id, { callLogs: 1, recordings: 1 });
+    assert.equal(callLogs[0].body.call_status, 'completed');
     assert.equal(recordings[0].body.recording_status, 'completed');
   });
 

@@ -40,6 +40,8 @@ class CallTruthIT {
     static final String CALL = "v3:truth-call-0001";
     static final String LEG = "7f1c2d3e-0000-4000-8000-000000000001";
     static final String SESSION = "7f1c2d3e-0000-4000-8000-000000000002";
+    /** The page's own id for the call, from the custom SIP header on its INVITE. */
+    static final String PAGE = "7f1c2d3e-0000-4000-8000-000000000003";
     static final String CALL_LOGS = "/api/v1/call-logs";
     static final String ALICE = "dev-alice-key-NOT-REAL";
     static final String BOB = "dev-bob-key-NOT-REAL";
@@ -67,6 +69,7 @@ class CallTruthIT {
         wiring.calls().record(call, CallFacts.ownLeg(CallState.Stage.INITIATED, "+18005551234", "+15550000001",
                 SESSION, LEG, clock.instant()).withInitiated(clock.instant(), false).withRep("alice"), clock.instant());
         wiring.calls().index(call, LEG, SESSION);
+        wiring.calls().indexPage(call, PAGE);
     }
 
     @AfterEach
@@ -119,7 +122,7 @@ class CallTruthIT {
 
     @Test
     void eachKindOfIdNamesTheCallAndARingingCallIsNotFinal() throws Exception {
-        for (String id : new String[] {CALL, LEG, SESSION}) {
+        for (String id : new String[] {CALL, LEG, SESSION, PAGE}) {
             JsonNode body = view(id, ALICE, 200);
             assertEquals(CALL, body.get("call_control_id").asText(), id);
             assertEquals("ringing", body.get("stage").asText());

@@ -7,6 +7,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -386,6 +387,20 @@ class CallGateIT {
         headers.addObject().put("name", "X-RTC-CALLID").put("value", "abc");
         headers.addObject().put("name", "x-cold-call-rep").put("value", tag); // header names are case-insensitive
         return Json.mapper().writeValueAsString(body);
+    }
+
+    @Test
+    void thePagesOwnIdOnTheInviteFindsTheCallEvenWhenTheGateRefusesIt() throws Exception {
+        build();
+        String pageId = java.util.UUID.randomUUID().toString();
+        ObjectNode body = (ObjectNode) Json.mapper().readTree(TelnyxExamples.specInitiated(
+                browser("v3:gate-page-0001", "+19005550100"), "bridging", T));
+        ((ObjectNode) body.path("data").path("payload")).putArray("custom_headers").addObject()
+                .put("name", "x-cold-call-page-id").put("value", pageId);
+        assertEquals("call_blocked", deliver(Json.mapper().writeValueAsString(body)));
+        assertEquals(new CallControlId("v3:gate-page-0001"), wiring.calls().callOfPage(pageId),
+                "refused before it rang, the page still finds its call (Telnyx named it to nobody)");
+        assertNull(wiring.calls().callOfPage("not-a-page-id-we-were-given"));
     }
 
     @Test

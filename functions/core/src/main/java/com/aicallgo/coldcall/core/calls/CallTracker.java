@@ -136,6 +136,9 @@ public final class CallTracker {
         if (!to.indexed()) {
             store.index(callControlId, payload.callLegId(), payload.callSessionId());
         }
+        if (stage == Stage.INITIATED) {
+            store.indexPage(callControlId, payload.header(CallTruth.PAGE_CALL_HEADER));
+        }
         if (stage != Stage.ENDED && !call.ended()) {
             // a call whose hang-up never comes is asked about once Telnyx would have ended it
             Instant from = call.facts().initiatedAt() == null ? occurred : call.facts().initiatedAt();

@@ -46,6 +46,9 @@ public final class CallTruth {
     }
 
     /** A call the caller may see, as Redis knows it now. */
+    /** The custom SIP header the page names its call in, on the INVITE (Telnyx hands it to call.initiated). */
+    public static final String PAGE_CALL_HEADER = "X-Cold-Call-Page-Id";
+
     public record Found(CallControlId callControlId, CallState call) {
     }
 
@@ -65,7 +68,7 @@ public final class CallTruth {
 
     /**
      * The call {@code id} names for {@code rep}: its call control id, else the browser leg's call leg id, else its call
-     * session id, through the index the webhooks keep.
+     * session id, else the page's own id for it ({@value #PAGE_CALL_HEADER}), through the indexes the webhooks keep.
      *
      * @throws Failure {@code invalid_request} for an id no call can have; {@code unknown_call} for one that names no
      *     call of ours, or a call of another rep (a key of the shared rep sees every call)
@@ -78,6 +81,9 @@ public final class CallTruth {
         CallControlId call = direct != null && calls.known(direct) ? direct : calls.callOfLeg(id);
         if (call == null) {
             call = calls.callOfSession(id);
+        }
+        if (call == null) {
+            call = calls.callOfPage(id);
         }
         // a call we do not act on (an inbound call, another connection's) is nobody's to see
         CallState state = call == null || calls.ignored(call) != null ? null : calls.read(call);

@@ -87,6 +87,26 @@ public final class Calls {
     }
 
     /**
+     * Remembers the page's own id for its call ({@code cold_call_page:{id}}, first wins), from the custom SIP header
+     * the page sends on the INVITE: the page finds the call by it when Telnyx never named the call to it.
+     */
+    public void indexPage(CallControlId callControlId, String pageCallId) {
+        String key = pageKey(pageCallId);
+        if (key != null) {
+            redis.run(commands -> commands.set(key, callControlId.value(), SetArgs.Builder.nx().ex(ttl)));
+        }
+    }
+
+    /** The call the page named {@code pageCallId} ({@link #indexPage}), or {@code null}. */
+    public CallControlId callOfPage(String pageCallId) {
+        return indexed(pageKey(pageCallId));
+    }
+
+    private static String pageKey(String pageCallId) {
+        return Ids.valid(pageCallId) ? "cold_call_page:{" + pageCallId + "}" : null;
+    }
+
+    /**
      * Remembers that a call is not one of ours to act on (an inbound call, another connection's call), so its later
      * events, which do not say so themselves, are ignored too ({@code cold_call_ignored:{id}}, for the call's TTL).
      */
