@@ -83,8 +83,11 @@ function twinSession(options) {
       await waitForCallState(s.page, 'hangup');
     }
   };
+  /** The page's final words: its own guess at the hang-up, then the server's truth (up to the truth's bound). */
   s.ended = async (text) => {
     await waitForCallState(s.page, 'hangup');
+    await s.page.waitForFunction((words) => document.querySelector('#call-state').textContent === words,
+      `Call ended: ${text}`, { timeout: 10_000 }).catch(() => {});
     assert.equal(await s.page.locator('#call-state').textContent(), `Call ended: ${text}`);
   };
   return s;

@@ -77,8 +77,11 @@ describe('test calls through the Telnyx twin', { concurrency: false }, () => {
     return seen;
   }
 
+  /** The page's final words: its own guess at the hang-up, then the server's truth (up to the truth's bound). */
   async function ended(text) {
     await waitForCallState(page, 'hangup');
+    await page.waitForFunction((words) => document.querySelector('#call-state').textContent === words,
+      `Call ended: ${text}`, { timeout: 10_000 }).catch(() => {});
     assert.equal(await page.locator('#call-state').textContent(), `Call ended: ${text}`);
   }
 
