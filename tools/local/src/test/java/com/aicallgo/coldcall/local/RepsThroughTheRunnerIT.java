@@ -9,6 +9,7 @@ import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.local.twin.Twin;
+import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,8 +18,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +25,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,11 +37,8 @@ import org.junit.jupiter.api.Test;
 class RepsThroughTheRunnerIT {
     static final int DB = 15;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
-            "a=rtpmap:111 opus/48000/2", "");
     private Path envVars;
-    private final List<Page> pages = new ArrayList<>();
+    private final List<VertoClient> pages = new ArrayList<>();
 
     @BeforeEach
     void environment() throws IOException {
@@ -57,7 +51,7 @@ class RepsThroughTheRunnerIT {
 
     @AfterEach
     void clean() throws IOException {
-        pages.forEach(page -> page.socket.abort());
+        pages.forEach(page -> page.socket().abort());
         Files.deleteIfExists(envVars);
     }
 
@@ -97,14 +91,12 @@ class RepsThroughTheRunnerIT {
         String token = credentials.get("login_token").asText();
         assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_sip:{" + sipUser + "}")));
 
-        Page page = new Page(URI.create(twin.signallingUrl()));
+        VertoClient page = VertoClient.login(twin.signallingUrl(), Map.of("login_token", token));
         pages.add(page);
-        page.send("login", Map.of("login_token", token));
-        page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
         // as the page places it: from our caller ID, with the rep tag of its credentials as a custom SIP header
         String tag = credentials.get("rep_tag").asText();
         assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_tag:{" + tag + "}")));
-        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams", Map.of("callID",
+        page.send("telnyx_rtc.invite", Map.of("sdp", VertoClient.OFFER, "dialogParams", Map.of("callID",
                 UUID.randomUUID().toString(), "destination_number", number, "caller_id_number",
                 credentials.get("caller_number").asText(), "custom_headers",
                 List.of(Map.of("name", "X-Cold-Call-Rep", "value", tag)))));
@@ -148,58 +140,5 @@ class RepsThroughTheRunnerIT {
         int status = connection.getResponseCode();
         InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
         return new Response(status, in == null ? new byte[0] : in.readAllBytes());
-    }
-
-    /** The page's SDK, as far as signalling goes. */
-    private static final class Page implements WebSocket.Listener {
-        final WebSocket socket;
-        private final List<JsonNode> received = new ArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        private int nextId = 1;
-
-        Page(URI uri) {
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
-        }
-
-        void send(String method, Map<String, Object> params) throws IOException {
-            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
-            socket.sendText(JSON.writeValueAsString(message), true).join();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode message = JSON.readTree(partial.toString());
-                    synchronized (received) {
-                        received.add(message);
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (received) {
-                    for (JsonNode message : received) {
-                        if (which.test(message)) {
-                            return message;
-                        }
-                        if (message.has("error")) {
-                            throw new AssertionError("the twin refused: " + message);
-                        }
-                    }
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("the page got no such message; it got " + received);
-        }
     }
 }
