@@ -10,7 +10,7 @@ import com.aicallgo.coldcall.local.twin.Twin;
 import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,17 +40,12 @@ class CallRouteThroughTheRunnerIT {
         TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", Map.of("call_control_id", CALL,
                 "state", "initiated", "rep", "alice", "initiated_at", "2025-11-15T10:30:00Z")));
         TestRedis.with(DB, redis -> redis.set("cold_call_leg:{" + LEG + "}", CALL));
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        Path envVars = Files.createTempFile("env", ".json");
+        Path envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
         try {
-            JSON.writeValue(envVars.toFile(), env);
-            LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                    EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-            try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-                functions.useLocalBase(server.base());
+            LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+            try (ApiServer server = RunnerFixture.server(functions)) {
                 server.start();
-                String key = JSON.readTree(env.get("Parameters").get("INTERNAL_API_KEYS").asText()).get("alice").asText();
+                String key = aliceKey(envVars);
                 HttpResponse<String> byLeg = send(server.base() + Endpoint.CALL.path(LEG), "GET", null, key);
                 assertEquals(200, byLeg.statusCode(), byLeg.body());
                 JsonNode view = JSON.readTree(byLeg.body());
@@ -75,19 +70,13 @@ class CallRouteThroughTheRunnerIT {
     @Test
     void aCallWhoseHangupIsLostIsLoggedWithinSecondsOfItsEnd() throws Exception {
         TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        Path envVars = Files.createTempFile("env", ".json");
+        Path envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
         VertoClient page = null;
         try {
-            JSON.writeValue(envVars.toFile(), env);
-            String key = JSON.readTree(env.get("Parameters").get("INTERNAL_API_KEYS").asText()).get("alice").asText();
-            LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                    EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-            try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-                functions.useLocalBase(server.base());
-                String first = functions.template().functions().keySet().iterator().next();
-                try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+            String key = aliceKey(envVars);
+            LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+            try (ApiServer server = RunnerFixture.server(functions)) {
+                try (Twin twin = RunnerFixture.twin(functions, server)) {
                     assertTrue(twin != null, "events/env.json turns the twin on");
                     server.start();
                     JsonNode credentials = JSON.readTree(send(server.base() + Endpoint.CREDENTIALS.path(), "GET", null,
@@ -135,6 +124,12 @@ class CallRouteThroughTheRunnerIT {
             }
             Files.deleteIfExists(envVars);
         }
+    }
+
+    /** alice's key in the env file's keyring. */
+    private static String aliceKey(Path envVars) throws IOException {
+        JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
+        return JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText()).get("alice").asText();
     }
 
     private static HttpResponse<String> send(String url, String method, String body, String key) throws Exception {

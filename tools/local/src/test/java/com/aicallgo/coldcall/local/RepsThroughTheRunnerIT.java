@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import static com.aicallgo.coldcall.local.RunnerFixture.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,17 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.aicallgo.coldcall.local.RunnerFixture.Response;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,10 +39,7 @@ class RepsThroughTheRunnerIT {
     @BeforeEach
     void environment() throws IOException {
         TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
+        envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
     }
 
     @AfterEach
@@ -59,12 +52,9 @@ class RepsThroughTheRunnerIT {
     void twoRepsLogInWithTheirOwnCredentialsAndEachCallKeepsItsRep() throws Exception {
         JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
         JsonNode keyring = JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText());
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-            functions.useLocalBase(server.base());
-            String first = functions.template().functions().keySet().iterator().next();
-            try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+        LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+        try (ApiServer server = RunnerFixture.server(functions)) {
+            try (Twin twin = RunnerFixture.twin(functions, server)) {
                 assertTrue(twin != null, "events/env.json turns the twin on");
                 server.start();
                 String alice = call(server.base(), twin, "alice", keyring.get("alice").asText(), "+12025550100");
@@ -114,31 +104,13 @@ class RepsThroughTheRunnerIT {
         Response started = request("POST", base + Endpoint.START_RECORDING.path(), JSON.writeValueAsBytes(Map.of(
                 "call_control_id", callControlId, "to_phone", number)), Map.of("X-API-Key", key,
                 "Content-Type", "application/json"));
-        assertTrue(started.status() == 200 || started.status() == 202, new String(started.body(), StandardCharsets.UTF_8));
+        assertTrue(started.status() == 200 || started.status() == 202, started.body());
         return callControlId;
     }
 
     private static JsonNode credentials(String base, String key) throws IOException {
         Response response = request("GET", base + Endpoint.CREDENTIALS.path(), null, Map.of("X-API-Key", key));
-        assertEquals(200, response.status(), new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals(200, response.status(), response.body());
         return JSON.readTree(response.body());
-    }
-
-    record Response(int status, byte[] body) {
-    }
-
-    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        connection.setRequestMethod(method);
-        headers.forEach(connection::setRequestProperty);
-        if (body != null) {
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = connection.getResponseCode();
-        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
     }
 }

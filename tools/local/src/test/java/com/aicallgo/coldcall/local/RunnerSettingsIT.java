@@ -10,7 +10,6 @@ import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,10 +43,7 @@ class RunnerSettingsIT {
     @BeforeEach
     void environment() throws IOException {
         TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", DEAD_REDIS);
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
+        envVars = RunnerFixture.envFile(Map.of("REDIS_URL", DEAD_REDIS));
     }
 
     @AfterEach
@@ -128,8 +124,8 @@ class RunnerSettingsIT {
         assertEquals("redis://***@cache.example:6380/2", EnvVars.mask("redis://default:s3cret@cache.example:6380/2"));
         assertEquals("rediss://***@cache.example:6380", EnvVars.mask("rediss://:s3cret@cache.example:6380"));
         assertEquals("redis://127.0.0.1:6379", EnvVars.mask("redis://127.0.0.1:6379"));
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of("REDIS_URL", "redis://default:s3cret@127.0.0.1:1"), null), Fixtures.root(), false);
+        LocalFunctions functions = RunnerFixture.functions(envVars,
+                Map.of("REDIS_URL", "redis://default:s3cret@127.0.0.1:1"), false);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -146,11 +142,9 @@ class RunnerSettingsIT {
     @Test
     void invokeAndDrainReachARunnerOnAnotherPortByFlagOrLocalPort() throws Exception {
         Map<String, String> shell = Map.of("REDIS_URL", TestRedis.url(DB));
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, shell, null), Fixtures.root(), false);
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+        LocalFunctions functions = RunnerFixture.functions(envVars, shell, false);
+        try (ApiServer server = RunnerFixture.server(functions)) {
             server.start();
-            functions.useLocalBase(server.base());
             assertTrue(server.port() != CommandLine.DEFAULT_PORT);
             HttpClient client = HttpClient.newHttpClient();
             client.send(HttpRequest.newBuilder(URI.create(server.base() + StandIns.WEB_BACKEND)).DELETE().build(),
