@@ -10,13 +10,11 @@ import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runner's in-process delayed-records queue: a call log held by the answer wait is posted when it is due, by
@@ -25,18 +23,12 @@ import org.junit.jupiter.api.Test;
 class DelayedRecordsRunnerIT {
     static final int DB = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
-
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
 
     @AfterEach
     void clean() throws IOException {
         DelayedRecords.receiveLocally(null);
-        Files.deleteIfExists(envVars);
     }
 
     private static JsonNode call(String method, String url, byte[] body, Map<String, String> headers)
@@ -48,7 +40,7 @@ class DelayedRecordsRunnerIT {
 
     @Test
     void aHangupWithoutItsAnswerIsLoggedWhenTheAnswerWaitIsOverWithNoDrainTick() throws Exception {
-        LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(), Map.of(), false);
         LocalRunner.delayRecords(functions);
         assertEquals(DelayedRecords.LOCAL,
                 functions.environment("CallStatusWebhookFunction").get(DelayedRecords.VARIABLE));

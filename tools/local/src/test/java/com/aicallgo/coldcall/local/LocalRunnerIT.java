@@ -21,31 +21,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LocalRunnerIT {
     static final int DB = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
-
     /** events/env.json pointed at this test's Redis database. */
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
-    }
-
-    @AfterEach
-    void clean() throws IOException {
-        Files.deleteIfExists(envVars);
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
 
     private JsonNode invoke(String function, Path event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = LocalRunner.run(new String[] {"invoke", function, "-e", event.toString(), "--env-vars",
-                envVars.toString(), "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
+                envFile.path().toString(), "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         return JSON.readTree(out.toByteArray());
@@ -53,7 +42,7 @@ class LocalRunnerIT {
 
     /** The template's functions with the env file, as the runner builds them (no shell variables). */
     private LocalFunctions functions() throws IOException {
-        return RunnerFixture.functions(envVars, Map.of(), false);
+        return RunnerFixture.functions(envFile.path(), Map.of(), false);
     }
 
     /** An event names its function by its route key (the template maps routes to functions). */
@@ -107,7 +96,7 @@ class LocalRunnerIT {
     @Test
     void drainRunsTheOutboxOnceAndPrintsItsReport() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+        int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envFile.path().toString(), "--template",
                 Fixtures.root().resolve("template.yaml").toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         JsonNode report = JSON.readTree(out.toByteArray());
@@ -124,11 +113,11 @@ class LocalRunnerIT {
                     "call-status/call-hangup-completed.json")) {
                 Path event = Fixtures.events(file);
                 assertEquals(0, LocalRunner.run(new String[] {"invoke", functionFor(event), "-e", event.toString(),
-                        "--env-vars", envVars.toString(), "--template", template, "--metrics-file", metrics.toString()}, Map.of(),
+                        "--env-vars", envFile.path().toString(), "--template", template, "--metrics-file", metrics.toString()}, Map.of(),
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
             }
             ByteArrayOutputStream drained = new ByteArrayOutputStream();
-            assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+            assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envFile.path().toString(), "--template",
                     template, "--metrics-file", metrics.toString()}, Map.of(), new PrintStream(drained, true, StandardCharsets.UTF_8)));
             assertEquals(1, JSON.readTree(drained.toByteArray()).get("recordings_captured").asInt());
 

@@ -15,15 +15,13 @@ import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two reps through the runner and its Telnyx twin, as their pages would go: each key fetches its own credential and
@@ -33,26 +31,20 @@ import org.junit.jupiter.api.Test;
 class RepsThroughTheRunnerIT {
     static final int DB = 15;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
     private final List<VertoClient> pages = new ArrayList<>();
-
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
-    }
 
     @AfterEach
     void clean() throws IOException {
         pages.forEach(page -> page.socket().abort());
-        Files.deleteIfExists(envVars);
     }
 
     @Test
     void twoRepsLogInWithTheirOwnCredentialsAndEachCallKeepsItsRep() throws Exception {
-        JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
+        JsonNode parameters = JSON.readTree(envFile.path().toFile()).get("Parameters");
         JsonNode keyring = JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText());
-        LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(), Map.of(), false);
         try (ApiServer server = RunnerFixture.server(functions)) {
             try (Twin twin = RunnerFixture.twin(functions, server)) {
                 assertTrue(twin != null, "events/env.json turns the twin on");

@@ -1,6 +1,7 @@
 package com.aicallgo.coldcall.local;
 
 import com.aicallgo.coldcall.core.testing.Fixtures;
+import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,6 +14,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * What the runner's ITs set up alike: the env file, the template's functions, {@code start-api} on a free port with
@@ -31,6 +35,41 @@ final class RunnerFixture {
         Path file = Files.createTempFile("env", ".json");
         JSON.writeValue(file.toFile(), env);
         return file;
+    }
+
+    /**
+     * events/env.json with its Redis at {@code redisUrl}, written before each test and deleted after it; the test's
+     * {@code database} is flushed first. Registered with {@code @RegisterExtension}.
+     */
+    static final class EnvFile implements BeforeEachCallback, AfterEachCallback {
+        private final int database;
+        private final String redisUrl;
+        private Path path;
+
+        /** Pointed at the test's own database. */
+        EnvFile(int database) {
+            this(database, TestRedis.url(database));
+        }
+
+        EnvFile(int database, String redisUrl) {
+            this.database = database;
+            this.redisUrl = redisUrl;
+        }
+
+        Path path() {
+            return path;
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) throws IOException {
+            TestRedis.flush(database);
+            path = envFile(Map.of("REDIS_URL", redisUrl));
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) throws IOException {
+            Files.deleteIfExists(path);
+        }
     }
 
     /** The template's functions with the env file and {@code shell} as the shell's variables, as the runner builds them. */
