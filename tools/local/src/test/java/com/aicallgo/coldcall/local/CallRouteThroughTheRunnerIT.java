@@ -7,23 +7,20 @@ import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.local.twin.Twin;
+import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,17 +40,12 @@ class CallRouteThroughTheRunnerIT {
         TestRedis.with(DB, redis -> redis.hset("cold_call_status:{" + CALL + "}", Map.of("call_control_id", CALL,
                 "state", "initiated", "rep", "alice", "initiated_at", "2025-11-15T10:30:00Z")));
         TestRedis.with(DB, redis -> redis.set("cold_call_leg:{" + LEG + "}", CALL));
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        Path envVars = Files.createTempFile("env", ".json");
+        Path envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
         try {
-            JSON.writeValue(envVars.toFile(), env);
-            LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                    EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-            try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-                functions.useLocalBase(server.base());
+            LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+            try (ApiServer server = RunnerFixture.server(functions)) {
                 server.start();
-                String key = JSON.readTree(env.get("Parameters").get("INTERNAL_API_KEYS").asText()).get("alice").asText();
+                String key = aliceKey(envVars);
                 HttpResponse<String> byLeg = send(server.base() + Endpoint.CALL.path(LEG), "GET", null, key);
                 assertEquals(200, byLeg.statusCode(), byLeg.body());
                 JsonNode view = JSON.readTree(byLeg.body());
@@ -74,35 +66,25 @@ class CallRouteThroughTheRunnerIT {
         }
     }
 
-    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
-            "a=rtpmap:111 opus/48000/2", "");
 
     @Test
     void aCallWhoseHangupIsLostIsLoggedWithinSecondsOfItsEnd() throws Exception {
         TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        Path envVars = Files.createTempFile("env", ".json");
-        Page page = null;
+        Path envVars = RunnerFixture.envFile(Map.of("REDIS_URL", TestRedis.url(DB)));
+        VertoClient page = null;
         try {
-            JSON.writeValue(envVars.toFile(), env);
-            String key = JSON.readTree(env.get("Parameters").get("INTERNAL_API_KEYS").asText()).get("alice").asText();
-            LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                    EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-            try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-                functions.useLocalBase(server.base());
-                String first = functions.template().functions().keySet().iterator().next();
-                try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+            String key = aliceKey(envVars);
+            LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), false);
+            try (ApiServer server = RunnerFixture.server(functions)) {
+                try (Twin twin = RunnerFixture.twin(functions, server)) {
                     assertTrue(twin != null, "events/env.json turns the twin on");
                     server.start();
                     JsonNode credentials = JSON.readTree(send(server.base() + Endpoint.CREDENTIALS.path(), "GET", null,
                             key).body());
-                    page = new Page(URI.create(twin.signallingUrl()));
-                    page.send("login", Map.of("login_token", credentials.get("login_token").asText()));
-                    page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
+                    page = VertoClient.login(twin.signallingUrl(), Map.of("login_token",
+                            credentials.get("login_token").asText()));
                     String dialog = UUID.randomUUID().toString();
-                    page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams", Map.of("callID", dialog,
+                    page.send("telnyx_rtc.invite", Map.of("sdp", VertoClient.OFFER, "dialogParams", Map.of("callID", dialog,
                             "destination_number", "+12025550106", "caller_id_number",
                             credentials.get("caller_number").asText(), "custom_headers", List.of(Map.of(
                                     "name", "X-Cold-Call-Rep", "value", credentials.get("rep_tag").asText())))));
@@ -138,63 +120,16 @@ class CallRouteThroughTheRunnerIT {
             }
         } finally {
             if (page != null) {
-                page.socket.abort();
+                page.socket().abort();
             }
             Files.deleteIfExists(envVars);
         }
     }
 
-    /** The page's SDK, as far as signalling goes. */
-    private static final class Page implements WebSocket.Listener {
-        final WebSocket socket;
-        private final List<JsonNode> received = new ArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        private int nextId = 1;
-
-        Page(URI uri) {
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
-        }
-
-        void send(String method, Map<String, Object> params) throws java.io.IOException {
-            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
-            socket.sendText(JSON.writeValueAsString(message), true).join();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode message = JSON.readTree(partial.toString());
-                    synchronized (received) {
-                        received.add(message);
-                    }
-                } catch (java.io.IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (received) {
-                    for (JsonNode message : received) {
-                        if (which.test(message)) {
-                            return message;
-                        }
-                        if (message.has("error")) {
-                            throw new AssertionError("the twin refused: " + message);
-                        }
-                    }
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("the page got no such message; it got " + received);
-        }
+    /** alice's key in the env file's keyring. */
+    private static String aliceKey(Path envVars) throws IOException {
+        JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
+        return JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText()).get("alice").asText();
     }
 
     private static HttpResponse<String> send(String url, String method, String body, String key) throws Exception {

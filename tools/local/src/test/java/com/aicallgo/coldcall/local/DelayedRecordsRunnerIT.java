@@ -9,19 +9,12 @@ import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The runner's in-process delayed-records queue: a call log held by the answer wait is posted when it is due, by
@@ -30,52 +23,29 @@ import org.junit.jupiter.api.Test;
 class DelayedRecordsRunnerIT {
     static final int DB = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
-
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
 
     @AfterEach
     void clean() throws IOException {
         DelayedRecords.receiveLocally(null);
-        Files.deleteIfExists(envVars);
     }
 
     private static JsonNode call(String method, String url, byte[] body, Map<String, String> headers)
             throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        connection.setRequestMethod(method);
-        headers.forEach(connection::setRequestProperty);
-        if (body != null) {
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = connection.getResponseCode();
-        assertTrue(status < 300, method + " " + url + ": " + status);
-        try (InputStream in = connection.getInputStream()) {
-            byte[] bytes = in.readAllBytes();
-            return bytes.length == 0 ? null : JSON.readTree(bytes);
-        }
+        RunnerFixture.Response response = RunnerFixture.request(method, url, body, headers);
+        assertTrue(response.status() < 300, method + " " + url + ": " + response.status());
+        return response.body().isEmpty() ? null : JSON.readTree(response.body());
     }
 
     @Test
     void aHangupWithoutItsAnswerIsLoggedWhenTheAnswerWaitIsOverWithNoDrainTick() throws Exception {
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(), Map.of(), false);
         LocalRunner.delayRecords(functions);
         assertEquals(DelayedRecords.LOCAL,
                 functions.environment("CallStatusWebhookFunction").get(DelayedRecords.VARIABLE));
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+        try (ApiServer server = RunnerFixture.server(functions)) {
             server.start();
-            functions.useLocalBase(server.base());
             String logs = server.base() + "/_local/web-backend";
             call("DELETE", logs, null, Map.of());
 

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import static com.aicallgo.coldcall.local.RunnerFixture.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,16 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.aicallgo.coldcall.local.RunnerFixture.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,34 +21,20 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class LocalRunnerIT {
     static final int DB = 5;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
-
     /** events/env.json pointed at this test's Redis database. */
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
-    }
-
-    @AfterEach
-    void clean() throws IOException {
-        Files.deleteIfExists(envVars);
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
 
     private JsonNode invoke(String function, Path event) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         int code = LocalRunner.run(new String[] {"invoke", function, "-e", event.toString(), "--env-vars",
-                envVars.toString(), "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
+                envFile.path().toString(), "--template", Fixtures.root().resolve("template.yaml").toString()}, Map.of(),
                 new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         return JSON.readTree(out.toByteArray());
@@ -59,8 +42,7 @@ class LocalRunnerIT {
 
     /** The template's functions with the env file, as the runner builds them (no shell variables). */
     private LocalFunctions functions() throws IOException {
-        return new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")), EnvVars.load(envVars, Map.of(), null),
-                Fixtures.root(), false);
+        return RunnerFixture.functions(envFile.path(), Map.of(), false);
     }
 
     /** An event names its function by its route key (the template maps routes to functions). */
@@ -114,7 +96,7 @@ class LocalRunnerIT {
     @Test
     void drainRunsTheOutboxOnceAndPrintsItsReport() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+        int code = LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envFile.path().toString(), "--template",
                 Fixtures.root().resolve("template.yaml").toString()}, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8));
         assertEquals(0, code);
         JsonNode report = JSON.readTree(out.toByteArray());
@@ -131,11 +113,11 @@ class LocalRunnerIT {
                     "call-status/call-hangup-completed.json")) {
                 Path event = Fixtures.events(file);
                 assertEquals(0, LocalRunner.run(new String[] {"invoke", functionFor(event), "-e", event.toString(),
-                        "--env-vars", envVars.toString(), "--template", template, "--metrics-file", metrics.toString()}, Map.of(),
+                        "--env-vars", envFile.path().toString(), "--template", template, "--metrics-file", metrics.toString()}, Map.of(),
                         new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8)));
             }
             ByteArrayOutputStream drained = new ByteArrayOutputStream();
-            assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envVars.toString(), "--template",
+            assertEquals(0, LocalRunner.run(new String[] {"drain", "--all", "--env-vars", envFile.path().toString(), "--template",
                     template, "--metrics-file", metrics.toString()}, Map.of(), new PrintStream(drained, true, StandardCharsets.UTF_8)));
             assertEquals(1, JSON.readTree(drained.toByteArray()).get("recordings_captured").asInt());
 
@@ -191,9 +173,8 @@ class LocalRunnerIT {
     @Test
     void startApiTurnsASignedHangupIntoExactlyOneCallLog() throws Exception {
         LocalFunctions functions = functions();
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+        try (ApiServer server = RunnerFixture.server(functions)) {
             server.start();
-            functions.useLocalBase(server.base());
             String base = server.base();
             request("DELETE", base + "/_local/web-backend", null, Map.of());
 
@@ -248,14 +229,14 @@ class LocalRunnerIT {
             server.start();
             Response missing = request("GET", server.base() + "/", null, Map.of());
             assertEquals(503, missing.status());
-            String message = new String(missing.body(), StandardCharsets.UTF_8);
+            String message = missing.body();
             assertTrue(message.contains("npm --prefix static-dialer run build"), message);
 
             Files.createDirectories(dist);
             Files.writeString(dist.resolve("index.html"), "<!doctype html><title>dialer</title>");
             Response page = request("GET", server.base() + "/", null, Map.of());
             assertEquals(200, page.status());
-            assertEquals("<!doctype html><title>dialer</title>", new String(page.body(), StandardCharsets.UTF_8));
+            assertEquals("<!doctype html><title>dialer</title>", page.body());
             assertEquals(404, request("GET", server.base() + "/../template.yaml", null, Map.of()).status());
         } finally {
             Files.deleteIfExists(dist.resolve("index.html"));
@@ -263,25 +244,6 @@ class LocalRunnerIT {
             Files.deleteIfExists(parent);
         }
     }
-
-    record Response(int status, byte[] body) {
-    }
-
-    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        connection.setRequestMethod(method);
-        headers.forEach(connection::setRequestProperty);
-        if (body != null) {
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = connection.getResponseCode();
-        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
-    }
-
     /** What the runner answers to a raw request line (no client library between, so nothing is re-encoded). */
     private static String rawGet(int port, String path) throws IOException {
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import static com.aicallgo.coldcall.local.RunnerFixture.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -8,29 +9,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.aicallgo.coldcall.local.RunnerFixture.Response;
 import com.aicallgo.coldcall.local.twin.Twin;
+import com.aicallgo.coldcall.local.twin.VertoClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two reps through the runner and its Telnyx twin, as their pages would go: each key fetches its own credential and
@@ -40,37 +31,22 @@ import org.junit.jupiter.api.Test;
 class RepsThroughTheRunnerIT {
     static final int DB = 15;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
-            "a=rtpmap:111 opus/48000/2", "");
-    private Path envVars;
-    private final List<Page> pages = new ArrayList<>();
-
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", TestRedis.url(DB));
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB);
+    private final List<VertoClient> pages = new ArrayList<>();
 
     @AfterEach
     void clean() throws IOException {
-        pages.forEach(page -> page.socket.abort());
-        Files.deleteIfExists(envVars);
+        pages.forEach(page -> page.socket().abort());
     }
 
     @Test
     void twoRepsLogInWithTheirOwnCredentialsAndEachCallKeepsItsRep() throws Exception {
-        JsonNode parameters = JSON.readTree(envVars.toFile()).get("Parameters");
+        JsonNode parameters = JSON.readTree(envFile.path().toFile()).get("Parameters");
         JsonNode keyring = JSON.readTree(parameters.get("INTERNAL_API_KEYS").asText());
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-            functions.useLocalBase(server.base());
-            String first = functions.template().functions().keySet().iterator().next();
-            try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(), Map.of(), false);
+        try (ApiServer server = RunnerFixture.server(functions)) {
+            try (Twin twin = RunnerFixture.twin(functions, server)) {
                 assertTrue(twin != null, "events/env.json turns the twin on");
                 server.start();
                 String alice = call(server.base(), twin, "alice", keyring.get("alice").asText(), "+12025550100");
@@ -97,14 +73,12 @@ class RepsThroughTheRunnerIT {
         String token = credentials.get("login_token").asText();
         assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_sip:{" + sipUser + "}")));
 
-        Page page = new Page(URI.create(twin.signallingUrl()));
+        VertoClient page = VertoClient.login(twin.signallingUrl(), Map.of("login_token", token));
         pages.add(page);
-        page.send("login", Map.of("login_token", token));
-        page.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
         // as the page places it: from our caller ID, with the rep tag of its credentials as a custom SIP header
         String tag = credentials.get("rep_tag").asText();
         assertEquals(rep, TestRedis.with(DB, redis -> redis.get("cold_call_rep_of_tag:{" + tag + "}")));
-        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams", Map.of("callID",
+        page.send("telnyx_rtc.invite", Map.of("sdp", VertoClient.OFFER, "dialogParams", Map.of("callID",
                 UUID.randomUUID().toString(), "destination_number", number, "caller_id_number",
                 credentials.get("caller_number").asText(), "custom_headers",
                 List.of(Map.of("name", "X-Cold-Call-Rep", "value", tag)))));
@@ -122,84 +96,13 @@ class RepsThroughTheRunnerIT {
         Response started = request("POST", base + Endpoint.START_RECORDING.path(), JSON.writeValueAsBytes(Map.of(
                 "call_control_id", callControlId, "to_phone", number)), Map.of("X-API-Key", key,
                 "Content-Type", "application/json"));
-        assertTrue(started.status() == 200 || started.status() == 202, new String(started.body(), StandardCharsets.UTF_8));
+        assertTrue(started.status() == 200 || started.status() == 202, started.body());
         return callControlId;
     }
 
     private static JsonNode credentials(String base, String key) throws IOException {
         Response response = request("GET", base + Endpoint.CREDENTIALS.path(), null, Map.of("X-API-Key", key));
-        assertEquals(200, response.status(), new String(response.body(), StandardCharsets.UTF_8));
+        assertEquals(200, response.status(), response.body());
         return JSON.readTree(response.body());
-    }
-
-    record Response(int status, byte[] body) {
-    }
-
-    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        connection.setRequestMethod(method);
-        headers.forEach(connection::setRequestProperty);
-        if (body != null) {
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = connection.getResponseCode();
-        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
-    }
-
-    /** The page's SDK, as far as signalling goes. */
-    private static final class Page implements WebSocket.Listener {
-        final WebSocket socket;
-        private final List<JsonNode> received = new ArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        private int nextId = 1;
-
-        Page(URI uri) {
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
-        }
-
-        void send(String method, Map<String, Object> params) throws IOException {
-            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
-            socket.sendText(JSON.writeValueAsString(message), true).join();
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode message = JSON.readTree(partial.toString());
-                    synchronized (received) {
-                        received.add(message);
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (received) {
-                    for (JsonNode message : received) {
-                        if (which.test(message)) {
-                            return message;
-                        }
-                        if (message.has("error")) {
-                            throw new AssertionError("the twin refused: " + message);
-                        }
-                    }
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("the page got no such message; it got " + received);
-        }
     }
 }

@@ -10,23 +10,18 @@ import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Where the runner's settings come from: the env file, the shell's exported variables over it, {@code --redis-url}
@@ -38,22 +33,9 @@ class RunnerSettingsIT {
     /** Nothing answers there: a Redis the functions must not be using. */
     static final String DEAD_REDIS = "redis://127.0.0.1:1/" + DB;
     private static final ObjectMapper JSON = new ObjectMapper();
-    private Path envVars;
-
     /** events/env.json with its Redis pointed where nothing answers. */
-    @BeforeEach
-    void environment() throws IOException {
-        TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ((ObjectNode) env.get("Parameters")).put("REDIS_URL", DEAD_REDIS);
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
-    }
-
-    @AfterEach
-    void clean() throws IOException {
-        Files.deleteIfExists(envVars);
-    }
+    @RegisterExtension
+    final RunnerFixture.EnvFile envFile = new RunnerFixture.EnvFile(DB, DEAD_REDIS);
 
     record Run(int code, JsonNode stdout, String stderr) {
     }
@@ -62,7 +44,7 @@ class RunnerSettingsIT {
     private Run run(Map<String, String> shell, String command, List<String> before, String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(before);
-        args.addAll(List.of("--env-vars", envVars.toString(), "--template",
+        args.addAll(List.of("--env-vars", envFile.path().toString(), "--template",
                 Fixtures.root().resolve("template.yaml").toString()));
         args.addAll(List.of(extra));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -108,17 +90,17 @@ class RunnerSettingsIT {
     void withoutShellOrFlagTheEnvFileSaysAndIsNamed() throws Exception {
         Run run = invokeAnswered(Map.of("LANG", "C.UTF-8"));
         assertEquals(503, run.stdout().get("statusCode").asInt(), run.stdout() + "\n" + run.stderr());
-        assertTrue(run.stderr().contains("redis: " + DEAD_REDIS + " (from " + envVars + ")"), run.stderr());
+        assertTrue(run.stderr().contains("redis: " + DEAD_REDIS + " (from " + envFile.path() + ")"), run.stderr());
         assertEquals(0L, (long) TestRedis.with(DB, redis -> redis.dbsize()));
     }
 
     @Test
     void theShellReplacesOnlyWhatTheEnvFileNamesAndEveryFunctionSeesIt() throws Exception {
-        EnvVars env = EnvVars.load(envVars, Map.of("CALL_FLOW", "parked", "NOT_IN_THE_FILE", "x"), null);
+        EnvVars env = EnvVars.load(envFile.path(), Map.of("CALL_FLOW", "parked", "NOT_IN_THE_FILE", "x"), null);
         assertEquals("parked", env.parameters().get("CALL_FLOW"));
         assertFalse(env.parameters().containsKey("NOT_IN_THE_FILE"));
         assertEquals("the shell", env.source("CALL_FLOW", "CredentialsFunction"));
-        assertEquals(envVars.toString(), env.source("STAGE", "CredentialsFunction"));
+        assertEquals(envFile.path().toString(), env.source("STAGE", "CredentialsFunction"));
         assertNull(env.source("NOT_IN_THE_FILE", "CredentialsFunction"));
         assertEquals("--redis-url", EnvVars.load(null, Map.of(), "redis://127.0.0.1:6390").source("REDIS_URL", "X"));
     }
@@ -128,8 +110,8 @@ class RunnerSettingsIT {
         assertEquals("redis://***@cache.example:6380/2", EnvVars.mask("redis://default:s3cret@cache.example:6380/2"));
         assertEquals("rediss://***@cache.example:6380", EnvVars.mask("rediss://:s3cret@cache.example:6380"));
         assertEquals("redis://127.0.0.1:6379", EnvVars.mask("redis://127.0.0.1:6379"));
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of("REDIS_URL", "redis://default:s3cret@127.0.0.1:1"), null), Fixtures.root(), false);
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(),
+                Map.of("REDIS_URL", "redis://default:s3cret@127.0.0.1:1"), false);
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream originalErr = System.err;
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
@@ -146,11 +128,9 @@ class RunnerSettingsIT {
     @Test
     void invokeAndDrainReachARunnerOnAnotherPortByFlagOrLocalPort() throws Exception {
         Map<String, String> shell = Map.of("REDIS_URL", TestRedis.url(DB));
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, shell, null), Fixtures.root(), false);
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+        LocalFunctions functions = RunnerFixture.functions(envFile.path(), shell, false);
+        try (ApiServer server = RunnerFixture.server(functions)) {
             server.start();
-            functions.useLocalBase(server.base());
             assertTrue(server.port() != CommandLine.DEFAULT_PORT);
             HttpClient client = HttpClient.newHttpClient();
             client.send(HttpRequest.newBuilder(URI.create(server.base() + StandIns.WEB_BACKEND)).DELETE().build(),

@@ -1,5 +1,6 @@
 package com.aicallgo.coldcall.local;
 
+import static com.aicallgo.coldcall.local.RunnerFixture.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,15 +9,13 @@ import com.aicallgo.coldcall.core.testing.Fixtures;
 import com.aicallgo.coldcall.core.http.Endpoint;
 import com.aicallgo.coldcall.core.testing.Moto;
 import com.aicallgo.coldcall.core.testing.TestRedis;
+import com.aicallgo.coldcall.local.RunnerFixture.Response;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -123,11 +122,9 @@ class SamShapedRunnerIT {
         int port = motoPort();
         seed(port);
         envVars = samEnv(port);
-        LocalFunctions functions = new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), true);
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
+        LocalFunctions functions = RunnerFixture.functions(envVars, Map.of(), true);
+        try (ApiServer server = RunnerFixture.server(functions)) {
             server.start();
-            functions.useLocalBase(server.base());
             String base = server.base();
             request("DELETE", base + "/_local/web-backend", null, Map.of());
             assertEquals(200, request("GET", base + Endpoint.CREDENTIALS.path(), null,
@@ -138,7 +135,7 @@ class SamShapedRunnerIT {
                 var fixture = Fixtures.event(event);
                 Response response = request("POST", base + Endpoint.CALL_STATUS_WEBHOOK.path(), Fixtures.body(fixture),
                         Map.of("Content-Type", "application/json"));
-                assertEquals(200, response.status(), event + ": " + new String(response.body(), StandardCharsets.UTF_8));
+                assertEquals(200, response.status(), event + ": " + response.body());
             }
             JsonNode received = JSON.readTree(request("GET", base + "/_local/web-backend", null, Map.of()).body());
             JsonNode logs = received.get("received");
@@ -160,23 +157,5 @@ class SamShapedRunnerIT {
                 && run.stderr().contains("bin/local-aws start --port " + closed), run.stderr());
         int status = run.response().get("statusCode").asInt();
         assertTrue(status >= 500, "a function without its secret answers 5xx, not " + status);
-    }
-
-    record Response(int status, byte[] body) {
-    }
-
-    private static Response request(String method, String url, byte[] body, Map<String, String> headers) throws IOException {
-        HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-        connection.setRequestMethod(method);
-        headers.forEach(connection::setRequestProperty);
-        if (body != null) {
-            connection.setDoOutput(true);
-            try (OutputStream out = connection.getOutputStream()) {
-                out.write(body);
-            }
-        }
-        int status = connection.getResponseCode();
-        InputStream in = status >= 400 ? connection.getErrorStream() : connection.getInputStream();
-        return new Response(status, in == null ? new byte[0] : in.readAllBytes());
     }
 }

@@ -10,7 +10,6 @@ import com.aicallgo.coldcall.core.testing.TestRedis;
 import com.aicallgo.coldcall.local.twin.Twin;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,6 +19,7 @@ import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -41,14 +41,10 @@ class TwinSwitchesThroughTheRunnerIT {
 
     private LocalFunctions functions(Map<String, String> switches) throws IOException {
         TestRedis.flush(DB);
-        ObjectNode env = (ObjectNode) JSON.readTree(Fixtures.events("env.json").toFile());
-        ObjectNode parameters = (ObjectNode) env.get("Parameters");
-        parameters.put("REDIS_URL", TestRedis.url(DB));
-        switches.forEach(parameters::put);
-        envVars = Files.createTempFile("env", ".json");
-        JSON.writeValue(envVars.toFile(), env);
-        return new LocalFunctions(Template.load(Fixtures.root().resolve("template.yaml")),
-                EnvVars.load(envVars, Map.of(), null), Fixtures.root(), false);
+        Map<String, String> parameters = new LinkedHashMap<>(Map.of("REDIS_URL", TestRedis.url(DB)));
+        parameters.putAll(switches);
+        envVars = RunnerFixture.envFile(parameters);
+        return RunnerFixture.functions(envVars, Map.of(), false);
     }
 
     @AfterEach
@@ -67,10 +63,8 @@ class TwinSwitchesThroughTheRunnerIT {
     @Test
     void theEnvFileSetsTheSwitchesAndTheRunnerChangesRestoresAndCuts() throws Exception {
         LocalFunctions functions = functions(Map.of("TWIN_SIGNALLING_LOSS", "ends", "TWIN_TRANSFER_REFUSED", "until_answered"));
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-            functions.useLocalBase(server.base());
-            String first = functions.template().functions().keySet().iterator().next();
-            try (Twin twin = TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1")) {
+        try (ApiServer server = RunnerFixture.server(functions)) {
+            try (Twin twin = RunnerFixture.twin(functions, server)) {
                 assertNotNull(twin, "events/env.json turns the twin on");
                 server.start();
                 String twinUrl = server.base() + "/_local/telnyx/twin";
@@ -134,11 +128,9 @@ class TwinSwitchesThroughTheRunnerIT {
     @Test
     void aBadSwitchInTheEnvFileStopsTheRunnerNamingIt() throws Exception {
         LocalFunctions functions = functions(Map.of("TWIN_SIGNALLING_LOSS", "sometimes"));
-        try (ApiServer server = new ApiServer(functions, LocalRunner.site(Fixtures.root()), "127.0.0.1", 0)) {
-            functions.useLocalBase(server.base());
-            String first = functions.template().functions().keySet().iterator().next();
+        try (ApiServer server = RunnerFixture.server(functions)) {
             LocalRunnerException wrong = assertThrows(LocalRunnerException.class,
-                    () -> TwinSwitch.startIfOn(functions, server, functions.environment(first), "127.0.0.1"));
+                    () -> RunnerFixture.twin(functions, server));
             assertTrue(wrong.getMessage().contains("TWIN_SIGNALLING_LOSS"), wrong.getMessage());
         }
     }

@@ -13,7 +13,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,14 +37,11 @@ class TwinFlowsIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String CONNECTION = "dev-connection-0000";
     private static final String CALLER = "+15550000001";
-    private static final String OFFER = String.join("\r\n", "v=0", "o=- 1 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
-            "a=group:BUNDLE 0", "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=mid:0", "a=sendrecv",
-            "a=rtpmap:111 opus/48000/2", "");
 
     private HttpServer receiver;
     private final List<JsonNode> webhooks = new ArrayList<>();
     private Twin twin;
-    private Page page;
+    private VertoClient page;
 
     @BeforeEach
     void receiver() throws IOException {
@@ -65,7 +60,7 @@ class TwinFlowsIT {
     @AfterEach
     void stop() throws IOException {
         if (page != null) {
-            page.socket.abort();
+            page.socket().abort();
         }
         if (twin != null) {
             twin.close();
@@ -85,11 +80,8 @@ class TwinFlowsIT {
     }
 
     /** A new page socket, logged in with {@code params}. */
-    private Page login(Map<String, Object> params) throws Exception {
-        Page fresh = new Page(URI.create(twin.signallingUrl()));
-        fresh.send("login", params);
-        fresh.await(m -> m.path("method").asText().equals("telnyx_rtc.clientReady"));
-        return fresh;
+    private VertoClient login(Map<String, Object> params) throws Exception {
+        return VertoClient.login(twin.signallingUrl(), params);
     }
 
     private Twin.Answer patch(String json) throws IOException {
@@ -111,7 +103,7 @@ class TwinFlowsIT {
 
     /** Places a call from the "page" and returns leg A's call control id, from its call.initiated. */
     private String dial(String number) throws Exception {
-        page.send("telnyx_rtc.invite", Map.of("sdp", OFFER, "dialogParams",
+        page.send("telnyx_rtc.invite", Map.of("sdp", VertoClient.OFFER, "dialogParams",
                 Map.of("callID", UUID.randomUUID().toString(), "destination_number", number, "caller_id_number", CALLER)));
         return webhook("call.initiated", e -> e.path("payload").path("to").asText().equals(number))
                 .path("payload").path("call_control_id").asText();
@@ -451,7 +443,7 @@ class TwinFlowsIT {
         start(Twin.Flow.DIRECT, Duration.ofMinutes(10), Switches.of(Map.of("TWIN_SIGNALLING_LOSS", "ends")));
         String a = dial("+12025550100");
         webhook("call.answered", legOf(a));
-        page.socket.abort(); // the tab crashed: no BYE, no close frame
+        page.socket().abort(); // the tab crashed: no BYE, no close frame
         JsonNode hangup = webhook("call.hangup", legOf(a)).path("payload");
         assertEquals("unspecified", hangup.path("hangup_cause").asText());
         assertEquals("unknown", hangup.path("hangup_source").asText());
@@ -468,7 +460,7 @@ class TwinFlowsIT {
         assertTrue(JSON.readTree(twin.cutSignalling(2_000).body()).path("sockets_cut").asInt() >= 1);
         assertTrue(page.closed(), "the page's SDK sees its socket close");
         java.util.concurrent.CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(
-                java.util.concurrent.CompletionException.class, () -> new Page(URI.create(twin.signallingUrl())),
+                java.util.concurrent.CompletionException.class, () -> new VertoClient(URI.create(twin.signallingUrl())),
                 "an outage refuses new sockets");
         assertNotNull(refused.getCause());
         Thread.sleep(2_100);
@@ -483,7 +475,7 @@ class TwinFlowsIT {
         assertEquals(a, attach.path("telnyx_call_control_id").asText());
         assertTrue(attach.path("sdp").asText().contains("a=setup:actpass"), "a new offer");
         // the SDK answers the attach with its new peer connection's SDP, as telnyx_rtc.attach
-        page.send("telnyx_rtc.attach", Map.of("sessid", sessid, "sdp", OFFER, "dialogParams", Map.of("callID", callId)));
+        page.send("telnyx_rtc.attach", Map.of("sessid", sessid, "sdp", VertoClient.OFFER, "dialogParams", Map.of("callID", callId)));
         page.await(m -> m.path("result").path("message").asText().equals("CALL ATTACHED"));
         page.send("telnyx_rtc.bye", Map.of("cause", "NORMAL_CLEARING", "causeCode", 16, "dialogParams",
                 Map.of("callID", callId)));
@@ -496,7 +488,7 @@ class TwinFlowsIT {
     void survivesEndsTheCallWhenThePageDoesNotComeBackInTime() throws Exception {
         start(Twin.Flow.PARKED, Duration.ofMinutes(10), Switches.of(Map.of("TWIN_SIGNALLING_GAP_MS", "800")));
         String a = dial("+12025550100");
-        page.socket.sendClose(WebSocket.NORMAL_CLOSURE, "tab closed").join(); // closed without the SDK's unload BYE
+        page.socket().sendClose(WebSocket.NORMAL_CLOSURE, "tab closed").join(); // closed without the SDK's unload BYE
         Thread.sleep(400);
         assertEquals(0, count(e -> e.path("event_type").asText().equals("call.hangup")), "up during the gap");
         page = login(Map.of("login", "user", "passwd", "secret")); // a new page: a new session, nothing reattached
@@ -545,84 +537,5 @@ class TwinFlowsIT {
             query.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
         }
         return query;
-    }
-
-    /** The page's side of the signalling socket: sends JSON-RPC requests, keeps every message it gets. */
-    private static final class Page implements WebSocket.Listener {
-        final WebSocket socket;
-        private final List<JsonNode> received = new ArrayList<>();
-        private final StringBuilder partial = new StringBuilder();
-        private int nextId = 1;
-        private volatile boolean closed;
-
-        Page(URI uri) {
-            this.socket = HttpClient.newHttpClient().newWebSocketBuilder().buildAsync(uri, this).join();
-        }
-
-        void send(String method, Map<String, Object> params) {
-            Map<String, Object> message = Map.of("jsonrpc", "2.0", "id", nextId++, "method", method, "params", params);
-            try {
-                socket.sendText(JSON.writeValueAsString(message), true).join();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                try {
-                    JsonNode message = JSON.readTree(partial.toString());
-                    synchronized (received) {
-                        received.add(message);
-                    }
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        boolean closed() throws InterruptedException {
-            for (int i = 0; i < 100 && !closed; i++) {
-                Thread.sleep(50);
-            }
-            return closed;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            closed = true;
-            return null;
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            closed = true;
-        }
-
-        List<JsonNode> messages(String method) {
-            synchronized (received) {
-                return received.stream().filter(m -> m.path("method").asText().equals(method)).toList();
-            }
-        }
-
-        JsonNode await(Predicate<JsonNode> which) throws InterruptedException {
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (System.currentTimeMillis() < deadline) {
-                synchronized (received) {
-                    for (JsonNode message : received) {
-                        if (which.test(message)) {
-                            return message;
-                        }
-                    }
-                }
-                Thread.sleep(50);
-            }
-            throw new AssertionError("the page got no such message; it got " + received);
-        }
     }
 }
