@@ -138,6 +138,9 @@ function rig(flow, metricsFile) {
   r.exactlyOnce = async () => {
     await sleep(2_500);
     const { received } = await r.runner.json('/_local/web-backend');
+    for (const { name, late } of r.checked) {
+      process.stdout.write(`# ${r.flow} flow: ${name}: logged ${late} ms after the call ended\n`);
+    }
     for (const { name, legIds } of r.checked) {
       const logs = received.filter((x) => x.path === '/api/v1/call-logs' && legIds.includes(x.body.twilio_call_sid));
       assert.equal(logs.length, 1, `${name}: ${logs.length} call logs`);

@@ -169,6 +169,13 @@ class CallTruthIT {
         assertEquals("busy", body.get("call_status").asText());
         assertEquals(0, body.get("talk_seconds").asInt());
         assertEquals("user_busy, SIP 486", body.get("detail").asText());
+
+        CallControlId noSip = new CallControlId("v3:truth-nosip-0003");
+        wiring.calls().record(noSip, CallFacts.ownLeg(CallState.Stage.ENDED, "+18005551234", "+15550000001", null,
+                null, clock.instant()).withHangup(clock.instant(), clock.instant(), clock.instant(), "originator_cancel",
+                "caller", "unspecified"), clock.instant());
+        assertEquals("originator_cancel", view(noSip.value(), ALICE, 200).get("detail").asText(),
+                "Telnyx's 'unspecified' SIP code is no code to show");
     }
 
     @Test

@@ -144,8 +144,9 @@ public final class CallTruth {
         boolean destination = facts.destinationHangupCause() != null;
         String cause = destination ? facts.destinationHangupCause() : facts.hangupCause();
         String sip = destination ? facts.destinationSipHangupCause() : facts.sipHangupCause();
-        String text = (cause == null ? "" : cause) + (sip == null || sip.isBlank() ? "" : (cause == null ? "" : ", ")
-                + "SIP " + sip.trim());
+        // Telnyx says "unspecified" when there was no SIP answer: nothing to show
+        boolean noSip = sip == null || sip.isBlank() || "unspecified".equalsIgnoreCase(sip.trim());
+        String text = (cause == null ? "" : cause) + (noSip ? "" : (cause == null ? "" : ", ") + "SIP " + sip.trim());
         if (text.isEmpty()) {
             return facts.settledBy() == null ? null : "settled by " + facts.settledBy();
         }
