@@ -121,6 +121,40 @@ class CallTruthIT {
     }
 
     @Test
+    void aPoisonedIndexNamesNoCallAndIsAClear404() throws Exception {
+        String leg = "7f1c2d3e-0000-4000-8000-0000000000aa";
+        String page = "7f1c2d3e-0000-4000-8000-0000000000bb";
+        // what no webhook of ours writes: a value that is no call control id at all
+        TestRedis.with(DB, commands -> commands.set("cold_call_leg:{" + leg + "}", "\u0000 not an id \n"));
+        TestRedis.with(DB, commands -> commands.set("cold_call_page:{" + page + "}", ""));
+        for (String id : new String[] {leg, page}) {
+            assertEquals("unknown_call", view(id, ALICE, 404).get("error").asText(), id);
+        }
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = com.aicallgo.coldcall.core.testing.HostilePeer.Mode.class,
+            names = {"SLOW_DRIP", "SILENT"})
+    void aTelnyxThatDripsOrHangsOnTheCallStatusCannotHoldThePagesReport(
+            com.aicallgo.coldcall.core.testing.HostilePeer.Mode mode) throws Exception {
+        try (var peer = new com.aicallgo.coldcall.core.testing.HostilePeer(mode)) {
+            wiring.redis().close();
+            wiring = Fixtures.wiring("StartRecordingFunction",
+                    Fixtures.environment(TestRedis.url(DB), stand.baseUrl(), peer.base()), clock, log);
+            handler = new StartRecordingHandler(wiring);
+            long began = System.nanoTime();
+            JsonNode body = report("hung_up", 202);
+            long tookMillis = (System.nanoTime() - began) / 1_000_000;
+            assertTrue(tookMillis < 5_000, "bounded by the route's budget: took " + tookMillis + " ms");
+            assertEquals("ringing", body.get("stage").asText(), "nothing settled on a status nobody gave");
+            assertTrue(peer.paths().stream().allMatch(path -> path.startsWith("/v2/calls/")) && peer.paths().stream()
+                    .noneMatch(path -> path.contains("/actions/")), "only the status was asked: " + peer.paths());
+            assertEquals(0, stand.findAll(postRequestedFor(urlPathEqualTo(CALL_LOGS))).size());
+            assertTrue(log.text().contains("call status API unavailable"), log.text());
+        }
+    }
+
+    @Test
     void eachKindOfIdNamesTheCallAndARingingCallIsNotFinal() throws Exception {
         for (String id : new String[] {CALL, LEG, SESSION, PAGE}) {
             JsonNode body = view(id, ALICE, 200);

@@ -133,10 +133,9 @@ public final class Calls {
         return indexed(sessionKey(callSessionId));
     }
 
-    /** The call an index key names (written from a checked id), or {@code null}. */
+    /** The call an index key names, or {@code null}: also when what it holds is no call control id (poisoned). */
     private CallControlId indexed(String key) {
-        String id = key == null ? null : redis.run(commands -> commands.get(key));
-        return id == null ? null : new CallControlId(id);
+        return key == null ? null : CallControlId.parse(redis.run(commands -> commands.get(key)));
     }
 
     private static String legKey(String callLegId) {
